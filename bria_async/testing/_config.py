@@ -1,0 +1,92 @@
+"""Emulator settings: latency distributions, per-route faults and the whole-emulator config.
+
+Everything is a mutable attrs class so tests can tune a running emulator.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+import attrs
+
+__all__ = ["EmulatorConfig", "Latency", "RouteConfig"]
+
+_Z95 = 1.6448536269514722  # the standard normal quantile at 0.95
+
+
+@attrs.frozen
+class Latency:
+    """How long a placeholder takes to become ready: fixed, uniform or log-normal seconds."""
+
+    kind: str
+    a: float
+    b: float = 0.0
+
+    @classmethod
+    def fixed(cls, seconds: float) -> Latency:
+        """Always `seconds`."""
+        return cls("fixed", seconds)
+
+    @classmethod
+    def uniform(cls, low: float, high: float) -> Latency:
+        """Uniform between `low` and `high` seconds."""
+        return cls("uniform", low, high)
+
+    @classmethod
+    def lognormal(cls, *, median: float, p95: float) -> Latency:
+        """Log-normal with the given median and 95th percentile, in seconds."""
+        if not 0 < median <= p95:
+            raise ValueError("lognormal latency needs 0 < median <= p95")
+        return cls("lognormal", median, p95)
+
+    def sample(self, rng: random.Random) -> float:
+        """Draw one latency in seconds."""
+        if self.kind == "uniform":
+            return rng.uniform(self.a, self.b)
+        if self.kind == "lognormal":
+            sigma = (math.log(self.b) - math.log(self.a)) / _Z95
+            return rng.lognormvariate(math.log(self.a), sigma)
+        return self.a
+
+
+@attrs.define
+class RouteConfig:
+    """Faults and latency for one route (or, as `default_route`, for every route)."""
+
+    rate_429: float = 0.0
+    retry_after: float = 1
+    rate_500: float = 0.0
+    rate_503: float = 0.0
+    rate_drop: float = 0.0
+    slow_rate: float = 0.0
+    slow_seconds: float = 2.0
+    placeholder_latency: Latency | None = None
+
+
+@attrs.define
+class EmulatorConfig:
+    """The whole emulator's behaviour; the defaults keep tests fast."""
+
+    placeholder_latency: Latency = attrs.Factory(lambda: Latency.fixed(0.2))
+    onboarding_seconds: float = 0.3
+    training_seconds: float = 2.0
+    training_failure_rate: float = 0.0
+    min_dataset_images: int = 5
+    seed: int | None = 1234
+    api_token: str | None = None
+    max_image_side: int | None = None
+    routes: dict[str, RouteConfig] = attrs.Factory(dict)
+    default_route: RouteConfig = attrs.Factory(RouteConfig)
+    storage_rate_503: float = 0.0
+    not_ready_statuses: tuple[int, ...] = (404,)
+    png_cache_size: int = 128
+    max_recorded_requests: int = 100_000
+
+    def route(self, template: str) -> RouteConfig:
+        """The settings for the route at `template` (a ROUTES.md path)."""
+        return self.routes.get(template, self.default_route)
+
+    def latency_for(self, template: str) -> Latency:
+        """The placeholder latency for the route at `template`."""
+        return self.route(template).placeholder_latency or self.placeholder_latency

@@ -1,0 +1,63 @@
+"""What the emulator saw, for tests and benchmarks: submissions, probes and every request."""
+
+from __future__ import annotations
+
+import collections
+from typing import Any
+
+import attrs
+
+__all__ = ["Counters", "SeenRequest"]
+
+
+@attrs.frozen
+class SeenRequest:
+    """One request as it arrived, on the `api` or the `storage` host."""
+
+    host: str
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    time: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """This request as JSON-able data."""
+        return attrs.asdict(self)
+
+
+@attrs.define
+class Counters:
+    """Counts kept since start (or the last reset); `requests` keeps the most recent ones."""
+
+    max_requests: int = 100_000
+    submissions: collections.Counter[str] = attrs.Factory(collections.Counter)
+    probes: collections.Counter[str] = attrs.Factory(collections.Counter)
+    requests: collections.deque[SeenRequest] = attrs.field(init=False)
+    ready_at: dict[str, float] = attrs.Factory(dict)
+    first_served_at: dict[str, float] = attrs.Factory(dict)
+
+    def __attrs_post_init__(self) -> None:
+        self.requests = collections.deque(maxlen=self.max_requests)
+
+    def reset(self) -> None:
+        """Forget everything counted so far."""
+        self.submissions.clear()
+        self.probes.clear()
+        self.requests.clear()
+        self.ready_at.clear()
+        self.first_served_at.clear()
+
+    def to_dict(self, *, with_requests: bool = True) -> dict[str, Any]:
+        """The counters as JSON-able data (what `GET /_emulator/state` answers)."""
+        data: dict[str, Any] = {
+            "submissions": dict(self.submissions),
+            "probes": dict(self.probes),
+            "placeholders": {
+                url: {"ready_at": ready, "first_served_at": self.first_served_at.get(url)}
+                for url, ready in self.ready_at.items()
+            },
+        }
+        if with_requests:
+            data["requests"] = [seen.to_dict() for seen in self.requests]
+        return data

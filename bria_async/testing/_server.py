@@ -1,0 +1,174 @@
+"""The API application (auth, faults, counting, admin endpoints) and `Emulator`, which runs
+it beside the storage host on two loopback ports.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+
+from aiohttp import web
+
+from . import _routes_edits, _routes_images, _routes_product, _routes_tailored, _routes_visuals
+from ._config import EmulatorConfig
+from ._counters import Counters
+from ._faults import inject_fault
+from ._results import PREFIX, route_template
+from ._state import STATE_KEY, State
+from ._storage import create_storage_app, record
+from ._validate import ApiError
+
+__all__ = ["DEFAULT_TOKEN", "Emulator", "create_api_app"]
+
+DEFAULT_TOKEN = "emulator-token"  # noqa: S105 - a fake token the emulator accepts
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_ACCEPTED = frozenset({200, 201, 204, 208, 209})  # not 205/206: nothing was done yet
+CLIENT_MAX_SIZE = 32 * 1024 * 1024  # base64 of a 12 MB file must reach the 413 check
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+@web.middleware
+async def _api_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Record, authenticate, inject faults, run the route and count the accepted ones."""
+    if not request.path.startswith(PREFIX + "/"):
+        return await handler(request)
+    state = request.app[STATE_KEY]
+    record(state.counters, "api", request)
+    token = request.headers.get("api_token", "")
+    expected = state.config.api_token
+    if not token or (expected is not None and token != expected):
+        return _error(401, "Unauthorized: a valid api_token header is required.")
+    template = route_template(request)
+    if template:
+        fault = await inject_fault(request, state.config.route(template), state.rng)
+        if fault is not None:
+            return fault
+    try:
+        response = await handler(request)
+    except ApiError as error:
+        return _error(error.status, error.message)
+    except web.HTTPException as error:
+        return _error(error.status, f"{error.reason}: {request.method} {request.path}")
+    if template and response.status in _ACCEPTED:
+        state.counters.submissions[template] += 1
+    return response
+
+
+async def _admin_state(request: web.Request) -> web.Response:
+    state = request.app[STATE_KEY]
+    with_requests = request.query.get("requests", "true").lower() != "false"
+    return web.json_response(
+        state.counters.to_dict(with_requests=with_requests), dumps=lambda d: json.dumps(d)
+    )
+
+
+async def _admin_reset(request: web.Request) -> web.Response:
+    request.app[STATE_KEY].counters.reset()
+    return web.json_response({"reset": True})
+
+
+def create_api_app(state: State) -> web.Application:
+    """The aiohttp application of the API host, every route under /v1."""
+    app = web.Application(middlewares=[_api_middleware], client_max_size=CLIENT_MAX_SIZE)
+    app[STATE_KEY] = state
+    for module in (
+        _routes_images,
+        _routes_edits,
+        _routes_visuals,
+        _routes_tailored,
+        _routes_product,
+    ):
+        module.add_routes(app.router)
+    app.router.add_get("/_emulator/state", _admin_state)
+    app.router.add_post("/_emulator/reset", _admin_reset)
+    return app
+
+
+class Emulator:
+    """The Bria API emulator on `host`: the API on `port`, result storage on `storage_port`.
+
+    Ports 0 pick free ports. Use as `async with Emulator(config) as emu:`.
+    """
+
+    def __init__(
+        self,
+        config: EmulatorConfig | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        storage_port: int = 0,
+    ) -> None:
+        self.config = config if config is not None else EmulatorConfig()
+        self.host = host
+        self.state = State(self.config)
+        self._ports = (port, storage_port)
+        self._runners: list[web.AppRunner] = []
+        self.base_url = ""
+        self.storage_url = ""
+
+    @property
+    def config(self) -> EmulatorConfig:
+        """The live configuration; changes apply to the next request."""
+        return self._config
+
+    @config.setter
+    def config(self, config: EmulatorConfig) -> None:
+        self._config = config
+        if hasattr(self, "state"):
+            self.state.config = config
+            self.state.storage.config = config
+
+    @property
+    def api_token(self) -> str:
+        """A token the emulator accepts."""
+        return self.config.api_token or DEFAULT_TOKEN
+
+    @property
+    def counters(self) -> Counters:
+        """What the emulator has seen so far."""
+        return self.state.counters
+
+    def make_ready(self, url: str) -> None:
+        """Make the placeholder at `url` ready now."""
+        self.state.storage.make_ready(url)
+
+    async def _serve(self, app: web.Application, port: int) -> int:
+        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await runner.setup()
+        self._runners.append(runner)
+        await web.TCPSite(runner, self.host, port).start()
+        return int(runner.addresses[0][1])
+
+    async def start(self) -> None:
+        """Start both listeners."""
+        try:
+            storage_port = await self._serve(create_storage_app(self.state.storage), self._ports[1])
+            self.storage_url = f"http://{self.host}:{storage_port}"
+            self.state.storage.base_url = self.storage_url
+            api_port = await self._serve(create_api_app(self.state), self._ports[0])
+            self.base_url = f"http://{self.host}:{api_port}{PREFIX}"
+        except BaseException:
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        """Stop both listeners."""
+        runners, self._runners = self._runners, []
+        for runner in reversed(runners):
+            await runner.cleanup()
+
+    async def __aenter__(self) -> Emulator:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
