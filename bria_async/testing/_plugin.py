@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .._client import BriaClient
     from ._config import EmulatorConfig
     from ._server import Emulator
 
@@ -43,5 +44,15 @@ else:
         async with Emulator(fast_config(), host="127.0.0.1", port=0, storage_port=0) as emu:
             yield emu
 
-    # The `bria` client fixture (a BriaClient pointed at `bria_emulator`) goes here; the
-    # SDK's owners add it, so that this module never imports the SDK before it exists.
+    @pytest_asyncio.fixture
+    async def bria(bria_emulator: Emulator) -> AsyncIterator[BriaClient]:
+        """A BriaClient in testing mode (no backoff sleeps) pointed at `bria_emulator`."""
+        from .._client import BriaClient
+        from .._settings import Settings
+
+        async with BriaClient(
+            bria_emulator.api_token,
+            base_url=bria_emulator.base_url,
+            settings=Settings.for_testing(),
+        ) as client:
+            yield client

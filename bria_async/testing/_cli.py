@@ -1,0 +1,83 @@
+"""`bria-async emulator`: run the emulator until Ctrl-C or SIGTERM, printing its base URL."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+
+from ._config import EmulatorConfig, Latency, RouteConfig
+
+__all__ = ["build_config", "configure_parser", "run"]
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    """Add the emulator's options to `parser`."""
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8787, help="API port; 0 picks one (8787)")
+    parser.add_argument("--storage-port", type=int, default=0, help="storage port (free one)")
+    parser.add_argument("--latency", type=float, help="fixed placeholder latency, seconds")
+    parser.add_argument("--latency-median", type=float, help="log-normal latency median, s")
+    parser.add_argument("--latency-p95", type=float, help="log-normal latency p95, s")
+    for name in ("429", "500", "503", "drop"):
+        parser.add_argument(f"--rate-{name}", type=float, default=0.0, help=f"rate of {name}")
+    parser.add_argument("--retry-after", type=float, default=1.0, help="Retry-After seconds")
+    parser.add_argument("--onboarding-seconds", type=float, default=2.0)
+    parser.add_argument("--training-seconds", type=float, default=30.0)
+    parser.add_argument("--seed", type=int, default=None, help="seed of the random source")
+    parser.add_argument("--max-image-side", type=int, default=None, help="cap PNG sides")
+    parser.add_argument("--api-token", default=None, help="accept only this token")
+
+
+def build_config(args: argparse.Namespace) -> EmulatorConfig:
+    """The emulator configuration the parsed options describe."""
+    if args.latency_median is not None or args.latency_p95 is not None:
+        if args.latency_median is None or args.latency_p95 is None:
+            raise SystemExit("--latency-median and --latency-p95 go together")
+        latency = Latency.lognormal(median=args.latency_median, p95=args.latency_p95)
+    else:
+        latency = Latency.fixed(3.0 if args.latency is None else args.latency)
+    return EmulatorConfig(
+        placeholder_latency=latency,
+        onboarding_seconds=args.onboarding_seconds,
+        training_seconds=args.training_seconds,
+        seed=args.seed,
+        api_token=args.api_token,
+        max_image_side=args.max_image_side,
+        default_route=RouteConfig(
+            rate_429=args.rate_429,
+            retry_after=args.retry_after,
+            rate_500=args.rate_500,
+            rate_503=args.rate_503,
+            rate_drop=args.rate_drop,
+        ),
+    )
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    from ._server import Emulator
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # not on Windows
+            loop.add_signal_handler(signum, stop.set)
+    emulator = Emulator(
+        build_config(args), host=args.host, port=args.port, storage_port=args.storage_port
+    )
+    async with emulator:
+        print(emulator.base_url, flush=True)
+        print(
+            f"storage {emulator.storage_url}; api_token {emulator.api_token!r}; "
+            f"state at {emulator.base_url.removesuffix('/v1')}/_emulator/state; Ctrl-C stops",
+            flush=True,
+        )
+        await stop.wait()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until interrupted."""
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(args))
+    return 0
