@@ -1,0 +1,128 @@
+"""BriaClient: settings, the session's life cycle, and the namespaces."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterable, Mapping
+from functools import cached_property
+from types import TracebackType
+from typing import Any, Literal, TypeVar, overload
+
+from . import _collections
+from ._errors import ConfigurationError
+from ._events import Hooks
+from ._jobs import Job
+from ._poller import Poller
+from ._runtime import Runtime
+from ._settings import Settings
+from ._storage import Storage
+from ._transport import Secret, Transport, check_base_url
+from .resources.images import Images
+
+R = TypeVar("R")
+DEFAULT_BASE_URL = "https://engine.prod.bria-api.com/v1"
+
+
+class Jobs:
+    """``bria.jobs``: bring back a Job from its token."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+
+    def resume(self, data: Mapping[str, Any]) -> Job[Any]:
+        """The Job that `data` (from ``job.to_dict()``) describes, polled again, not re-sent."""
+        return Job._from_dict(self._runtime, data)
+
+
+class BriaClient:
+    """The asyncio client of the Bria API. Use it as ``async with BriaClient() as bria:``.
+
+    The token comes from `api_token` or the ``BRIA_API_TOKEN`` environment variable, the base
+    URL from `base_url` or ``BRIA_BASE_URL``. One client holds one connection pool and one
+    poller: share it across your app (for example from a FastAPI lifespan), in one event loop.
+    """
+
+    def __init__(
+        self,
+        api_token: str | None = None,
+        *,
+        base_url: str | None = None,
+        settings: Settings | None = None,
+        hooks: Hooks | None = None,
+        allow_insecure_http: bool = False,
+    ) -> None:
+        token = api_token if api_token is not None else os.environ.get("BRIA_API_TOKEN")
+        self._token = Secret(token) if token else None
+        self.base_url = check_base_url(
+            base_url or os.environ.get("BRIA_BASE_URL") or DEFAULT_BASE_URL,
+            allow_insecure_http=allow_insecure_http,
+        )
+        self.settings = settings or Settings()
+        hooks = hooks or Hooks()
+        transport = Transport(
+            base_url=self.base_url, token=self._require_token, settings=self.settings,
+            hooks=hooks,
+        )
+        self._runtime = Runtime(
+            settings=self.settings,
+            hooks=hooks,
+            transport=transport,
+            poller=Poller(transport, self.settings.polling, hooks),
+            storage=Storage(transport, self.settings),
+        )
+
+    def _require_token(self) -> Secret:
+        if self._token is None:
+            raise ConfigurationError(
+                "no Bria API token: pass BriaClient(api_token=...) or set BRIA_API_TOKEN"
+            )
+        return self._token
+
+    def __repr__(self) -> str:
+        token = "'***'" if self._token is not None else "None"
+        return f"BriaClient(base_url={self.base_url!r}, api_token={token})"
+
+    async def __aenter__(self) -> BriaClient:
+        _ = self._runtime.transport.session  # opened here, in the running loop
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Stop polling (pending jobs fail with a clear error) and close the connections."""
+        await self._runtime.poller.close()
+        await self._runtime.transport.close()
+
+    @cached_property
+    def images(self) -> Images:
+        return Images(self)
+
+    @cached_property
+    def jobs(self) -> Jobs:
+        return Jobs(self._runtime)
+
+    @overload
+    async def gather(
+        self, jobs: Iterable[Job[R]], *, limit: int = ..., return_exceptions: Literal[False] = ...
+    ) -> list[R]: ...
+
+    @overload
+    async def gather(
+        self, jobs: Iterable[Job[R]], *, limit: int = ..., return_exceptions: Literal[True]
+    ) -> list[R | BaseException]: ...
+
+    async def gather(
+        self, jobs: Iterable[Job[R]], *, limit: int = 32, return_exceptions: bool = False
+    ) -> list[R] | list[R | BaseException]:
+        """Await many jobs, at most `limit` at once; results in the order given."""
+        return await _collections.gather(jobs, limit=limit, return_exceptions=return_exceptions)
+
+    def as_completed(self, jobs: Iterable[Job[R]], *, limit: int = 32) -> AsyncIterator[Job[R]]:
+        """Yield jobs as they finish, at most `limit` running at once."""
+        return _collections.as_completed(jobs, limit=limit)

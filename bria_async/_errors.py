@@ -1,0 +1,225 @@
+"""The error tree, and the one table that maps an HTTP status to its error class.
+
+    BriaError
+     ├── ValidationError            (also ValueError) bad input, raised before any request
+     ├── ConfigurationError         missing token, insecure base URL
+     ├── ClientStateError           (also RuntimeError) closed client, foreign event loop
+     ├── APIConnectionError         could not reach the server, or it dropped the connection
+     │    └── APITimeoutError       (also TimeoutError) no answer in time
+     ├── APIStatusError             the server answered with an error status
+     │    ├── IncompleteRequestError          206
+     │    ├── BadRequestError                 400
+     │    ├── AuthenticationError             401
+     │    ├── NotFoundError                   404
+     │    ├── MethodNotAllowedError           405
+     │    ├── ConflictError                   409
+     │    ├── PreconditionFailedError         412
+     │    ├── PayloadTooLargeError            413
+     │    ├── UnsupportedMediaTypeError       415
+     │    ├── UnprocessableEntityError        422
+     │    ├── RateLimitError                  429
+     │    ├── UnavailableForLegalReasonsError 451
+     │    ├── ImageDownloadError              460
+     │    ├── UnsupportedInputError           506
+     │    └── ServerError                     500, 502, 503, 504 and any other 5xx
+     │         └── InsufficientResourcesError 512
+     └── JobError                   a Job did not produce its result
+          ├── JobFailedError        an image or the job failed: names the job, the URL, why
+          ├── JobTimeoutError       (also TimeoutError) still pending; await the job again
+          └── JobCancelledError     job.cancel() was called
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+
+class BriaError(Exception):
+    """Base class of every error bria_async raises."""
+
+
+class ValidationError(BriaError, ValueError):
+    """A parameter is out of range or of the wrong kind; nothing was sent."""
+
+    def __init__(self, parameter: str, value: object, allowed: str) -> None:
+        self.parameter = parameter
+        self.value = value
+        self.allowed = allowed
+        super().__init__(f"{parameter}={value!r} is not allowed: expected {allowed}")
+
+
+class ConfigurationError(BriaError):
+    """The client cannot be used as configured (missing token, insecure base URL)."""
+
+
+class ClientStateError(BriaError, RuntimeError):
+    """The client is closed, or used from an event loop other than its own."""
+
+
+class APIConnectionError(BriaError):
+    """The server could not be reached, or the connection broke before an answer."""
+
+    def __init__(self, message: str, *, method: str, url: str) -> None:
+        self.method = method
+        self.url = url
+        super().__init__(f"{method} {url}: {message}")
+
+
+class APITimeoutError(APIConnectionError, TimeoutError):
+    """The server did not answer within the timeout."""
+
+
+class APIStatusError(BriaError):
+    """The server answered with an error status; carries the status, body and request id."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        method: str,
+        url: str,
+        body: Any = None,
+        request_id: str | None = None,
+    ) -> None:
+        self.status = status
+        self.method = method
+        self.url = url
+        self.body = body
+        self.request_id = request_id
+        self.message = message
+        rid = f" (request id {request_id})" if request_id else ""
+        super().__init__(f"{status} from {method} {url}{rid}: {message}")
+
+
+class IncompleteRequestError(APIStatusError):
+    """206: the request was incomplete (for example no file value was provided)."""
+
+
+class BadRequestError(APIStatusError):
+    """400: the server refused the request's parameters."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API token is missing or not valid; never retried."""
+
+
+class NotFoundError(APIStatusError):
+    """404: the visual, dataset, model or image URL does not exist."""
+
+
+class MethodNotAllowedError(APIStatusError):
+    """405: the route does not take this method."""
+
+
+class ConflictError(APIStatusError):
+    """409: the resource's state forbids this (dataset in use, training state)."""
+
+
+class PreconditionFailedError(APIStatusError):
+    """412: a precondition failed (dataset not completed, too few images)."""
+
+
+class PayloadTooLargeError(APIStatusError):
+    """413: the upload is over the server's size limit."""
+
+
+class UnsupportedMediaTypeError(APIStatusError):
+    """415: the file type is not supported."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the request was well formed but could not be processed."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests; retried with backoff, honouring Retry-After."""
+
+
+class UnavailableForLegalReasonsError(APIStatusError):
+    """451: the content cannot be processed for legal reasons; never retried."""
+
+
+class ImageDownloadError(APIStatusError):
+    """460: the server failed to download the image at image_url."""
+
+
+class UnsupportedInputError(APIStatusError):
+    """506: the given input is not supported by the Bria API."""
+
+
+class ServerError(APIStatusError):
+    """5xx: the server failed; retried where the request is safe to repeat."""
+
+
+class InsufficientResourcesError(ServerError):
+    """512: the server lacks resources right now; retried with backoff."""
+
+
+STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    206: IncompleteRequestError,
+    400: BadRequestError,
+    401: AuthenticationError,
+    404: NotFoundError,
+    405: MethodNotAllowedError,
+    409: ConflictError,
+    412: PreconditionFailedError,
+    413: PayloadTooLargeError,
+    415: UnsupportedMediaTypeError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+    451: UnavailableForLegalReasonsError,
+    460: ImageDownloadError,
+    506: UnsupportedInputError,
+    512: InsufficientResourcesError,
+}
+
+
+def error_class_for(status: int) -> type[APIStatusError]:
+    """The error class for an error status, from the one table above."""
+    if status in STATUS_ERRORS:
+        return STATUS_ERRORS[status]
+    if status >= 500:
+        return ServerError
+    return APIStatusError
+
+
+class JobError(BriaError):
+    """A Job did not produce its result; names the job."""
+
+    def __init__(self, message: str, *, job_id: str) -> None:
+        self.job_id = job_id
+        super().__init__(message)
+
+
+class JobFailedError(JobError):
+    """An image of the job, or the job itself, failed: says which job, which URL and why."""
+
+    def __init__(
+        self, reason: str, *, job_id: str, url: str | None = None, cause: Any = None
+    ) -> None:
+        self.url = url
+        self.reason = reason
+        self.cause = cause
+        where = f" at {url}" if url else ""
+        super().__init__(f"job {job_id} failed{where}: {reason}", job_id=job_id)
+
+
+class JobTimeoutError(JobError, TimeoutError):
+    """The job was still pending when the wait ended; it keeps its state, await it again."""
+
+    def __init__(self, *, job_id: str, pending_urls: Sequence[str], waited: float) -> None:
+        self.pending_urls = tuple(pending_urls)
+        self.waited = waited
+        pending = ", ".join(self.pending_urls) or "its submission"
+        super().__init__(
+            f"job {job_id} not done after {waited:.1f}s; still pending: {pending}", job_id=job_id
+        )
+
+
+class JobCancelledError(JobError):
+    """The job was cancelled with job.cancel(); it polls no more."""
+
+    def __init__(self, *, job_id: str) -> None:
+        super().__init__(f"job {job_id} was cancelled", job_id=job_id)

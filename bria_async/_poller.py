@@ -1,0 +1,318 @@
+"""The shared poller: one timer heap per client drives every pending probe.
+
+Ten thousand pending images are ten thousand small heap entries, not sleeping tasks: one
+runner task pops what is due and runs at most `concurrency` probes at once. A placeholder is
+probed with ``GET`` and ``Range: bytes=0-0`` (200/206 with a body: ready; 403/404/416 or an
+empty body: not yet; 429/5xx or a broken connection: retry with backoff; other 4xx: failed),
+the first time near the route's expected ready time, learned from what this client observed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import itertools
+import random
+import statistics
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from ._errors import APIConnectionError, ClientStateError
+from ._events import Hooks, PollEvent, emit, logger
+from ._retry import parse_retry_after
+from ._settings import PollSettings
+from ._transport import Transport
+
+#: What a probe found, handed to the watcher.
+READY, PENDING, FAILED, EXPIRED = "ready", "pending", "failed", "expired"
+_NOT_YET = frozenset({403, 404, 416})
+
+
+class Watch(Protocol):
+    """A heap entry: `step()` runs when due and says how long until the next step, or None."""
+
+    cancelled: bool
+
+    async def step(self) -> float | None: ...
+
+    def stop(self, error: BaseException) -> None: ...
+
+
+class RouteTimes:
+    """Learned readiness times per route, from which the first probe's delay is chosen.
+
+    Each ready image adds an estimate of when it became ready: the midpoint between the last
+    "not yet" and the "ready" probe, or a little under the first probe's time when that one
+    already found it, so the estimate can move earlier as well as later.
+    """
+
+    def __init__(self, settings: PollSettings) -> None:
+        self._settings = settings
+        self._samples: dict[str, deque[float]] = {}
+
+    def first_delay(self, route: str) -> float:
+        samples = self._samples.get(route)
+        if not self._settings.learn or not samples:
+            return self._settings.initial_delay
+        return statistics.median(samples)
+
+    def observe(self, route: str, last_pending: float | None, ready_at: float) -> None:
+        estimate = ready_at * 0.8 if last_pending is None else (last_pending + ready_at) / 2
+        self._samples.setdefault(route, deque(maxlen=256)).append(estimate)
+
+
+class PlaceholderWatch:
+    """Probes one placeholder URL until it is ready, fails, or its window expires."""
+
+    __slots__ = (
+        "_errors",
+        "_last_pending",
+        "_poller",
+        "_started",
+        "cancelled",
+        "deadline",
+        "on_outcome",
+        "probes",
+        "route",
+        "url",
+    )
+
+    def __init__(
+        self,
+        poller: Poller,
+        url: str,
+        route: str,
+        started: float,
+        deadline: float,
+        on_outcome: Callable[[str, str, BaseException | None], None],
+    ) -> None:
+        self._poller = poller
+        self.url = url
+        self.route = route
+        self._started = started
+        self.deadline = deadline
+        self.on_outcome = on_outcome
+        self.cancelled = False
+        self.probes = 0
+        self._errors = 0
+        self._last_pending: float | None = None
+
+    def stop(self, error: BaseException) -> None:
+        if not self.cancelled:
+            self.cancelled = True
+            self.on_outcome(self.url, FAILED, error)
+
+    async def step(self) -> float | None:
+        poller = self._poller
+        now = time.monotonic()
+        if now >= self.deadline:
+            self.cancelled = True
+            self.on_outcome(self.url, EXPIRED, None)
+            return None
+        self.probes += 1
+        waited = now - self._started
+        status: int | None = None
+        retry_after: float | None = None
+        error: BaseException | None
+        try:
+            response = await poller.transport.fetch(self.url, headers={"Range": "bytes=0-0"})
+        except APIConnectionError as exc:
+            outcome, error = "retry", exc
+        else:
+            status = response.status
+            error = None
+            if status in (200, 206) and response.body:
+                outcome = READY
+            elif status in (200, 206) or status in _NOT_YET:
+                outcome = PENDING
+            elif status == 429 or status >= 500:
+                outcome = "retry"
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            else:
+                outcome = FAILED
+        emit(poller.hooks.on_poll, PollEvent(url=self.url, status=status, outcome=outcome,
+                                             waited=waited))
+        if self.cancelled:
+            return None
+        if outcome == READY:
+            poller.times.observe(self.route, self._last_pending, waited)
+            self.cancelled = True
+            self.on_outcome(self.url, READY, None)
+            return None
+        if outcome == FAILED:
+            self.cancelled = True
+            self.on_outcome(self.url, FAILED, _ProbeRefused(status))
+            return None
+        if outcome == PENDING:
+            self._errors = 0
+            self._last_pending = waited
+            return poller.next_interval(waited)
+        self._errors += 1
+        logger.debug("probe of %s will be retried after %s", self.url, error or status)
+        backoff = poller.settings.min_interval * 2.0**self._errors
+        return max(retry_after or 0.0, min(poller.settings.max_interval, backoff))
+
+
+class _ProbeRefused(Exception):
+    """The storage host answered a probe with a status that means the image will never come."""
+
+    def __init__(self, status: int | None) -> None:
+        self.status = status
+        super().__init__(f"the placeholder answered {status}")
+
+
+class CallWatch:
+    """Runs an async check every `interval` until it says done (205 retries, training)."""
+
+    __slots__ = ("_check", "_interval", "_on_error", "cancelled")
+
+    def __init__(
+        self,
+        check: Callable[[], Awaitable[bool]],
+        interval: float,
+        on_error: Callable[[BaseException], None],
+    ) -> None:
+        self._check = check
+        self._interval = interval
+        self._on_error = on_error
+        self.cancelled = False
+
+    def stop(self, error: BaseException) -> None:
+        if not self.cancelled:
+            self.cancelled = True
+            self._on_error(error)
+
+    async def step(self) -> float | None:
+        try:
+            finished = await self._check()
+        except Exception as exc:
+            self.stop(exc)
+            return None
+        if finished or self.cancelled:
+            self.cancelled = True
+            return None
+        return self._interval
+
+
+class Poller:
+    """One per client: a heap of (due time, entry) and a bounded number of probes in flight."""
+
+    def __init__(self, transport: Transport, settings: PollSettings, hooks: Hooks) -> None:
+        self.transport = transport
+        self.settings = settings
+        self.hooks = hooks
+        self.times = RouteTimes(settings)
+        self._rng = random.Random()
+        self._heap: list[tuple[float, int, Watch]] = []
+        self._seq = itertools.count()
+        self._wakeup: asyncio.Event | None = None
+        self._runner: asyncio.Task[None] | None = None
+        self._inflight: set[asyncio.Task[None]] = set()
+        self._slots: asyncio.Semaphore | None = None
+        self._closed = False
+
+    @property
+    def pending(self) -> int:
+        """Entries waiting in the heap (cancelled ones leave lazily)."""
+        return len(self._heap)
+
+    def next_interval(self, waited: float) -> float:
+        s = self.settings
+        base = min(s.max_interval, max(s.min_interval, waited * s.backoff_factor))
+        return base * (1 + self._rng.uniform(-s.jitter, s.jitter))
+
+    def watch_placeholder(
+        self,
+        url: str,
+        *,
+        route: str,
+        waited: float,
+        window: float,
+        on_outcome: Callable[[str, str, BaseException | None], None],
+    ) -> PlaceholderWatch:
+        """Probe `url`, submitted `waited` seconds ago, for at most `window` more seconds."""
+        now = time.monotonic()
+        entry = PlaceholderWatch(self, url, route, now - waited, now + window, on_outcome)
+        first = max(0.0, self.times.first_delay(route) - waited)
+        self.schedule(entry, first)
+        return entry
+
+    def watch_call(
+        self,
+        check: Callable[[], Awaitable[bool]],
+        *,
+        interval: float,
+        on_error: Callable[[BaseException], None],
+    ) -> CallWatch:
+        entry = CallWatch(check, interval, on_error)
+        self.schedule(entry, interval)
+        return entry
+
+    def schedule(self, entry: Watch, delay: float) -> None:
+        if self._closed:
+            raise ClientStateError("this BriaClient is closed; open a new one")
+        heapq.heappush(self._heap, (time.monotonic() + delay, next(self._seq), entry))
+        if self._runner is None:
+            self._wakeup = asyncio.Event()
+            self._slots = asyncio.Semaphore(self.settings.concurrency)
+            self._runner = asyncio.get_running_loop().create_task(
+                self._run(), name="bria_async-poller"
+            )
+        if self._heap[0][2] is entry and self._wakeup is not None:
+            self._wakeup.set()
+
+    async def _run(self) -> None:
+        assert self._wakeup is not None
+        assert self._slots is not None
+        while True:
+            while self._heap and self._heap[0][2].cancelled:
+                heapq.heappop(self._heap)
+            if not self._heap:
+                self._wakeup.clear()
+                await self._wakeup.wait()
+                continue
+            delay = self._heap[0][0] - time.monotonic()
+            if delay > 0:
+                self._wakeup.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wakeup.wait(), delay)
+                continue
+            await self._slots.acquire()
+            _, _, entry = heapq.heappop(self._heap)
+            if entry.cancelled:
+                self._slots.release()
+                continue
+            task = asyncio.get_running_loop().create_task(self._step(entry))
+            self._inflight.add(task)
+            task.add_done_callback(self._inflight.discard)
+
+    async def _step(self, entry: Watch) -> None:
+        assert self._slots is not None
+        try:
+            delay = await entry.step()
+        except asyncio.CancelledError:
+            entry.stop(ClientStateError("the BriaClient was closed while this job was pending"))
+            raise
+        except Exception as exc:  # a bug in a step must fail its job, not the poller
+            logger.exception("poll step failed")
+            entry.stop(exc)
+            delay = None
+        finally:
+            self._slots.release()
+        if delay is not None and not entry.cancelled and not self._closed:
+            self.schedule(entry, delay)
+
+    async def close(self) -> None:
+        """Stop polling; every entry still pending fails with a clear error."""
+        self._closed = True
+        tasks = [t for t in (self._runner, *self._inflight) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        error = ClientStateError("the BriaClient was closed while this job was pending")
+        for _, _, entry in self._heap:
+            entry.stop(error)
+        self._heap.clear()

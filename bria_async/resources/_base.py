@@ -1,0 +1,26 @@
+"""What every namespace shares: the client's runtime and a way to make Jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .._jobs import Call, Job, JobSpec
+
+if TYPE_CHECKING:
+    from .._client import BriaClient
+
+R = TypeVar("R")
+
+
+class Resource:
+    """A namespace of the client (``bria.images``, ``bria.visuals``, ...)."""
+
+    def __init__(self, client: BriaClient) -> None:
+        self._client = client
+
+    def _job(
+        self, spec: JobSpec[R], call: Call, *, context: Mapping[str, Any] | None = None
+    ) -> Job[R]:
+        """A lazy Job for `call`: nothing is sent until it is awaited or submitted."""
+        return Job(self._client._runtime, spec, call, context=context)

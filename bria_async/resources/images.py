@@ -1,0 +1,138 @@
+"""``bria.images``: text to image with the base, fast, HD and tailored models."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from .._errors import ValidationError
+from .._jobs import Call, Job, JobSpec, register
+from .._validation import (
+    check_bool,
+    check_choice,
+    check_int,
+    check_number,
+    drop_none,
+    refuse,
+    require_id,
+    require_text,
+)
+from ..types.images import ImageResult, parse_image_result, placeholder_urls
+from ._base import Resource
+
+Model = Literal["base", "fast", "hd"]
+ASPECT_RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9")
+MEDIUMS = ("photography", "art")
+#: The model versions each route serves now; base also answers retired ones with 209.
+MODEL_VERSIONS: dict[str, tuple[str, ...]] = {
+    "base": ("2.3", "2.2", "2.0"),
+    "fast": ("2.3",),
+    "hd": ("2.2",),
+}
+_STEPS = {"base": (20, 50), "fast": (4, 10), "hd": (20, 50), "tailored": (4, 20)}
+
+GENERATE = register(
+    JobSpec(kind="images.generate", parse=parse_image_result, placeholders=placeholder_urls)
+)
+
+
+class Images(Resource):
+    """Text-to-image generation; every method returns a Job of an ImageResult."""
+
+    def generate(
+        self,
+        prompt: str,
+        *,
+        model: Model = "base",
+        model_version: str | None = None,
+        num_results: int | None = None,
+        aspect_ratio: str | None = None,
+        sync: bool = False,
+        seed: int | None = None,
+        negative_prompt: str | None = None,
+        steps_num: int | None = None,
+        text_guidance_scale: float | None = None,
+        medium: Literal["photography", "art"] | None = None,
+        prompt_enhancement: bool | None = None,
+    ) -> Job[ImageResult]:
+        """Generate up to 4 images from `prompt` with Bria's base (2.3), fast (2.3) or HD (2.2)
+        model; unset options take the API's defaults. ``sync=False`` (the default) answers at
+        once with placeholder URLs that the client polls; the Job resolves when all are ready.
+        """
+        check_choice("model", model, tuple(MODEL_VERSIONS))
+        version = model_version if model_version is not None else MODEL_VERSIONS[model][0]
+        check_choice("model_version", version, MODEL_VERSIONS[model])
+        if model == "fast":
+            refuse("negative_prompt", negative_prompt, "None: the fast model does not take it")
+            refuse("text_guidance_scale", text_guidance_scale,
+                   "None: the fast model does not take it")
+        check_number("text_guidance_scale", text_guidance_scale, 1, 10)
+        if model == "hd" and sync and num_results not in (None, 1):
+            raise ValidationError(
+                "num_results", num_results, "1 with sync=True on the HD model (or sync=False)"
+            )
+        body = self._common(prompt, model, num_results, aspect_ratio, sync, seed, steps_num)
+        body.update(
+            drop_none(
+                negative_prompt=negative_prompt,
+                text_guidance_scale=text_guidance_scale,
+                medium=check_choice("medium", medium, MEDIUMS),
+                prompt_enhancement=check_bool("prompt_enhancement", prompt_enhancement),
+            )
+        )
+        if model == "hd" and sync and num_results is None:
+            body["num_results"] = 1
+        if negative_prompt is not None:
+            require_text("negative_prompt", negative_prompt)
+        return self._generate(f"/text-to-image/{model}/{version}", body, sync, model, version)
+
+    def generate_tailored(
+        self,
+        model_id: str | int,
+        prompt: str,
+        *,
+        num_results: int | None = None,
+        aspect_ratio: str | None = None,
+        sync: bool = False,
+        seed: int | None = None,
+        steps_num: int | None = None,
+    ) -> Job[ImageResult]:
+        """Generate images with a tailored model you trained (see ``bria.models``)."""
+        path_id = require_id("model_id", model_id)
+        body = self._common(prompt, "tailored", num_results, aspect_ratio, sync, seed, steps_num)
+        return self._generate(f"/text-to-image/tailored/{path_id}", body, sync, "tailored",
+                              path_id)
+
+    @staticmethod
+    def _common(
+        prompt: str,
+        model: str,
+        num_results: int | None,
+        aspect_ratio: str | None,
+        sync: bool,
+        seed: int | None,
+        steps_num: int | None,
+    ) -> dict[str, Any]:
+        lo, hi = _STEPS[model]
+        return {
+            "prompt": require_text("prompt", prompt),
+            "sync": check_bool("sync", sync),
+            **drop_none(
+                num_results=check_int("num_results", num_results, 1, 4),
+                aspect_ratio=check_choice("aspect_ratio", aspect_ratio, ASPECT_RATIOS),
+                seed=check_int("seed", seed, 0),
+                steps_num=check_int("steps_num", steps_num, lo, hi),
+            ),
+        }
+
+    def _generate(
+        self, path: str, body: dict[str, Any], sync: bool, model: str, version: str
+    ) -> Job[ImageResult]:
+        call = Call(
+            method="POST",
+            path=path,
+            json=body,
+            kind="sync_generation" if sync else "quick",
+            billable=True,
+        )
+        return self._job(GENERATE, call, context={"sync": sync, "model": model,
+                                                  "model_version": version})

@@ -1,0 +1,1 @@
+"""Public result and parameter types, one module per namespace."""

@@ -1,0 +1,115 @@
+"""Generated images and the results that hold them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .._converter import structure
+
+if TYPE_CHECKING:
+    from .._jobs import ResultContext
+    from .._storage import Storage
+
+
+@attrs.frozen(kw_only=True)
+class Image:
+    """One image the API made: its URL, seed and (for edits) `sid`; unknown fields in `extra`.
+
+    Result URLs expire on Bria's side (generated images after about 3 days, product results
+    after about an hour): `await image.save(directory)` keeps a copy.
+    """
+
+    url: str
+    seed: int | None = None
+    uuid: str | None = None
+    sid: str | None = None
+    extra: dict[str, Any] = attrs.field(factory=dict)
+    _storage: Storage | None = attrs.field(default=None, repr=False, eq=False, alias="storage")
+
+    async def read(self) -> bytes:
+        """The image's bytes, downloaded without the API token."""
+        if self._storage is None:
+            raise RuntimeError("this Image was not made by a BriaClient; it cannot download")
+        return await self._storage.read(self.url)
+
+    async def save(self, directory: str | os.PathLike[str], *, name: str | None = None) -> Path:
+        """Download into `directory` under a safe, unique name; the path written."""
+        if self._storage is None:
+            raise RuntimeError("this Image was not made by a BriaClient; it cannot download")
+        stem = name or f"image-{self.seed if self.seed is not None else 'x'}"
+        (path,) = await self._storage.save([(self.url, stem)], directory)
+        return path
+
+
+@attrs.frozen(kw_only=True)
+class ImageResult:
+    """The images of one job, in the order the server listed them."""
+
+    images: tuple[Image, ...]
+    job_id: str
+    created_at: dt.datetime
+    extra: dict[str, Any] = attrs.field(factory=dict)
+    _storage: Storage | None = attrs.field(default=None, repr=False, eq=False, alias="storage")
+
+    @property
+    def urls(self) -> tuple[str, ...]:
+        return tuple(image.url for image in self.images)
+
+    async def save(self, directory: str | os.PathLike[str]) -> list[Path]:
+        """Download every image concurrently into `directory`; the written paths, in order."""
+        if self._storage is None:
+            raise RuntimeError("this result was not made by a BriaClient; it cannot download")
+        stem = self.job_id[:12]
+        items = [
+            (image.url, f"{stem}-{i}" + (f"-{image.seed}" if image.seed is not None else ""))
+            for i, image in enumerate(self.images)
+        ]
+        return await self._storage.save(items, directory)
+
+
+def _entry_images(entry: Any) -> list[dict[str, Any]]:
+    """Image dicts from one result entry: an object with `urls`/`url`, or `[url, seed, sid]`."""
+    if isinstance(entry, str):
+        return [{"url": entry}]
+    if isinstance(entry, Sequence):
+        keys = ("url", "seed", "sid")
+        return [dict(zip(keys, entry, strict=False))]
+    if isinstance(entry, Mapping):
+        rest = {k: v for k, v in entry.items() if k not in ("urls", "url", "image_url")}
+        urls = entry.get("urls") or [entry.get("url") or entry.get("image_url")]
+        return [{"url": url, **rest} for url in urls]
+    raise TypeError(f"unexpected image entry {entry!r:.200}")
+
+
+def parse_image_result(body: Any, ctx: ResultContext) -> ImageResult:
+    """An ImageResult from ``{"result": [...]}`` whether entries are objects or lists."""
+    entries = body["result"]
+    if not isinstance(entries, list):
+        raise TypeError("result is not a list")
+    storage = ctx.runtime.storage
+    images = tuple(
+        attrs.evolve(structure(item, Image), storage=storage)
+        for entry in entries
+        for item in _entry_images(entry)
+    )
+    if any(not image.url for image in images):
+        raise ValueError("an image has no URL")
+    extra = {k: v for k, v in body.items() if k != "result"}
+    return ImageResult(
+        images=images,
+        job_id=ctx.job_id,
+        created_at=ctx.submitted_at,
+        extra=extra,
+        storage=storage,
+    )
+
+
+def placeholder_urls(body: Any) -> list[str]:
+    """The placeholder URLs of a ``sync=false`` answer, in order."""
+    return [item["url"] for entry in body["result"] for item in _entry_images(entry)]
