@@ -4,7 +4,6 @@ it beside the storage host on two loopback ports.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from types import TracebackType
 
@@ -61,9 +60,7 @@ async def _api_middleware(request: web.Request, handler: Handler) -> web.StreamR
 async def _admin_state(request: web.Request) -> web.Response:
     state = request.app[STATE_KEY]
     with_requests = request.query.get("requests", "true").lower() != "false"
-    return web.json_response(
-        state.counters.to_dict(with_requests=with_requests), dumps=lambda d: json.dumps(d)
-    )
+    return web.json_response(state.counters.to_dict(with_requests=with_requests))
 
 
 async def _admin_reset(request: web.Request) -> web.Response:

@@ -169,7 +169,6 @@ class State:
         self.counters = Counters(max_requests=config.max_recorded_requests)
         self.storage = Storage(config, self.counters, self.rng)
         self.visuals: dict[str, Visual] = {}
-        self.visual_by_source: dict[str, str] = {}
         self.datasets: dict[int, Dataset] = {}
         self.models: dict[int, Model] = {}
         self._next_id = 100
