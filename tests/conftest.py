@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from unittest.mock import Mock
@@ -31,7 +33,17 @@ class MockAPI(aioresponses):
 
     def add(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("response_class", _StandInStreamWriterResponse)
+        callback = kwargs.get("callback")
+        if callback is not None and not inspect.iscoroutinefunction(callback):
+            kwargs["callback"] = functools.partial(_with_stand_in, callback)
         super().add(*args, **kwargs)
+
+
+def _with_stand_in(callback: Any, url: Any, **kwargs: Any) -> Any:
+    result = callback(url, **kwargs)
+    if result is not None and result.response_class is None:
+        result.response_class = _StandInStreamWriterResponse
+    return result
 
 
 @pytest.fixture
