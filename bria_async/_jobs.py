@@ -197,7 +197,11 @@ class Job(Generic[R]):
 
     # --- sending ---------------------------------------------------------------------
     async def submit(self) -> Self:
-        """Send the request if it was not sent yet, and return this Job once it was."""
+        """Send the request if it was not sent yet, and return this Job once it was.
+
+        From then on the job completes on its own (the client's poller probes its placeholder
+        URLs), so results are ready when awaited later, without a task per job.
+        """
         if self._status is JobStatus.CANCELLED:
             raise JobCancelledError(job_id=self.id)
         if self._submitted_at is None:
@@ -211,6 +215,7 @@ class Job(Generic[R]):
                 if self._submit_task.cancelled() and isinstance(self._error, JobCancelledError):
                     raise JobCancelledError(job_id=self.id) from None
                 raise
+        self._arm()
         return self
 
     async def _send(self) -> None:

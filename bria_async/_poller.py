@@ -10,7 +10,6 @@ the first time near the route's expected ready time, learned from what this clie
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import heapq
 import itertools
 import random
@@ -277,8 +276,11 @@ class Poller:
             delay = self._heap[0][0] - time.monotonic()
             if delay > 0:
                 self._wakeup.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), delay)
+                timer = asyncio.get_running_loop().call_later(delay, self._wakeup.set)
+                try:
+                    await self._wakeup.wait()
+                finally:
+                    timer.cancel()
                 continue
             await self._slots.acquire()
             _, _, entry = heapq.heappop(self._heap)

@@ -49,7 +49,7 @@ async def test_submit_returns_placeholder_urls_before_they_are_ready(
     mock_api.post(GEN, payload=answer(A, B))
     job = await client.images.generate("a fox", num_results=2).submit()
     assert job.urls == (A, B)
-    assert job.status is JobStatus.SUBMITTED
+    assert job.status is JobStatus.RUNNING  # polled by the client's poller from now on
     assert not job.done()
     job.cancel()
 
@@ -258,8 +258,7 @@ async def test_retired_model_version_answer_209_warns_naming_the_version(
 async def test_a_job_dropped_without_being_sent_warns() -> None:
     async with BriaClient(TOKEN, base_url=BASE_URL) as bria:
         with pytest.warns(RuntimeWarning, match="never sent"):
-            bria.images.generate("never sent")
-            gc.collect()
+            drop_an_unsent_job(bria)
 
 
 async def test_gather_keeps_order_and_bounds_concurrency(
@@ -306,6 +305,11 @@ async def test_as_completed_yields_every_job_once(client: BriaClient, mock_api: 
     seen = [job async for job in client.as_completed(jobs, limit=2)]
     assert sorted(j.id for j in seen) == sorted(j.id for j in jobs)
     assert all(j.done() for j in seen)
+
+
+def drop_an_unsent_job(bria: BriaClient) -> None:
+    bria.images.generate("never sent")
+    gc.collect()
 
 
 def _stand_in() -> Any:
