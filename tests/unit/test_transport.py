@@ -195,3 +195,46 @@ def _url(url: str) -> object:
     from yarl import URL
 
     return URL(url)
+
+
+async def test_repeated_429s_slow_submissions_and_successes_recover(mock_api: MockAPI) -> None:
+    mock_api.post(GEN_URL, status=429, payload={"error": "slow down"})
+    mock_api.post(GEN_URL, status=429, payload={"error": "slow down"})
+    mock_api.post(GEN_URL, payload=SYNC_RESULT, repeat=True)
+    async with _client() as bria:
+        limiter = bria._runtime.transport.submissions
+        full = limiter.limit
+        await bria.images.generate("a fox", num_results=1, sync=True)
+        assert limiter.limit == full // 2  # one burst of 429s halves the limit once
+        for _ in range(40):
+            await bria.images.generate("a fox", num_results=1, sync=True)
+        assert full // 2 < limiter.limit < full  # grows back gradually, about one per round
+
+
+async def test_hooks_see_requests_retries_polls_and_job_states(mock_api: MockAPI) -> None:
+    events: list[object] = []
+    hooks = Hooks(on_request=events.append, on_retry=events.append,
+                  on_poll=events.append, on_job=events.append)
+    mock_api.post(GEN_URL, status=503, payload={"error": "busy"})
+    mock_api.post(GEN_URL, payload=RESULT)
+    mock_api.get("https://storage.test/a.png", status=404)
+    mock_api.get("https://storage.test/a.png", status=206, body=b"\x89")
+    async with _client(hooks=hooks) as bria:
+        await bria.images.generate("a fox", num_results=1)
+    kinds = [type(e).__name__ for e in events]
+    assert kinds == ["RequestEvent", "RetryEvent", "RequestEvent", "JobEvent", "JobEvent",
+                     "PollEvent", "PollEvent", "JobEvent"]
+    polls = [e for e in events if isinstance(e, ba.PollEvent)]
+    assert [p.outcome for p in polls] == ["pending", "ready"]
+    jobs = [e.status for e in events if isinstance(e, ba.JobEvent)]
+    assert jobs == ["submitted", "running", "done"]
+
+
+async def test_a_failing_hook_is_logged_not_raised(mock_api: MockAPI) -> None:
+    def broken(event: object) -> None:
+        raise RuntimeError("hook bug")
+
+    mock_api.post(GEN_URL, payload=SYNC_RESULT)
+    async with _client(hooks=Hooks(on_request=broken)) as bria:
+        result = await bria.images.generate("a fox", num_results=1, sync=True)
+    assert len(result.images) == 1
