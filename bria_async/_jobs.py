@@ -84,6 +84,8 @@ class JobSpec(Generic[R]):
     - `again_on_205`: call the same (repeatable) request again until it answers 200.
     - `follow`: after the submission, call this every `follow_interval` seconds until it
       returns a response (not None); it raises to fail the job (training).
+    - `decode`: turns the success response into the JSON-able body that is parsed and kept
+      in the token (default: its JSON); it may download what the response points to.
     """
 
     kind: str
@@ -93,6 +95,7 @@ class JobSpec(Generic[R]):
     follow: Follow | None = None
     follow_interval: Callable[[Runtime], float] | None = None
     follow_window: Callable[[Runtime], float] | None = None
+    decode: Callable[[Response, Runtime], Awaitable[Any]] | None = None
 
 
 _SPECS: dict[str, JobSpec[Any]] = {}
@@ -233,10 +236,12 @@ class Job(Generic[R]):
                 billable=call.billable,
                 deadline=Deadline.after(runtime.settings.polling.job_timeout),
             )
+            decode = self._spec.decode
+            body = response.json() if decode is None else await decode(response, runtime)
         except BaseException as exc:
             self._fail(exc)
             raise
-        self._accept(response.status, response.json(), time.time())
+        self._accept(response.status, body, time.time())
 
     def _accept(self, http_status: int, body: Any, submitted_at: float) -> None:
         if http_status == 209:

@@ -63,6 +63,25 @@ def _write_new(directory: Path, stem: str, ext: str, data: bytes) -> Path:
     raise FileExistsError(f"no free file name for {stem}{ext} in {directory}")
 
 
+async def _prepare(directory: str | os.PathLike[str]) -> Path:
+    """`directory`, created if needed, as an absolute path without symlinks."""
+    target = Path(directory)
+    await anyio.Path(target).mkdir(parents=True, exist_ok=True)
+    return Path(await anyio.Path(target).resolve())
+
+
+async def write_files(
+    items: Sequence[tuple[bytes, str]], directory: str | os.PathLike[str]
+) -> list[Path]:
+    """Write each (data, stem) into `directory` as new files with safe names; the paths."""
+    target = await _prepare(directory)
+    return [
+        await anyio.to_thread.run_sync(_write_new, target, safe_stem(stem), extension_for(data),
+                                       data)
+        for data, stem in items
+    ]
+
+
 class Storage:
     """Reads result URLs (with retries on 5xx) and saves their bytes to a directory."""
 
@@ -98,9 +117,7 @@ class Storage:
         self, items: Sequence[tuple[str, str]], directory: str | os.PathLike[str]
     ) -> list[Path]:
         """Download each (url, stem) concurrently into `directory`; the paths, in order."""
-        target = Path(directory)
-        await anyio.Path(target).mkdir(parents=True, exist_ok=True)
-        target = Path(await anyio.Path(target).resolve())
+        target = await _prepare(directory)
         limit = asyncio.Semaphore(self._settings.download_concurrency)
 
         async def one(url: str, stem: str) -> Path:

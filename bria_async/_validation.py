@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
 from ._errors import ValidationError
@@ -38,6 +38,14 @@ def check_int(name: str, value: Any, lo: int | None = None, hi: int | None = Non
     return value
 
 
+def require_int(name: str, value: Any, lo: int | None = None, hi: int | None = None) -> int:
+    """An integer within [lo, hi] (None is refused)."""
+    checked = check_int(name, value, lo, hi)
+    if checked is None:
+        raise ValidationError(name, value, _range_text("an integer", lo, hi))
+    return checked
+
+
 def check_number(
     name: str, value: Any, lo: float | None = None, hi: float | None = None
 ) -> float | None:
@@ -65,6 +73,46 @@ def check_bool(name: str, value: Any) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
     raise ValidationError(name, value, "True or False")
+
+
+def require_url(name: str, value: Any) -> str:
+    """An absolute http(s) URL."""
+    if not isinstance(value, str) or not value.startswith(("http://", "https://")) or (
+        len(value.split("://", 1)[1].strip()) == 0
+    ):
+        raise ValidationError(name, value, "an http(s) URL")
+    return value
+
+
+def check_list(
+    name: str,
+    value: Any,
+    item: Callable[[str, Any], T | None],
+    *,
+    length: int | None = None,
+    min_length: int = 1,
+    max_length: int | None = None,
+) -> list[T] | None:
+    """None, or a list or tuple of `length` (else `min_length`..`max_length`) items, each
+    passed through `item(f"{name}[i]", value)`; a None item is refused."""
+    if value is None:
+        return None
+    lo, hi = (length, length) if length is not None else (min_length, max_length)
+    if (
+        isinstance(value, (str, bytes))
+        or not isinstance(value, (list, tuple))
+        or len(value) < lo
+        or (hi is not None and len(value) > hi)
+    ):
+        count = f"{lo}" if lo == hi else f"at least {lo}" if hi is None else f"{lo} to {hi}"
+        raise ValidationError(name, value, f"a list of {count} items")
+    out: list[T] = []
+    for i, element in enumerate(value):
+        checked = item(f"{name}[{i}]", element)
+        if checked is None:
+            raise ValidationError(f"{name}[{i}]", element, "a value, not None")
+        out.append(checked)
+    return out
 
 
 def refuse(name: str, value: Any, why: str) -> None:

@@ -113,3 +113,37 @@ def parse_image_result(body: Any, ctx: ResultContext) -> ImageResult:
 def placeholder_urls(body: Any) -> list[str]:
     """The placeholder URLs of a ``sync=false`` answer, in order."""
     return [item["url"] for entry in body["result"] for item in _entry_images(entry)]
+
+
+@attrs.frozen(kw_only=True)
+class EditResult:
+    """One image made from another (an edit, a cutout, a packshot): its URL and, for edits
+    of a visual, the `sid` that chains the next edit."""
+
+    image: Image
+    job_id: str
+    created_at: dt.datetime
+    extra: dict[str, Any] = attrs.field(factory=dict)
+
+    @property
+    def url(self) -> str:
+        return self.image.url
+
+    @property
+    def sid(self) -> str | None:
+        return self.image.sid
+
+    async def save(self, directory: str | os.PathLike[str]) -> Path:
+        """Download the image into `directory` under a safe, unique name."""
+        return await self.image.save(directory, name=f"{self.job_id[:12]}-result")
+
+
+def parse_edit_result(body: Any, ctx: ResultContext) -> EditResult:
+    """An EditResult from ``{"result_url": url, "sid": sid, ...}``."""
+    url = body["result_url"]
+    if not isinstance(url, str) or not url:
+        raise ValueError("result_url is not a URL")
+    image = attrs.evolve(structure({"url": url, "sid": body.get("sid")}, Image),
+                         storage=ctx.runtime.storage)
+    extra = {k: v for k, v in body.items() if k not in ("result_url", "sid")}
+    return EditResult(image=image, job_id=ctx.job_id, created_at=ctx.submitted_at, extra=extra)
