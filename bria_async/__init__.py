@@ -34,7 +34,9 @@ from ._errors import (
 from ._events import Hooks, JobEvent, PollEvent, RequestEvent, RetryEvent
 from ._jobs import Job, JobStatus, RetiredModelVersionWarning
 from ._settings import PollSettings, RetrySettings, Settings, Timeouts
+from .types.datasets import Dataset, DatasetImage, DatasetStatus, UploadOutcome, UseCase
 from .types.images import Image, ImageResult
+from .types.models import Model, ModelStatus
 
 __version__ = "0.1.0"
 
@@ -49,6 +51,9 @@ __all__ = [
     "ClientStateError",
     "ConfigurationError",
     "ConflictError",
+    "Dataset",
+    "DatasetImage",
+    "DatasetStatus",
     "Hooks",
     "Image",
     "ImageDownloadError",
@@ -64,6 +69,8 @@ __all__ = [
     "JobTimeoutError",
     "Jobs",
     "MethodNotAllowedError",
+    "Model",
+    "ModelStatus",
     "NotFoundError",
     "PayloadTooLargeError",
     "PollEvent",
@@ -81,6 +88,8 @@ __all__ = [
     "UnprocessableEntityError",
     "UnsupportedInputError",
     "UnsupportedMediaTypeError",
+    "UploadOutcome",
+    "UseCase",
     "ValidationError",
     "__version__",
     "configure_converter",

@@ -17,7 +17,10 @@ from ._runtime import Runtime
 from ._settings import Settings
 from ._storage import Storage
 from ._transport import Secret, Transport, check_base_url
+from .resources.datasets import Datasets
 from .resources.images import Images
+from .resources.models import Models
+from .resources.objects import Objects
 
 R = TypeVar("R")
 DEFAULT_BASE_URL = "https://engine.prod.bria-api.com/v1"
@@ -106,6 +109,18 @@ class BriaClient:
     @cached_property
     def jobs(self) -> Jobs:
         return Jobs(self._runtime)
+
+    @cached_property
+    def datasets(self) -> Datasets:
+        return Datasets(self)
+
+    @cached_property
+    def models(self) -> Models:
+        return Models(self)
+
+    @cached_property
+    def objects(self) -> Objects:
+        return Objects(self)
 
     @overload
     async def gather(
