@@ -15,6 +15,9 @@ __all__ = ["SUBCOMMANDS", "main"]
 # name -> (module providing configure_parser and run, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "emulator": ("bria_async.testing._cli", "run the Bria API emulator on loopback"),
+    "demo": ("bria_async._cli.demo", "run a small generation batch, live (emulator if no token)"),
+    "generate": ("bria_async._cli.generate", "generate images for one prompt and save them"),
+    "batch": ("bria_async._cli.batch", "generate for every line of a file, resumably"),
 }
 
 

@@ -1,0 +1,93 @@
+"""The batch input: a text file of prompts or JSON Lines of `images.generate` parameters.
+
+Every line is checked before anything is sent, by building its Job (which validates) and
+dropping it unsent; all bad lines are reported together, none is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
+
+from .._errors import ValidationError
+
+if TYPE_CHECKING:
+    from .._client import BriaClient
+
+Format = Literal["auto", "text", "jsonl"]
+
+
+@attrs.frozen
+class Line:
+    """One request of the batch: its 1-based line number in the input and its parameters."""
+
+    number: int
+    params: dict[str, Any]
+
+
+class InputError(Exception):
+    """Some input lines are bad; `problems` names each one by its line number."""
+
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(f"{path}: {len(problems)} bad line(s):\n  " + "\n  ".join(problems))
+
+
+def read_lines(path: Path, *, fmt: Format = "auto",
+               defaults: Mapping[str, Any] | None = None) -> tuple[list[Line], int]:
+    """The requests in `path` and how many blank lines it had; raises InputError.
+
+    Text lines are prompts; JSON lines are objects of keyword arguments. ``auto`` reads JSON
+    Lines when the file ends in .jsonl/.ndjson or its first non-blank line starts with "{".
+    `defaults` fill the parameters a line does not set.
+    """
+    text = path.read_text(encoding="utf-8")
+    rows = text.splitlines()
+    if fmt == "auto":
+        first = next((row.strip() for row in rows if row.strip()), "")
+        json_suffix = path.suffix.lower() in (".jsonl", ".ndjson")
+        fmt = "jsonl" if json_suffix or first.startswith("{") else "text"
+    lines: list[Line] = []
+    problems: list[str] = []
+    blank = 0
+    for number, row in enumerate(rows, start=1):
+        if not row.strip():
+            blank += 1
+            continue
+        if fmt == "text":
+            params: Any = {"prompt": row.strip()}
+        else:
+            try:
+                params = json.loads(row)
+            except ValueError as exc:
+                problems.append(f"line {number}: not JSON ({exc})")
+                continue
+            if not isinstance(params, dict):
+                problems.append(f"line {number}: not a JSON object of parameters")
+                continue
+        lines.append(Line(number, {**(defaults or {}), **params}))
+    if problems:
+        raise InputError(path, problems)
+    return lines, blank
+
+
+def check_lines(bria: BriaClient, path: Path, lines: list[Line]) -> None:
+    """Validate every line as `bria.images.generate(**params)` would; raises InputError."""
+    problems = []
+    for line in lines:
+        if line.params.get("sync"):
+            problems.append(f"line {line.number}: sync must be false: the batch polls "
+                            "placeholders, so a slow image holds no connection")
+            continue
+        try:
+            bria.images.generate(**line.params).cancel()  # built to validate, never sent
+        except ValidationError as exc:
+            problems.append(f"line {line.number}: {exc}")
+        except TypeError as exc:  # an unknown or missing parameter
+            problems.append(f"line {line.number}: {exc}")
+    if problems:
+        raise InputError(path, problems)
