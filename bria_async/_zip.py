@@ -36,14 +36,13 @@ def check_entry_name(name: str) -> str:
     return name
 
 
-def read_zip(
-    data: bytes, *, max_bytes: int = MAX_UNZIPPED_BYTES, max_entries: int = MAX_ENTRIES
-) -> dict[str, bytes]:
+def read_zip(data: bytes) -> dict[str, bytes]:
     """Every file of the zip `data` by its (checked) name, in archive order.
 
-    Raises UnsafeZipError for an unsafe or repeated name, too many entries, or more than
-    `max_bytes` once decompressed; ValueError if `data` is not a zip.
+    Raises UnsafeZipError for an unsafe or repeated name, more than MAX_ENTRIES entries, or
+    more than MAX_UNZIPPED_BYTES once decompressed; ValueError if `data` is not a zip.
     """
+    max_bytes, max_entries = MAX_UNZIPPED_BYTES, MAX_ENTRIES
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
