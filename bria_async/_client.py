@@ -21,6 +21,7 @@ from .resources.datasets import Datasets
 from .resources.images import Images
 from .resources.models import Models
 from .resources.objects import Objects
+from .resources.search import Search
 
 R = TypeVar("R")
 DEFAULT_BASE_URL = "https://engine.prod.bria-api.com/v1"
@@ -121,6 +122,10 @@ class BriaClient:
     @cached_property
     def objects(self) -> Objects:
         return Objects(self)
+
+    @cached_property
+    def search(self) -> Search:
+        return Search(self)
 
     @overload
     async def gather(

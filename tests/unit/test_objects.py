@@ -132,7 +132,7 @@ async def test_mask_generator_downloads_the_zip_without_the_token_and_parses_it(
     assert [p.name for p in paths] == [f"{VID}_1.png", f"{VID}_2.png", f"{VID}_panoptic.png"]
     assert paths[0].read_bytes() == PNG + b"one"
     again = await masks.save(tmp_path)  # never overwrites
-    assert [p.name for p in again][0] == f"{VID}_1-1.png"
+    assert again[0].name == f"{VID}_1-1.png"
 
 
 async def test_mask_generator_reads_a_zip_answered_directly(

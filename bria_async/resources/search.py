@@ -1,0 +1,159 @@
+"""``bria.search``: search by text and by image, page after page as an async iterator."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any
+
+from .._errors import ValidationError
+from .._jobs import Call, Job, JobSpec, register
+from .._validation import check_choice, check_int, drop_none, require_id, require_text, require_url
+from ..types.search import SearchPage, SearchResult, parse_search_page
+from ._base import Resource
+
+#: Bria answers at most this many results for one query.
+MAX_RESULTS = 800
+MAX_PER_PAGE = 500
+DEFAULT_PER_PAGE = 50
+STYLES = (
+    "stock photography", "photo realistic", "fashion", "retro", "sports", "still life",
+    "hyper realistic", "travel", "artistic", "3d render", "realistic", "fantasy",
+    "comic book", "minimalistic",
+)  # fmt: skip
+ATMOSPHERES = ("dramatic", "vivid", "warm", "cool")
+CAMERAS = ("portrait", "close up", "aerial", "landscape")
+MEDIUMS = ("photography", "art")
+
+PAGE = register(JobSpec(kind="search.page", parse=parse_search_page))
+
+
+class SearchPages:
+    """The pages of one search: ``async for page in pages`` (stops after the last page, or
+    once 800 results were covered), ``pages.results()`` for the results one by one, and
+    ``pages.page(n)`` for a single page as a Job.
+
+    Each page is a Job, like every other route: the same retries, deadline, hooks and typed
+    parse. A page's Job is created inside ``__anext__`` and awaited at once, so between pages
+    the iterator holds nothing: breaking out early leaves no unsent Job, no task and no open
+    connection, and there is nothing to close (`aclose()` only stops further pages). Direct
+    transport calls would save little and bypass the hooks that count and time each call.
+    """
+
+    def __init__(
+        self, resource: Resource, path: str, params: Mapping[str, Any], *, per_page: int,
+        first_page: int,
+    ) -> None:
+        self._resource = resource
+        self._path = path
+        self._params = dict(params)
+        self.per_page = per_page
+        self._next = first_page
+        self._finished = False
+
+    def page(self, number: int) -> Job[SearchPage]:
+        """Page `number` (from 1) of this search, as a Job."""
+        check_int("page", number, 1, self.last_page)
+        params = {**self._params, "page": number, "num_results_per_page": self.per_page}
+        call = Call(method="GET", path=self._path, params=params)
+        return self._resource._job(PAGE, call,
+                                   context={"page": number, "per_page": self.per_page})
+
+    @property
+    def last_page(self) -> int:
+        """The last page that can hold results: 800 results per query."""
+        return -(-MAX_RESULTS // self.per_page)
+
+    def __aiter__(self) -> SearchPages:
+        return self
+
+    async def __anext__(self) -> SearchPage:
+        if self._finished or self._next > self.last_page:
+            raise StopAsyncIteration
+        page = await self.page(self._next)
+        self._next += 1
+        if len(page) < self.per_page:
+            self._finished = True
+        if not page.results:
+            raise StopAsyncIteration
+        return page
+
+    async def aclose(self) -> None:
+        """Stop: no more pages are requested."""
+        self._finished = True
+
+    def results(self) -> AsyncIterator[SearchResult]:
+        """Every result of the remaining pages, best match first."""
+        return _Results(self)
+
+
+class _Results:
+    """The results of a search's pages, one by one; like the pages, it holds nothing open
+    between items, so breaking out early needs no clean-up."""
+
+    def __init__(self, pages: SearchPages) -> None:
+        self._pages = pages
+        self._current: Iterator[SearchResult] = iter(())
+
+    def __aiter__(self) -> _Results:
+        return self
+
+    async def __anext__(self) -> SearchResult:
+        while (result := next(self._current, None)) is None:
+            self._current = iter(await self._pages.__anext__())
+        return result
+
+
+class Search(Resource):
+    """Bria's generative search over your gallery (ask support@bria.ai to enable it)."""
+
+    def text(
+        self,
+        query: str,
+        *,
+        gallery_id: str | int,
+        per_page: int = DEFAULT_PER_PAGE,
+        page: int = 1,
+        style: str | None = None,
+        atmosphere: str | None = None,
+        camera: str | None = None,
+        medium: str | None = None,
+    ) -> SearchPages:
+        """Images of gallery `gallery_id` that match `query`, best first, `per_page` (at most
+        500) per page starting at `page`; ``async for page in bria.search.text(...)``."""
+        params = {
+            "query": require_text("query", query),
+            **drop_none(
+                style=check_choice("style", style, STYLES),
+                atmosphere=check_choice("atmosphere", atmosphere, ATMOSPHERES),
+                camera=check_choice("camera", camera, CAMERAS),
+                medium=check_choice("medium", medium, MEDIUMS),
+            ),
+        }
+        return self._pages("/search", params, gallery_id, per_page, page)
+
+    def similar(
+        self,
+        *,
+        vhash: str | None = None,
+        url: str | None = None,
+        gallery_id: str | int,
+        per_page: int = DEFAULT_PER_PAGE,
+        page: int = 1,
+    ) -> SearchPages:
+        """Images of gallery `gallery_id` similar to a registered visual (`vhash`, its visual
+        id) or to the image at `url` (jpg or png, up to 12 MB): give exactly one."""
+        if (vhash is None) == (url is None):
+            raise ValidationError("vhash", vhash, "exactly one of vhash or url")
+        params = drop_none(
+            vhash=None if vhash is None else require_id("vhash", vhash),
+            url=None if url is None else require_url("url", url),
+        )
+        return self._pages("/search_similar_images", params, gallery_id, per_page, page)
+
+    def _pages(self, path: str, params: dict[str, Any], gallery_id: str | int, per_page: int,
+               page: int) -> SearchPages:
+        params["gallery_id"] = require_id("gallery_id", gallery_id)
+        check_int("per_page", per_page, 1, MAX_PER_PAGE)
+        pages = SearchPages(self, path, params, per_page=per_page, first_page=page)
+        check_int("page", page, 1, pages.last_page)
+        return pages

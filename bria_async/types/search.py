@@ -1,0 +1,52 @@
+"""Pages of search results (search by text, search by image)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .._converter import structure
+
+if TYPE_CHECKING:
+    from .._jobs import ResultContext
+
+
+@attrs.frozen(kw_only=True)
+class SearchResult:
+    """One image that matched: its visual id, URL and match score (unknown fields in `extra`)."""
+
+    visual_id: str | None = None
+    url: str | None = None
+    score: float | None = None
+    extra: dict[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class SearchPage:
+    """One page of results, best match first; iterate it for its results."""
+
+    page: int
+    per_page: int
+    results: tuple[SearchResult, ...]
+    extra: dict[str, Any] = attrs.field(factory=dict)
+
+    def __iter__(self) -> Iterator[SearchResult]:
+        return iter(self.results)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+
+def parse_search_page(body: Any, ctx: ResultContext) -> SearchPage:
+    """A SearchPage from ``{"results": [...]}``; page numbers come from the request."""
+    items = body["results"]
+    if not isinstance(items, list):
+        raise TypeError("results is not a list")
+    return SearchPage(
+        page=int(ctx.context["page"]),
+        per_page=int(ctx.context["per_page"]),
+        results=tuple(structure(item, SearchResult) for item in items),
+        extra={k: v for k, v in body.items() if k != "results"},
+    )
