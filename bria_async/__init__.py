@@ -34,9 +34,12 @@ from ._errors import (
 from ._events import Hooks, JobEvent, PollEvent, RequestEvent, RetryEvent
 from ._jobs import Job, JobStatus, RetiredModelVersionWarning
 from ._settings import PollSettings, RetrySettings, Settings, Timeouts
+from .resources.search import SearchPages
 from .types.datasets import Dataset, DatasetImage, DatasetStatus, UploadOutcome, UseCase
-from .types.images import Image, ImageResult
+from .types.images import EditResult, Image, ImageResult
 from .types.models import Model, ModelStatus
+from .types.objects import Mask, Masks, ObjectsInfo, SceneObject
+from .types.search import SearchPage, SearchResult
 
 __version__ = "0.1.0"
 
@@ -54,6 +57,7 @@ __all__ = [
     "Dataset",
     "DatasetImage",
     "DatasetStatus",
+    "EditResult",
     "Hooks",
     "Image",
     "ImageDownloadError",
@@ -68,10 +72,13 @@ __all__ = [
     "JobStatus",
     "JobTimeoutError",
     "Jobs",
+    "Mask",
+    "Masks",
     "MethodNotAllowedError",
     "Model",
     "ModelStatus",
     "NotFoundError",
+    "ObjectsInfo",
     "PayloadTooLargeError",
     "PollEvent",
     "PollSettings",
@@ -81,6 +88,10 @@ __all__ = [
     "RetiredModelVersionWarning",
     "RetryEvent",
     "RetrySettings",
+    "SceneObject",
+    "SearchPage",
+    "SearchPages",
+    "SearchResult",
     "ServerError",
     "Settings",
     "Timeouts",
