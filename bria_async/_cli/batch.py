@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     defaults = {k: v for k, v in (("num_results", args.num_results), ("model", args.model))
                 if v is not None}
     try:
-        lines, blank = read_lines(args.prompts, fmt=args.format, defaults=defaults)
+        lines, problems, blank = read_lines(args.prompts, fmt=args.format, defaults=defaults)
     except (InputError, OSError, UnicodeDecodeError) as error:
         print(f"bria-async batch: {error}", file=sys.stderr)
         return USAGE_ERROR
@@ -49,10 +49,10 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
     if token_missing("batch"):
         return USAGE_ERROR
-    return run_command(_batch(args, lines))
+    return run_command(_batch(args, lines, problems))
 
 
-async def _batch(args: argparse.Namespace, lines: list[Line]) -> int:
+async def _batch(args: argparse.Namespace, lines: list[Line], problems: list[str]) -> int:
     from .._client import BriaClient
     from .._events import Hooks
     from .progress import Counts, Display
@@ -61,7 +61,7 @@ async def _batch(args: argparse.Namespace, lines: list[Line]) -> int:
     counts = Counts()
     async with BriaClient(hooks=Hooks(on_poll=counts.on_poll)) as bria:
         try:
-            check_lines(bria, args.prompts, lines)
+            check_lines(bria, args.prompts, lines, problems)
             display = Display(counts, f"batch {args.prompts.name}")
             report = await Batch(bria, lines, args.out, concurrency=args.concurrency,
                                  counts=counts, display=display,

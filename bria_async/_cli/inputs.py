@@ -1,7 +1,8 @@
 """The batch input: a text file of prompts or JSON Lines of `images.generate` parameters.
 
 Every line is checked before anything is sent, by building its Job (which validates) and
-dropping it unsent; all bad lines are reported together, none is skipped.
+dropping it unsent; all bad lines are reported together, none is skipped. Blank lines are
+not requests: they are counted and ignored.
 """
 
 from __future__ import annotations
@@ -38,8 +39,9 @@ class InputError(Exception):
 
 
 def read_lines(path: Path, *, fmt: Format = "auto",
-               defaults: Mapping[str, Any] | None = None) -> tuple[list[Line], int]:
-    """The requests in `path` and how many blank lines it had; raises InputError.
+               defaults: Mapping[str, Any] | None = None) -> tuple[list[Line], list[str], int]:
+    """The requests in `path`, the problems of lines that are not requests, and how many
+    blank lines it had.
 
     Text lines are prompts; JSON lines are objects of keyword arguments. ``auto`` reads JSON
     Lines when the file ends in .jsonl/.ndjson or its first non-blank line starts with "{".
@@ -70,14 +72,13 @@ def read_lines(path: Path, *, fmt: Format = "auto",
                 problems.append(f"line {number}: not a JSON object of parameters")
                 continue
         lines.append(Line(number, {**(defaults or {}), **params}))
-    if problems:
-        raise InputError(path, problems)
-    return lines, blank
+    return lines, problems, blank
 
 
-def check_lines(bria: BriaClient, path: Path, lines: list[Line]) -> None:
-    """Validate every line as `bria.images.generate(**params)` would; raises InputError."""
-    problems = []
+def check_lines(bria: BriaClient, path: Path, lines: list[Line], problems: list[str]) -> None:
+    """Validate every line as `bria.images.generate(**params)` would; raises InputError with
+    these problems and the ones found earlier (`problems`), in line order."""
+    problems = list(problems)
     for line in lines:
         if line.params.get("sync"):
             problems.append(f"line {line.number}: sync must be false: the batch polls "
@@ -90,4 +91,5 @@ def check_lines(bria: BriaClient, path: Path, lines: list[Line]) -> None:
         except TypeError as exc:  # an unknown or missing parameter
             problems.append(f"line {line.number}: {exc}")
     if problems:
+        problems.sort(key=lambda problem: int(problem.split()[1].rstrip(":")))
         raise InputError(path, problems)
