@@ -16,7 +16,14 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-class DatasetStatus(str, enum.Enum):
+class WireEnum(str, enum.Enum):
+    """An enum of the API's own strings; ``str()`` and f-strings show the server's spelling."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class DatasetStatus(WireEnum):
     """Where a dataset stands: images are added while it is a draft, training needs it completed.
 
     The reference writes "draft" and "completed" in answers and "COMPLETED" in requests; any
@@ -28,7 +35,7 @@ class DatasetStatus(str, enum.Enum):
     DELETED = "deleted"
 
 
-class UseCase(str, enum.Enum):
+class UseCase(WireEnum):
     """What a dataset teaches a tailored model: a visual style, or one object drawn in it."""
 
     ILLUSTRATIVE_STYLE = "illustrative_style"

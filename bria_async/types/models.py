@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .._converter import structure
-from .datasets import structure_items
+from .datasets import WireEnum, structure_items
 
 if TYPE_CHECKING:
     from .._jobs import ResultContext
 
 
-class ModelStatus(str, enum.Enum):
+class ModelStatus(WireEnum):
     """Where a tailored model stands. Values are the server's spellings; others are accepted
     case- and space-insensitively, and a status this SDK does not know is kept as a string.
     """
