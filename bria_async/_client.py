@@ -21,6 +21,7 @@ from .resources.datasets import Datasets
 from .resources.images import Images
 from .resources.models import Models
 from .resources.objects import Objects
+from .resources.product import Product
 from .resources.search import Search
 
 R = TypeVar("R")
@@ -122,6 +123,10 @@ class BriaClient:
     @cached_property
     def objects(self) -> Objects:
         return Objects(self)
+
+    @cached_property
+    def product(self) -> Product:
+        return Product(self)
 
     @cached_property
     def search(self) -> Search:

@@ -52,7 +52,12 @@ class JobStatus(str, enum.Enum):
 
 @attrs.frozen(kw_only=True)
 class Call:
-    """One API request, as a resource method prepared it (already validated)."""
+    """One API request, as a resource method prepared it (already validated).
+
+    `prepare`, when set, runs once as the Job is sent, before the request: it returns the
+    Call to send (for example with the JSON body once image files were read off the event
+    loop and checked); its ValidationError fails the Job before anything is sent.
+    """
 
     method: str
     path: str
@@ -61,6 +66,7 @@ class Call:
     data: Callable[[], Any] | None = None
     kind: TimeoutKind = "quick"
     billable: bool = False
+    prepare: Callable[[Call], Awaitable[Call]] | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -226,6 +232,8 @@ class Job(Generic[R]):
         call = self._call
         runtime = self._runtime
         try:
+            if call.prepare is not None:
+                call = await call.prepare(call)
             response = await runtime.transport.request(
                 call.method,
                 call.path,

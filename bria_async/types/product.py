@@ -1,0 +1,46 @@
+"""Types of the e-commerce routes: placement choices and extracted keywords. Cutouts and
+packshots are :class:`~bria_async.types.images.EditResult`, lifestyle and consistent shots
+:class:`~bria_async.types.images.ImageResult`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
+
+if TYPE_CHECKING:
+    from .._jobs import ResultContext
+
+PlacementType = Literal["original", "automatic", "manual_placement", "manual_padding"]
+Placement = Literal[
+    "upper_left", "upper_right", "bottom_left", "bottom_right", "right_center", "left_center",
+    "upper_center", "bottom_center", "center_vertical", "center_horizontal",
+]  # fmt: skip
+
+
+@attrs.frozen(kw_only=True)
+class ProductKeywords:
+    """Keywords that describe the product in an image; iterate it for the keywords."""
+
+    keywords: tuple[str, ...]
+    job_id: str
+    created_at: dt.datetime
+    extra: dict[str, Any] = attrs.field(factory=dict)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keywords)
+
+
+def parse_keywords(body: Any, ctx: ResultContext) -> ProductKeywords:
+    """ProductKeywords from ``{"keywords": [str, ...]}``."""
+    words = body["keywords"]
+    if not isinstance(words, list):
+        raise TypeError("keywords is not a list")
+    return ProductKeywords(
+        keywords=tuple(str(word) for word in words),
+        job_id=ctx.job_id,
+        created_at=ctx.submitted_at,
+        extra={k: v for k, v in body.items() if k != "keywords"},
+    )
