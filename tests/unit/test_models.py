@@ -152,6 +152,19 @@ async def test_start_training_follows_the_model_until_it_is_trained(
     assert len(mock_api.requests[("GET", URL(f"{MODELS}/123"))]) == 3
 
 
+async def test_training_outlives_a_status_look_that_fails_after_every_retry(
+    client: BriaClient, mock_api: MockAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    mock_api.post(f"{MODELS}/123/start_training",
+                  payload={"id": 123, "status": "Training In Progress"})
+    for _ in range(client.settings.retries.max_attempts):
+        mock_api.get(f"{MODELS}/123", status=503)
+    mock_api.get(f"{MODELS}/123", payload={**MODEL, "status": "Completed"})
+    model = await client.models.start_training(123)
+    assert model.status is ModelStatus.COMPLETED
+    assert "could not read its status" in caplog.text
+
+
 @pytest.mark.parametrize("status", ["Failed", "Stopped"])
 async def test_training_that_ends_badly_fails_the_job_with_the_model(
     client: BriaClient, mock_api: MockAPI, status: str
