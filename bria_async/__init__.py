@@ -39,6 +39,7 @@ from .types.datasets import Dataset, DatasetImage, DatasetStatus, UploadOutcome,
 from .types.images import EditResult, Image, ImageResult
 from .types.models import Model, ModelStatus
 from .types.objects import Mask, Masks, ObjectsInfo, SceneObject
+from .types.product import ProductKeywords
 from .types.search import SearchPage, SearchResult
 
 __version__ = "0.1.0"
@@ -83,6 +84,7 @@ __all__ = [
     "PollEvent",
     "PollSettings",
     "PreconditionFailedError",
+    "ProductKeywords",
     "RateLimitError",
     "RequestEvent",
     "RetiredModelVersionWarning",
