@@ -32,6 +32,7 @@ from ._errors import (
     ValidationError,
 )
 from ._events import Hooks, JobEvent, PollEvent, RequestEvent, RetryEvent
+from ._inputs import ImageInput
 from ._jobs import Job, JobStatus, RetiredModelVersionWarning
 from ._settings import PollSettings, RetrySettings, Settings, Timeouts
 from .resources.search import SearchPages
@@ -39,8 +40,10 @@ from .types.datasets import Dataset, DatasetImage, DatasetStatus, UploadOutcome,
 from .types.images import EditResult, Image, ImageResult
 from .types.models import Model, ModelStatus
 from .types.objects import Mask, Masks, ObjectsInfo, SceneObject
+from .types.person import PeopleInfo
 from .types.product import ProductKeywords
 from .types.search import SearchPage, SearchResult
+from .types.visuals import Caption, RegisteredVisual, VisualInfo
 
 __version__ = "0.1.0"
 
@@ -52,6 +55,7 @@ __all__ = [
     "BadRequestError",
     "BriaClient",
     "BriaError",
+    "Caption",
     "ClientStateError",
     "ConfigurationError",
     "ConflictError",
@@ -62,6 +66,7 @@ __all__ = [
     "Hooks",
     "Image",
     "ImageDownloadError",
+    "ImageInput",
     "ImageResult",
     "IncompleteRequestError",
     "InsufficientResourcesError",
@@ -81,11 +86,13 @@ __all__ = [
     "NotFoundError",
     "ObjectsInfo",
     "PayloadTooLargeError",
+    "PeopleInfo",
     "PollEvent",
     "PollSettings",
     "PreconditionFailedError",
     "ProductKeywords",
     "RateLimitError",
+    "RegisteredVisual",
     "RequestEvent",
     "RetiredModelVersionWarning",
     "RetryEvent",
@@ -104,6 +111,7 @@ __all__ = [
     "UploadOutcome",
     "UseCase",
     "ValidationError",
+    "VisualInfo",
     "__version__",
     "configure_converter",
     "make_converter",

@@ -17,12 +17,15 @@ from ._runtime import Runtime
 from ._settings import Settings
 from ._storage import Storage
 from ._transport import Secret, Transport, check_base_url
+from .resources.background import Background
 from .resources.datasets import Datasets
 from .resources.images import Images
 from .resources.models import Models
 from .resources.objects import Objects
+from .resources.person import Person
 from .resources.product import Product
 from .resources.search import Search
+from .resources.visuals import Visuals
 
 R = TypeVar("R")
 DEFAULT_BASE_URL = "https://engine.prod.bria-api.com/v1"
@@ -131,6 +134,18 @@ class BriaClient:
     @cached_property
     def search(self) -> Search:
         return Search(self)
+
+    @cached_property
+    def visuals(self) -> Visuals:
+        return Visuals(self)
+
+    @cached_property
+    def background(self) -> Background:
+        return Background(self)
+
+    @cached_property
+    def person(self) -> Person:
+        return Person(self)
 
     @overload
     async def gather(

@@ -5,6 +5,8 @@ A route that takes an image accepts an :data:`ImageInput`: an http(s) URL string
 ``.read()`` returns bytes). Plain strings that are not URLs are refused, so a typo never
 turns a URL into a file name. The public API of this module (stable; other namespaces use it):
 
+- ``check(value, *, parameter)`` refuses at once (no I/O) what can never be an image input:
+  a string that is not an http(s) URL (ValidationError), another Python type (TypeError).
 - ``await load(value, *, parameter, allowed_types=..., max_bytes=MAX_IMAGE_BYTES)`` reads the
   input without blocking the event loop (files through anyio), reads its type and size from
   the first bytes (PNG, JPEG, WEBP; no Pillow) and checks type and byte size *before* any
@@ -46,6 +48,7 @@ __all__ = [
     "ImageInput",
     "ImageType",
     "LoadedImage",
+    "check",
     "form_factory",
     "image_header",
     "json_fields",
@@ -168,8 +171,9 @@ async def load(
     file object is read (off the event loop), then refused unless it is one of
     `allowed_types`, at most `max_bytes`, and (when given and known) one of `allowed_modes`.
     """
+    check(value, parameter=parameter)
     if isinstance(value, str):
-        return LoadedImage(parameter=parameter, url=_check_url(parameter, value))
+        return LoadedImage(parameter=parameter, url=value)
     if isinstance(value, (bytes, bytearray, memoryview)):
         data, what, name = bytes(value), "bytes", None
         if len(data) > max_bytes:
@@ -184,7 +188,7 @@ async def load(
             data = await path.read_bytes()
         except OSError as exc:
             raise ValidationError(parameter, what, f"a readable image file ({exc})") from exc
-    elif callable(getattr(value, "read", None)):
+    else:
         name = _file_name(value)
         what = name or type(value).__name__
         data = await anyio.to_thread.run_sync(value.read, max_bytes + 1)
@@ -192,11 +196,6 @@ async def load(
             raise ValidationError(parameter, what, "a file opened in binary mode ('rb')")
         if len(data) > max_bytes:
             _too_big(parameter, what, len(data), max_bytes, at_least=True)
-    else:
-        raise TypeError(
-            f"{parameter}: expected an http(s) URL, a path, bytes or a binary file object, "
-            f"got {type(value).__name__}"
-        )
     return _checked(parameter, data, what, name, allowed_types, allowed_modes)
 
 
@@ -230,14 +229,23 @@ def _checked(
     )
 
 
-def _check_url(parameter: str, value: str) -> str:
-    scheme, _, rest = value.partition("://")
-    if scheme.lower() not in ("http", "https") or not rest.strip():
-        raise ValidationError(
-            parameter, value,
-            "an http(s) URL; pass a pathlib.Path, bytes or a binary file for a local file",
+def check(value: object, *, parameter: str) -> None:
+    """Refuse at once what can never be an image input: a string that is not an http(s) URL
+    (ValidationError) or another Python type (TypeError). Nothing is read."""
+    if isinstance(value, str):
+        scheme, _, rest = value.partition("://")
+        if scheme.lower() not in ("http", "https") or not rest.strip():
+            raise ValidationError(
+                parameter, value,
+                "an http(s) URL; pass a pathlib.Path, bytes or a binary file for a local file",
+            )
+    elif not isinstance(value, (bytes, bytearray, memoryview, os.PathLike)) and not callable(
+        getattr(value, "read", None)
+    ):
+        raise TypeError(
+            f"{parameter}: expected an http(s) URL, a path, bytes or a binary file object, "
+            f"got {type(value).__name__}"
         )
-    return value
 
 
 def _file_name(value: Any) -> str | None:
@@ -254,14 +262,15 @@ def _too_big(
 
 def form_factory(
     image: LoadedImage, *, extra: Mapping[str, str] | None = None, file_field: str = "file",
-    url_field: str = "image_url",
+    url_field: str = "image_url", multipart: bool = False,
 ) -> Callable[[], aiohttp.FormData]:
     """A zero-arg factory of the form body: a multipart `file_field` part (filename and
-    content type) for bytes, an url-encoded `url_field` for a URL; `extra` fields added."""
+    content type) for bytes, an url-encoded `url_field` for a URL (multipart too with
+    `multipart=True`, for routes that document only multipart); `extra` fields added."""
     fields = dict(extra or {})
 
     def build() -> aiohttp.FormData:
-        form = aiohttp.FormData()
+        form = aiohttp.FormData(default_to_multipart=multipart)
         if image.url is not None:
             form.add_field(url_field, image.url)
         else:

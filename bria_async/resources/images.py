@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from .._errors import ValidationError
+from .._inputs import JPEG_PNG, RGB_MODES, ImageInput, LoadedImage
 from .._jobs import Call, Job, JobSpec, register
 from .._validation import (
     check_bool,
@@ -16,8 +17,15 @@ from .._validation import (
     require_id,
     require_text,
 )
-from ..types.images import ImageResult, parse_image_result, placeholder_urls
+from ..types.images import (
+    EditResult,
+    ImageResult,
+    parse_edit_result,
+    parse_image_result,
+    placeholder_urls,
+)
 from ._base import Resource
+from ._params import upload
 
 Model = Literal["base", "fast", "hd"]
 ASPECT_RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9")
@@ -29,6 +37,9 @@ MODEL_VERSIONS: dict[str, tuple[str, ...]] = {
     "hd": ("2.2",),
 }
 _STEPS = {"base": (20, 50), "fast": (4, 10), "hd": (20, 50), "tailored": (4, 20)}
+MAX_UPSCALED_AREA = 8192 * 8192
+MIN_UPSCALE_SIDE = 216
+UPSCALE = register(JobSpec(kind="images.upscale", parse=parse_edit_result))
 
 GENERATE = register(
     JobSpec(kind="images.generate", parse=parse_image_result, placeholders=placeholder_urls)
@@ -102,6 +113,24 @@ class Images(Resource):
         return self._generate(f"/text-to-image/tailored/{path_id}", body, sync, "tailored",
                               path_id)
 
+    def upscale(self, image: ImageInput, *, desired_increase: Literal[2, 4] = 2
+                ) -> Job[EditResult]:
+        """Increase the resolution of any image 2 or 4 times, without registering it: a
+        public URL (sent as ``image_url``) or a JPEG/PNG file of at most 12 MB (uploaded as
+        ``file``). A file is read and checked as the Job is sent: at least 216 px a side and
+        a result of at most 8192x8192 pixels."""
+        factor = check_choice("desired_increase", desired_increase, (2, 4))
+        if factor is None:
+            raise ValidationError("desired_increase", None, "2 or 4")
+        call = Call(
+            method="POST", path="/image/increase_resolution",
+            params={"desired_increase": factor}, billable=True,
+            prepare=upload(image, encoding="form", allowed_types=JPEG_PNG,
+                           allowed_modes=RGB_MODES,
+                           check_loaded=lambda loaded: _check_upscale(loaded, factor)),
+        )
+        return self._job(UPSCALE, call)
+
     @staticmethod
     def _common(
         prompt: str,
@@ -136,3 +165,18 @@ class Images(Resource):
         )
         return self._job(GENERATE, call, context={"sync": sync, "model": model,
                                                   "model_version": version})
+
+
+def _check_upscale(image: LoadedImage, factor: int) -> None:
+    """Refuse a file whose header size is under 216 px a side or would pass 8192x8192."""
+    if image.size is None:
+        return
+    width, height = image.size
+    if min(width, height) < MIN_UPSCALE_SIDE:
+        raise ValidationError("image", f"{width}x{height} pixels",
+                              f"an image of at least {MIN_UPSCALE_SIDE} px on each side")
+    if width * factor * height * factor > MAX_UPSCALED_AREA:
+        raise ValidationError(
+            "desired_increase", factor,
+            f"a factor that keeps {width}x{height} within 8192x8192 pixels (area)",
+        )

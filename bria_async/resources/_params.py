@@ -1,0 +1,79 @@
+"""Parameters several routes share: the `sid` of an earlier edit, `desired_resolution` with
+the reference's two spellings of "hd", and image uploads read as the Job is sent."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Collection
+from typing import Literal, Protocol
+
+import attrs
+
+from .._errors import ValidationError
+from .._inputs import ImageInput, ImageType, LoadedImage, check, form_factory, json_fields, load
+from .._jobs import Call
+
+#: desired_resolution values (the reference spells "hd" as "had" in some routes' enums).
+DESIRED_RESOLUTIONS = (
+    "original", "nhd", "svga", "xga", "hd", "wuxga", "uwfhd", "wqxga", "uwqhd", "uhd",
+)  # fmt: skip
+
+
+class HasSid(Protocol):
+    """A previous result that chains the next edit: an EditResult, an Image, ..."""
+
+    @property
+    def sid(self) -> str | None: ...
+
+
+def sid_of(value: str | HasSid | None) -> str | None:
+    """The `sid` to send: a string as given, or the ``.sid`` of a previous result."""
+    if value is None:
+        return None
+    sid = value if isinstance(value, str) else getattr(value, "sid", None)
+    if not isinstance(sid, str) or not sid.strip():
+        raise ValidationError(
+            "sid", value, "a non-empty sid, or a previous result that carries one"
+        )
+    return sid
+
+
+def desired_resolution(value: str | None, *, hd: Literal["hd", "had"] = "hd") -> str | None:
+    """None, or one of DESIRED_RESOLUTIONS ("had" taken as "hd"), spelled as the route's
+    reference enum spells it: `hd` is "had" for the routes whose enum says "had"."""
+    if value is None:
+        return None
+    name = "hd" if value == "had" else value
+    if name not in DESIRED_RESOLUTIONS:
+        raise ValidationError(
+            "desired_resolution", value, "one of " + ", ".join(map(repr, DESIRED_RESOLUTIONS))
+        )
+    return hd if name == "hd" else name
+
+
+def upload(
+    image: ImageInput,
+    *,
+    encoding: Literal["form", "json"],
+    allowed_types: Collection[ImageType],
+    allowed_modes: Collection[str] | None = None,
+    check_loaded: Callable[[LoadedImage], None] | None = None,
+) -> Callable[[Call], Awaitable[Call]]:
+    """A Call's `prepare` that reads `image` (parameter ``image``) off the event loop as the
+    Job is sent, checks it (type, 12 MB, colour modes, then `check_loaded`) and puts it in the
+    body: a form (multipart ``file`` or ``image_url``) or the JSON (base64 ``file`` or
+    ``image_url``). Refuses a bad URL or Python type at once, before the Job exists."""
+    check(image, parameter="image")
+
+    async def prepare(call: Call) -> Call:
+        loaded = await load(image, parameter="image", allowed_types=allowed_types,
+                            allowed_modes=allowed_modes)
+        if check_loaded is not None:
+            check_loaded(loaded)
+        # a file upload gets the upload timeout, unless the call already waits longer
+        kind = "upload" if loaded.url is None and call.kind == "quick" else call.kind
+        if encoding == "form":
+            return attrs.evolve(call, data=form_factory(loaded), kind=kind, prepare=None)
+        return attrs.evolve(call, json={**(call.json or {}), **json_fields(loaded)},
+                            kind=kind, prepare=None)
+
+    return prepare

@@ -1,0 +1,166 @@
+"""``bria.background``: remove, blur or generate the background of an image, either of any
+image (isolated routes: a URL, path, bytes or file) or of a registered visual (by id)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._errors import ValidationError
+from .._inputs import JPEG_PNG, PRODUCT_TYPES, RGB_MODES, ImageInput
+from .._jobs import Call, Job, JobSpec, register
+from .._validation import check_bool, check_int, drop_none, require_id, require_text
+from ..types.background import parse_background_info
+from ..types.images import (
+    EditResult,
+    ImageResult,
+    parse_edit_result,
+    parse_image_result,
+    placeholder_urls,
+)
+from ..types.objects import SceneObject
+from ._base import Resource
+from ._params import HasSid, sid_of, upload
+from ._params import desired_resolution as check_resolution
+
+INFO = register(JobSpec(kind="background.info", parse=parse_background_info,
+                        again_on_205=True))
+EDIT = register(JobSpec(kind="background.edit", parse=parse_edit_result))
+REPLACE = register(JobSpec(kind="background.replace", parse=parse_image_result,
+                           placeholders=placeholder_urls))
+
+
+def _generation(
+    bg_prompt: str,
+    sync: bool,
+    fast: bool | None,
+    refine_prompt: bool | None,
+    num_results: int | None,
+    negative_prompt: str | None,
+    seed: int | None,
+) -> dict[str, Any]:
+    """The JSON fields both background generation routes share."""
+    if not isinstance(sync, bool):
+        raise ValidationError("sync", sync, "True or False")
+    if sync and num_results not in (None, 1):
+        raise ValidationError("num_results", num_results, "1 with sync=True (or sync=False)")
+    return {
+        "bg_prompt": require_text("bg_prompt", bg_prompt),
+        "sync": sync,
+        **drop_none(
+            fast=check_bool("fast", fast),
+            refine_prompt=check_bool("refine_prompt", refine_prompt),
+            num_results=check_int("num_results", num_results, 1),
+            negative_prompt=None if negative_prompt is None else require_text(
+                "negative_prompt", negative_prompt),
+            seed=check_int("seed", seed, 0),
+        ),
+    }
+
+
+class Background(Resource):
+    """Background info, removal, blur and generation."""
+
+    def info(self, visual_id: str) -> Job[SceneObject]:
+        """The visual's background element: its actions and their oracle values; while the
+        visual is still onboarding (205) the Job calls again until it answers."""
+        vid = require_id("visual_id", visual_id)
+        call = Call(method="GET", path=f"/{vid}/background/info")
+        return self._job(INFO, call, context={"visual_id": vid})
+
+    def remove(self, image: ImageInput) -> Job[EditResult]:
+        """Remove the background of any image, without registering it: a public URL (sent as
+        ``image_url``) or a JPEG/PNG file of at most 12 MB (uploaded as ``file``), checked
+        when the Job is sent, before the upload."""
+        call = Call(method="POST", path="/background/remove", billable=True,
+                    prepare=upload(image, encoding="form", allowed_types=JPEG_PNG,
+                                   allowed_modes=RGB_MODES))
+        return self._job(EDIT, call)
+
+    def remove_by_visual(
+        self,
+        visual_id: str,
+        *,
+        sid: str | HasSid | None = None,
+        desired_resolution: str | None = None,
+        original_quality: bool | None = None,
+    ) -> Job[EditResult]:
+        """Remove the background of a registered visual (or of its edit `sid`)."""
+        params = drop_none(
+            desired_resolution=check_resolution(desired_resolution, hd="hd"),
+            original_quality=check_bool("original_quality", original_quality),
+        )
+        return self._edit(visual_id, "background/remove", sid, params)
+
+    def blur(
+        self,
+        visual_id: str,
+        *,
+        scale: int | None = None,
+        sid: str | HasSid | None = None,
+        desired_resolution: str | None = None,
+    ) -> Job[EditResult]:
+        """Blur the background of a registered visual; `scale` 1 (least) to 5 (most, the
+        API's default)."""
+        params = drop_none(
+            scale=check_int("scale", scale, 1, 5),
+            desired_resolution=check_resolution(desired_resolution, hd="hd"),
+        )
+        return self._edit(visual_id, "background/blur", sid, params)
+
+    def replace(
+        self,
+        image: ImageInput,
+        bg_prompt: str,
+        *,
+        sync: bool = False,
+        fast: bool | None = None,
+        refine_prompt: bool | None = None,
+        num_results: int | None = None,
+        negative_prompt: str | None = None,
+        seed: int | None = None,
+    ) -> Job[ImageResult]:
+        """Generate new backgrounds described by `bg_prompt` for any image: a public URL or a
+        JPEG/PNG/WEBP file of at most 12 MB (sent base64). ``sync=False`` (the default)
+        answers with placeholder URLs that the client polls."""
+        body = _generation(bg_prompt, sync, fast, refine_prompt, num_results, negative_prompt,
+                           seed)
+        call = Call(method="POST", path="/background/replace", json=body,
+                    kind="sync_generation" if sync else "quick", billable=True,
+                    prepare=upload(image, encoding="json", allowed_types=PRODUCT_TYPES))
+        return self._job(REPLACE, call, context={"sync": sync})
+
+    def replace_bg(
+        self,
+        visual_id: str,
+        bg_prompt: str,
+        *,
+        sync: bool = False,
+        fast: bool | None = None,
+        sid: str | HasSid | None = None,
+        desired_resolution: str | None = None,
+        refine_prompt: bool | None = None,
+        num_results: int | None = None,
+        negative_prompt: str | None = None,
+        seed: int | None = None,
+    ) -> Job[ImageResult]:
+        """Generate new backgrounds for a registered visual (or its edit `sid`); each image
+        carries its own `sid`. ``sync=False`` (the default) polls placeholder URLs."""
+        vid = require_id("visual_id", visual_id)
+        body = {
+            **_generation(bg_prompt, sync, fast, refine_prompt, num_results, negative_prompt,
+                          seed),
+            **drop_none(sid=sid_of(sid),
+                        desired_resolution=check_resolution(desired_resolution, hd="had")),
+        }
+        call = Call(method="POST", path=f"/{vid}/replace_bg", json=body,
+                    kind="sync_generation" if sync else "quick", billable=True)
+        return self._job(REPLACE, call, context={"sync": sync, "visual_id": vid})
+
+    def _edit(
+        self, visual_id: str, route: str, sid: str | HasSid | None, params: dict[str, Any]
+    ) -> Job[EditResult]:
+        vid = require_id("visual_id", visual_id)
+        query = {**drop_none(sid=sid_of(sid)), **params}
+        call = Call(method="POST", path=f"/{vid}/{route}", params=query or None,
+                    billable=True)
+        return self._job(EDIT, call, context={"visual_id": vid})

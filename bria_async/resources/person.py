@@ -1,0 +1,60 @@
+"""``bria.person``: the presenters in a registered visual, and changes to them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .._errors import ValidationError
+from .._jobs import Call, Job, JobSpec, register
+from .._validation import check_list, drop_none, require_id
+from ..types.images import EditResult, parse_edit_result
+from ..types.person import PeopleInfo, parse_people_info
+from ._base import Resource
+from ._params import HasSid, sid_of
+from ._params import desired_resolution as check_resolution
+
+INFO = register(JobSpec(kind="person.info", parse=parse_people_info, again_on_205=True))
+MODIFY = register(JobSpec(kind="person.modify", parse=parse_edit_result))
+
+
+def _change(name: str, value: Any) -> dict[str, Any]:
+    """One change: a mapping with the person's ``id`` (from ``person.info``) and the
+    changes to make (for example ``{"id": ..., "expression": "happy"}``)."""
+    if not isinstance(value, Mapping) or not isinstance(value.get("id"), str) or not value["id"]:
+        raise ValidationError(name, value, 'a mapping with the person\'s "id" from person.info')
+    return dict(value)
+
+
+class Person(Resource):
+    """Presenters (people) in a visual: what can change, and the changes."""
+
+    def info(self, visual_id: str) -> Job[PeopleInfo]:
+        """The people in the visual with the changes each supports and their oracle values;
+        while the visual is still onboarding (205) the Job calls again until it answers."""
+        vid = require_id("visual_id", visual_id)
+        call = Call(method="GET", path=f"/{vid}/person/info")
+        return self._job(INFO, call, context={"visual_id": vid})
+
+    def modify(
+        self,
+        visual_id: str,
+        changes: Sequence[Mapping[str, Any]],
+        *,
+        sid: str | HasSid | None = None,
+        desired_resolution: str | None = None,
+    ) -> Job[EditResult]:
+        """A new visual with `changes` made to its presenters (POST /{visual_id}/create).
+        Put every change of one person in one request: the API does not chain changes of
+        the same person by `sid`. Changes of other people may chain by `sid`."""
+        vid = require_id("visual_id", visual_id)
+        if changes is None:
+            raise ValidationError("changes", changes, "a list of changes, one per person")
+        body = {
+            "changes": check_list("changes", changes, _change),
+            **drop_none(sid=sid_of(sid),
+                        desired_resolution=check_resolution(desired_resolution, hd="had")),
+        }
+        call = Call(method="POST", path=f"/{vid}/create", json=body, kind="sync_generation",
+                    billable=True)
+        return self._job(MODIFY, call, context={"visual_id": vid})
