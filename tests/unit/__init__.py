@@ -1,0 +1,1 @@
+"""Unit tests: the exact requests that go out (aioresponses), per namespace."""
