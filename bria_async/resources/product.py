@@ -65,15 +65,18 @@ def _with_images(
     images: Mapping[tuple[str, str, str], ImageInput | None],
 ) -> Callable[[Call], Awaitable[Call]]:
     """The Call.prepare step that loads and checks each given image, then adds it to the
-    JSON body as its URL field or its base64 file field."""
+    JSON body as its URL field or its base64 file field (a file upload gets the upload
+    timeout unless the call already waits longer)."""
 
     async def prepare(call: Call) -> Call:
         body = dict(call.json)
+        kind = call.kind
         for (parameter, url_field, file_field), value in images.items():
             if value is not None:
                 loaded = await load(value, parameter=parameter, allowed_types=PRODUCT_TYPES)
                 body.update(json_fields(loaded, file_field=file_field, url_field=url_field))
-        return attrs.evolve(call, json=body, prepare=None)
+                kind = "upload" if loaded.url is None and kind == "quick" else kind
+        return attrs.evolve(call, json=body, kind=kind, prepare=None)
 
     return prepare
 
