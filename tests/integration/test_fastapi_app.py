@@ -1,0 +1,139 @@
+"""examples/fastapi_app.py under a real uvicorn server, against the emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import importlib.util
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+import uvicorn
+
+from bria_async.testing import Emulator, Latency
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fastapi_app.py"
+
+
+def _load_app() -> Any:
+    spec = importlib.util.spec_from_file_location("fastapi_app_example", EXAMPLE)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # pydantic resolves the handlers' types through it
+    spec.loader.exec_module(module)
+    return module.app
+
+
+def _open_sessions() -> list[aiohttp.ClientSession]:
+    return [o for o in gc.get_objects() if isinstance(o, aiohttp.ClientSession) and not o.closed]
+
+
+class ServerThread(threading.Thread):
+    """uvicorn serving `app` on a free 127.0.0.1 port in its own thread and event loop."""
+
+    def __init__(self, app: Any) -> None:
+        super().__init__(daemon=True)
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
+        self.server = uvicorn.Server(uvicorn.Config(app, lifespan="on", log_level="warning"))
+        self.leftover_tasks: list[asyncio.Task[Any]] | None = None
+
+    def run(self) -> None:
+        async def serve() -> None:
+            await self.server.serve(sockets=[self.socket])
+            await asyncio.sleep(0)  # let cancelled tasks finish
+            current = asyncio.current_task()
+            self.leftover_tasks = [t for t in asyncio.all_tasks() if t is not current]
+
+        asyncio.run(serve())
+
+    async def __aenter__(self) -> ServerThread:
+        self.start()
+        while not self.server.started:  # noqa: ASYNC110 - uvicorn's flag, set in its thread
+            await asyncio.sleep(0.01)
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.server.should_exit = True
+        await asyncio.to_thread(self.join, 10)
+        self.socket.close()
+
+
+async def test_example_app_answers_200_concurrent_requests_on_one_session(
+    bria_emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BRIA_API_TOKEN", bria_emulator.api_token)
+    monkeypatch.setenv("BRIA_BASE_URL", bria_emulator.base_url)
+    bria_emulator.config.placeholder_latency = Latency.fixed(0.3)
+    bria_emulator.config.max_image_side = 64  # PNG rendering is not what this measures
+    before = len(_open_sessions())
+    server = ServerThread(_load_app())
+    connector = aiohttp.TCPConnector(limit=200)
+    async with server, aiohttp.ClientSession(server.url, connector=connector) as http:
+
+        async def post(path: str, body: dict[str, Any]) -> tuple[str, int, Any, float]:
+            started = time.monotonic()
+            async with http.post(path, json=body) as response:
+                answer = await response.json()
+            return path, response.status, answer, time.monotonic() - started
+
+        started = time.monotonic()
+        body = {"prompt": "a red fox in fresh snow", "num_results": 2}
+        responses = await asyncio.gather(
+            *(post("/images" if i % 2 else "/jobs", body) for i in range(200))
+        )
+        first_wave = time.monotonic() - started
+        assert len(_open_sessions()) == before + 2  # the app's one session, and ours
+        assert sorted(status for _, status, _, _ in responses) == [200] * 100 + [202] * 100
+        waited = [answer for path, _, answer, _ in responses if path == "/images"]
+        submitted = [answer for path, _, answer, _ in responses if path == "/jobs"]
+        assert all(len(answer["images"]) == 2 for answer in waited)
+        assert all(len(answer["urls"]) == 2 for answer in submitted)
+
+        started = time.monotonic()
+        statuses = await asyncio.gather(
+            *(post("/jobs/status?wait=10", {"token": answer["token"]}) for answer in submitted)
+        )
+        second_wave = time.monotonic() - started
+    for answer, (_, code, status, _) in zip(submitted, statuses, strict=True):
+        assert code == 200
+        assert status["status"] == "done"
+        assert [image["url"] for image in status["images"]] == answer["urls"]
+    assert server.leftover_tasks == []  # nothing left running at shutdown
+    assert len(_open_sessions()) == before  # and the app's session is closed
+    assert sum(bria_emulator.counters.submissions.values()) == 200  # resuming never resubmits
+    times = sorted(elapsed for *_, elapsed in responses)
+    print(f"\n200 requests in {first_wave:.2f} s (each {times[0]:.2f}-{times[-1]:.2f} s); "
+          f"100 status requests in {second_wave:.2f} s")
+
+
+async def test_a_pending_job_reports_its_pending_urls(
+    bria_emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BRIA_API_TOKEN", bria_emulator.api_token)
+    monkeypatch.setenv("BRIA_BASE_URL", bria_emulator.base_url)
+    bria_emulator.config.placeholder_latency = Latency.fixed(30)
+    async with ServerThread(_load_app()) as server, aiohttp.ClientSession(server.url) as http:
+        async with http.post("/jobs", json={"prompt": "a slow lighthouse"}) as response:
+            job = await response.json()
+        async with http.post("/jobs/status", json={"token": job["token"]}) as response:
+            status = await response.json()
+    assert status == {"status": "pending", "pending_urls": job["urls"]}
+
+
+def test_importing_bria_async_imports_no_optional_extra() -> None:
+    code = ("import sys, bria_async, bria_async.cli, bria_async.testing; "
+            "print(sorted({'fastapi', 'uvicorn', 'rich'} & set(sys.modules)))")
+    out = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
