@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from .._errors import ValidationError
+import builtins
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+import anyio
+import attrs
+
+from .._errors import BriaError, ValidationError
+from .._inputs import IMAGE_TYPES, ImageInput, check, form_factory, load
 from .._jobs import Call, Job, JobSpec, register
-from .._validation import check_choice, drop_none, require_id, require_text
+from .._validation import check_choice, check_int, drop_none, require_id, require_text
 from ..types.datasets import (
     Dataset,
     DatasetImage,
     DatasetStatus,
+    UploadOutcome,
     UseCase,
     parse_dataset,
     parse_dataset_image,
@@ -17,6 +27,10 @@ from ..types.datasets import (
     parse_nothing,
 )
 from ._base import Resource
+
+if TYPE_CHECKING:
+    from .._runtime import Runtime
+    from .._transport import Response
 
 _PATH = "/tailored-gen/datasets"
 _USE_CASES = tuple(u.value for u in UseCase)
@@ -27,7 +41,19 @@ LIST = register(JobSpec(kind="datasets.list", parse=parse_datasets))
 RETRIEVE = register(JobSpec(kind="datasets.retrieve", parse=parse_dataset))
 UPDATE = register(JobSpec(kind="datasets.update", parse=parse_dataset))
 DELETE = register(JobSpec(kind="datasets.delete", parse=parse_nothing))
-UPLOAD_IMAGE = register(JobSpec(kind="datasets.upload_image", parse=parse_dataset_image))
+
+
+async def _decode_upload(response: Response, runtime: Runtime) -> Any:
+    """The upload's answer: JSON, or the url-encoded fields the reference's sample shows."""
+    try:
+        return response.json()
+    except ValueError:
+        return dict(parse_qsl(response.body.decode("utf-8", "replace")))
+
+
+UPLOAD_IMAGE = register(
+    JobSpec(kind="datasets.upload_image", parse=parse_dataset_image, decode=_decode_upload)
+)
 LIST_IMAGES = register(JobSpec(kind="datasets.list_images", parse=parse_dataset_images))
 RETRIEVE_IMAGE = register(JobSpec(kind="datasets.retrieve_image", parse=parse_dataset_image))
 DELETE_IMAGE = register(JobSpec(kind="datasets.delete_image", parse=parse_nothing))
@@ -117,6 +143,78 @@ class Datasets(Resource):
         """Delete a dataset (ConflictError while a model trains on it or was trained on it)."""
         path_id = require_id("dataset_id", dataset_id)
         return self._job(DELETE, Call(method="DELETE", path=f"{_PATH}/{path_id}"))
+
+    def upload_image(
+        self, dataset_id: int | str, image: ImageInput, *, image_name: str | None = None
+    ) -> Job[DatasetImage]:
+        """Add one image to a draft dataset: a URL the server fetches, or a path, bytes or
+        binary file object, read off the event loop and checked (PNG, JPEG or WEBP, at most
+        12 MB) when the Job is sent, before the upload; a string that is not a URL is refused
+        at once. `image_name` names it in the dataset
+        (by default the file's name).
+        """
+        path = self._images_path(dataset_id)
+        check(image, parameter="image")
+        extra = drop_none(image_name=None if image_name is None
+                          else require_text("image_name", image_name))
+
+        async def prepare(call: Call) -> Call:
+            loaded = await load(image, parameter="image", allowed_types=IMAGE_TYPES)
+            form = form_factory(loaded, extra=extra, multipart=True)
+            return attrs.evolve(call, data=form, prepare=None)
+
+        # Not repeated after a 5xx: a retry could add the image twice.
+        call = Call(method="POST", path=path, kind="upload", billable=True, prepare=prepare)
+        return self._job(UPLOAD_IMAGE, call)
+
+    async def upload_images(
+        self,
+        dataset_id: int | str,
+        inputs: Iterable[ImageInput],
+        *,
+        limit: int = 8,
+        on_progress: Callable[[int, int, UploadOutcome], object] | None = None,
+    ) -> builtins.list[UploadOutcome]:
+        """Upload many images to a draft dataset, at most `limit` at once; one UploadOutcome
+        per input, in input order. A bad input (wrong type, over 12 MB, unreadable, refused by
+        the server) is reported in its outcome's `error` and never stops the others.
+        `on_progress(done, total, outcome)` is called as each one finishes.
+
+        One GET of the dataset comes first: a missing dataset raises NotFoundError, and one
+        that is no longer a draft raises ValidationError, instead of sending every file to
+        be refused one by one.
+        """
+        path_id = require_id("dataset_id", dataset_id)
+        check_int("limit", limit, 1)
+        items = builtins.list(inputs)
+        dataset = await self.retrieve(path_id)
+        if dataset.status in (DatasetStatus.COMPLETED, DatasetStatus.DELETED):
+            raise ValidationError(
+                "dataset_id", dataset_id,
+                f"a draft dataset: dataset {dataset.id} is {dataset.status} and takes no images",
+            )
+        outcomes: builtins.list[UploadOutcome | None] = [None] * len(items)
+        slots = anyio.Semaphore(limit)
+        done = 0
+
+        async def upload(index: int, item: ImageInput) -> None:
+            nonlocal done
+            async with slots:
+                try:
+                    image = await self.upload_image(path_id, item)
+                except (BriaError, TypeError) as exc:
+                    outcome = UploadOutcome(input=item, error=exc)
+                else:
+                    outcome = UploadOutcome(input=item, image=image)
+            outcomes[index] = outcome
+            done += 1
+            if on_progress is not None:
+                on_progress(done, len(items), outcome)
+
+        async with anyio.create_task_group() as group:
+            for index, item in enumerate(items):
+                group.start_soon(upload, index, item)
+        return [outcome for outcome in outcomes if outcome is not None]
 
     def list_images(self, dataset_id: int | str) -> Job[tuple[DatasetImage, ...]]:
         """The images of a dataset."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import email.parser
+import email.policy
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -215,4 +218,130 @@ def test_image_methods_refuse_an_empty_image_id(
 ) -> None:
     with pytest.raises(ba.ValidationError, match="image_id"):
         getattr(client.datasets, method)(123, "")
+    assert not mock_api.requests
+
+
+PNG = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + (16).to_bytes(4, "big") * 2 + b"\x08\x02" + b"\0" * 40
+
+
+async def form_parts(form: Any) -> dict[str, tuple[str | None, str | None, bytes]]:
+    """The parts of a multipart body: name -> (filename, content type, bytes)."""
+    writer = form()
+    assert writer.content_type.startswith("multipart/form-data")
+    raw = b"Content-Type: " + writer.content_type.encode() + b"\r\n\r\n" + await writer.as_bytes()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(raw)
+    return {
+        part.get_param("name", header="content-disposition"): (
+            part.get_filename(), part.get_content_type(), part.get_payload(decode=True),
+        )
+        for part in message.iter_parts()
+    }
+
+
+async def test_upload_image_sends_a_file_as_a_multipart_part(
+    client: BriaClient, mock_api: MockAPI, tmp_path: Path
+) -> None:
+    path = tmp_path / "cat.png"
+    path.write_bytes(PNG)
+    mock_api.post(f"{DATASETS}/123/images", status=201, payload=IMAGE)
+    image = await client.datasets.upload_image(123, path)
+    kwargs = sent(mock_api, "POST", f"{DATASETS}/123/images")
+    assert kwargs["headers"]["api_token"] == TOKEN
+    assert await form_parts(kwargs["data"]) == {"file": ("cat.png", "image/png", PNG)}
+    assert image == DatasetImage(
+        id=501, dataset_id=123, caption=IMAGE["caption"], file_name="Illustration1.png",
+        image_url=IMAGE["image_url"], thumbnail_url=IMAGE["thumbnail_url"],
+        created_at=image.created_at,
+    )
+
+
+async def test_upload_image_sends_a_url_and_its_name_as_multipart_fields(
+    client: BriaClient, mock_api: MockAPI
+) -> None:
+    mock_api.post(f"{DATASETS}/123/images", status=201, payload=IMAGE)
+    await client.datasets.upload_image(123, "https://example.com/a.png", image_name="A")
+    parts = await form_parts(sent(mock_api, "POST", f"{DATASETS}/123/images")["data"])
+    assert {name: value for name, (_, _, value) in parts.items()} == {
+        "image_url": b"https://example.com/a.png", "image_name": b"A",
+    }
+
+
+async def test_upload_image_reads_the_url_encoded_answer_of_the_reference_sample(
+    client: BriaClient, mock_api: MockAPI
+) -> None:
+    body = (
+        "id=123&dataset_id=123&caption=A%20vibrant%202D%20illustration.&file_name="
+        "Illustration1.png&image_url=https%3A%2F%2Fexample.com%2Fimage1.png&thumbnail_url="
+        "https%3A%2F%2Fexample.com%2Fimage1_thumbnail.png&created_at=2024-05-26T12%3A00%3A00Z"
+    )
+    mock_api.post(f"{DATASETS}/123/images", status=201, body=body,
+                  content_type="application/x-www-form-urlencoded")
+    image = await client.datasets.upload_image(123, PNG)
+    assert (image.id, image.dataset_id, image.caption) == (123, 123, "A vibrant 2D illustration.")
+    assert image.image_url == "https://example.com/image1.png"
+    assert image.created_at is not None
+
+
+@pytest.mark.parametrize(
+    ("image", "why"),
+    [(b"GIF89a....", "not a PNG, JPEG or WEBP"), (b"", "empty"),
+     (PNG + b"\0" * (12 * 1024 * 1024), "12.0 MB"), ("not/a/url.png", "http"),
+     (Path("/nonexistent/cat.png"), "readable")],
+)
+async def test_upload_image_refuses_a_bad_input_before_sending(
+    client: BriaClient, mock_api: MockAPI, image: Any, why: str
+) -> None:
+    with pytest.raises(ba.ValidationError, match=why) as info:
+        await client.datasets.upload_image(123, image)
+    assert info.value.parameter == "image"
+    assert not mock_api.requests
+
+
+async def test_upload_images_reports_a_server_refusal_and_keeps_the_others(
+    client: BriaClient, mock_api: MockAPI
+) -> None:
+    mock_api.get(f"{DATASETS}/123", payload=DATASET)
+    url = f"{DATASETS}/123/images"
+    mock_api.post(url, status=201, payload=IMAGE)
+    mock_api.post(url, status=415, payload={"error": "Unsupported Media Type: CMYK"})
+    mock_api.post(url, status=201, payload={**IMAGE, "id": 502})
+    progress: list[tuple[int, int, bool]] = []
+    outcomes = await client.datasets.upload_images(
+        123, [PNG, PNG, PNG], limit=1,
+        on_progress=lambda done, total, outcome: progress.append((done, total, outcome.ok)),
+    )
+    assert [(o.ok, o.image.id if o.image else None) for o in outcomes] == [
+        (True, 501), (False, None), (True, 502),
+    ]
+    error = outcomes[1].error
+    assert isinstance(error, ba.UnsupportedMediaTypeError)
+    assert "CMYK" in str(error)
+    assert progress == [(1, 3, True), (2, 3, False), (3, 3, True)]
+
+
+async def test_upload_images_of_nothing_only_checks_the_dataset(
+    client: BriaClient, mock_api: MockAPI
+) -> None:
+    mock_api.get(f"{DATASETS}/123", payload=DATASET)
+    assert await client.datasets.upload_images(123, []) == []
+
+
+def test_upload_image_refuses_what_is_not_an_image_input_at_once(
+    client: BriaClient, mock_api: MockAPI
+) -> None:
+    with pytest.raises(ba.ValidationError, match="http"):
+        client.datasets.upload_image(123, "cat.png")
+    with pytest.raises(TypeError, match="binary file"):
+        client.datasets.upload_image(123, 42)  # type: ignore[arg-type]
+    assert not mock_api.requests
+
+
+@pytest.mark.parametrize(("dataset_id", "limit", "parameter"),
+                         [("", 8, "dataset_id"), (123, 0, "limit")])
+async def test_upload_images_refuses_bad_arguments_before_sending(
+    client: BriaClient, mock_api: MockAPI, dataset_id: Any, limit: int, parameter: str
+) -> None:
+    with pytest.raises(ba.ValidationError) as info:
+        await client.datasets.upload_images(dataset_id, [PNG], limit=limit)
+    assert info.value.parameter == parameter
     assert not mock_api.requests
