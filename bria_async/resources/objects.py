@@ -10,7 +10,6 @@ from .._errors import ValidationError
 from .._jobs import Call, Job, JobSpec, register
 from .._validation import (
     check_bool,
-    check_choice,
     check_int,
     check_list,
     drop_none,
@@ -28,15 +27,13 @@ from ..types.objects import (
     parse_objects_info,
 )
 from ._base import Resource
+from ._params import HasSid, sid_of
+from ._params import desired_resolution as desired_resolution_param
 
 if TYPE_CHECKING:
     from .._runtime import Runtime
     from .._transport import Response
 
-#: desired_resolution values; the reference spells hd as "had" in this route's enum.
-DESIRED_RESOLUTIONS = (
-    "original", "nhd", "svga", "xga", "hd", "had", "wuxga", "uwfhd", "wqxga", "uwqhd", "uhd",
-)  # fmt: skip
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
@@ -95,14 +92,15 @@ class Objects(Resource):
         mask_ids: Sequence[int] | None = None,
         mask_url: str | None = None,
         points: Sequence[Sequence[int]] | None = None,
-        sid: str | None = None,
+        sid: str | HasSid | None = None,
         enhance: bool | None = None,
         desired_resolution: str | None = None,
         original_quality: bool | None = None,
     ) -> Job[EditResult]:
         """Remove objects or areas from `visual_id`: name them by exactly one of `object_ids`
         (from ``objects.info``), `mask_ids` (from ``mask_generator``), `mask_url` (a mask you
-        drew) or `points` ([x, y] pixels); the API refuses a mix. `sid` edits an earlier result.
+        drew) or `points` ([x, y] pixels); the API refuses a mix. `sid` (a string or the
+        previous result) edits an earlier result.
         """
         vid = require_id("visual_id", visual_id)
         given = {
@@ -120,13 +118,13 @@ class Objects(Resource):
         body = {
             "changes": changes,
             **drop_none(
-                sid=None if sid is None else require_text("sid", sid),
+                sid=sid_of(sid),
                 enhance=check_bool("enhance", enhance),
             ),
         }
         params = drop_none(
-            desired_resolution=check_choice("desired_resolution", desired_resolution,
-                                            DESIRED_RESOLUTIONS),
+            # this route's reference enum spells hd "had"
+            desired_resolution=desired_resolution_param(desired_resolution, hd="had"),
             original_quality=check_bool("original_quality", original_quality),
         )
         call = Call(method="POST", path=f"/{vid}/objects/remove", params=params or None,

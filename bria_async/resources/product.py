@@ -2,9 +2,9 @@
 keyword extraction).
 
 Every route takes its image as ``image_url`` or a base64 ``file`` in JSON: pass a URL, a
-path, bytes or a binary file. Files are read off the event loop and checked (jpeg, png or
-webp, at most 12 MB) when the Job is sent, so a bad file raises ValidationError from
-``await job`` before anything reaches the API.
+path, bytes or a binary file. A string that is no http(s) URL is refused at once; files are
+read off the event loop and checked (jpeg, png or webp, at most 12 MB) when the Job is sent,
+so a bad file raises ValidationError from ``await job`` before anything reaches the API.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from .._errors import ValidationError
-from .._inputs import PRODUCT_TYPES, ImageInput, json_fields, load
+from .._inputs import PRODUCT_TYPES, ImageInput, check, json_fields, load
 from .._jobs import Call, Job, JobSpec, register
 from .._validation import (
     check_bool,
@@ -66,7 +66,11 @@ def _with_images(
 ) -> Callable[[Call], Awaitable[Call]]:
     """The Call.prepare step that loads and checks each given image, then adds it to the
     JSON body as its URL field or its base64 file field (a file upload gets the upload
-    timeout unless the call already waits longer)."""
+    timeout unless the call already waits longer). A bad URL or Python type is refused at
+    once, before the Job exists."""
+    for (parameter, _, _), value in images.items():
+        if value is not None:
+            check(value, parameter=parameter)
 
     async def prepare(call: Call) -> Call:
         body = dict(call.json)
@@ -181,6 +185,8 @@ class Product(Resource):
         items = check_list("images", images, lambda _, v: v) or []
         if len({isinstance(v, str) for v in items}) > 1:
             raise ValidationError("images", images, "all URLs or all files, not a mix")
+        for i, item in enumerate(items):
+            check(item, parameter=f"images[{i}]")
         if (scene_description is None) == (reference_image is None):
             raise ValidationError("scene_description", scene_description,
                                   "exactly one of scene_description or reference_image")

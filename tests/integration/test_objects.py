@@ -14,17 +14,9 @@ from bria_async import BriaClient
 from bria_async.testing import Emulator
 
 
-async def register(bria: BriaClient, image_url: str) -> str:
-    """Register `image_url` as a visual (a plain API call, before bria.visuals exists here)."""
-    response = await bria._runtime.transport.request(
-        "POST", "/register", json={"image_url": image_url}
-    )
-    return str(response.json()["visual_id"])
-
-
 @pytest.fixture
 async def visual_id(bria: BriaClient) -> str:
-    return await register(bria, "https://images.test/kitchen.jpg")
+    return (await bria.visuals.register("https://images.test/kitchen.jpg")).visual_id
 
 
 async def test_info_waits_for_onboarding_then_lists_removable_objects(

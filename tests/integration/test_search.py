@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from bria_async import BriaClient
 from bria_async.testing import Emulator
-from tests.integration.test_objects import register
 
 
 async def registered(bria: BriaClient, count: int) -> list[str]:
-    return [await register(bria, f"https://images.test/{i}.jpg") for i in range(count)]
+    return [(await bria.visuals.register(f"https://images.test/{i}.jpg")).visual_id
+            for i in range(count)]
 
 
 async def test_text_search_walks_every_page_until_the_last(

@@ -280,10 +280,23 @@ def test_remove_refuses_bad_input_before_sending(
     assert not mock_api.requests
 
 
-@pytest.mark.parametrize("resolution", ["original", "hd", "had", "uhd"])
-async def test_remove_accepts_each_documented_resolution(
-    client: BriaClient, mock_api: MockAPI, resolution: str
+@pytest.mark.parametrize(
+    ("resolution", "wire"),
+    [("original", "original"), ("hd", "had"), ("had", "had"), ("uhd", "uhd")],
+)
+async def test_remove_sends_each_resolution_as_the_route_spells_it(
+    client: BriaClient, mock_api: MockAPI, resolution: str, wire: str
 ) -> None:
-    mock_api.post(f"{REMOVE_URL}?desired_resolution={resolution}", payload=EDITED)
+    mock_api.post(f"{REMOVE_URL}?desired_resolution={wire}", payload=EDITED)
     assert (await client.objects.remove(VID, object_ids=["o"],
                                         desired_resolution=resolution)).sid == "sid-2"
+
+
+async def test_remove_chains_from_a_previous_result(
+    client: BriaClient, mock_api: MockAPI
+) -> None:
+    mock_api.post(REMOVE_URL, payload=EDITED, repeat=True)
+    first = await client.objects.remove(VID, mask_ids=[1])
+    await client.objects.remove(VID, mask_ids=[2], sid=first)
+    calls = mock_api.requests[("POST", URL(REMOVE_URL))]
+    assert calls[1].kwargs["json"]["sid"] == "sid-2"

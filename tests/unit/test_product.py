@@ -78,9 +78,22 @@ async def test_cutout_refuses_unsupported_or_oversized_files_before_sending(
         await client.product.cutout(picture("GIF"))
     with pytest.raises(ba.ValidationError, match="image"):
         await client.product.cutout(picture() + b"\0" * (12 * 1024 * 1024))
-    with pytest.raises(ba.ValidationError, match="image"):
-        await client.product.cutout("not a url")
     assert not mock_api.requests
+
+
+@pytest.mark.parametrize("value", ["not a url", "file:///etc/passwd", "C:/shoe.jpg"])
+def test_a_string_that_is_no_url_is_refused_at_once(client: BriaClient, value: str) -> None:
+    with pytest.raises(ba.ValidationError, match="image"):
+        client.product.cutout(value)
+    with pytest.raises(ba.ValidationError, match="reference_image"):
+        client.product.lifestyle_shot_by_image(IMAGE_URL, value)
+    with pytest.raises(ba.ValidationError, match=r"images\[1\]"):
+        client.product.consistent_shots([IMAGE_URL, value], scene_description="x")
+
+
+def test_an_object_that_is_no_image_input_is_a_type_error(client: BriaClient) -> None:
+    with pytest.raises(TypeError, match="image"):
+        client.product.cutout(42)  # type: ignore[arg-type]
 
 
 async def test_packshot_sends_the_background_colour(
