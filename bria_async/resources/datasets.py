@@ -13,7 +13,7 @@ import attrs
 from .._errors import BriaError, ValidationError
 from .._inputs import IMAGE_TYPES, ImageInput, check, form_factory, load
 from .._jobs import Call, Job, JobSpec, register
-from .._validation import check_choice, check_int, drop_none, require_id, require_text
+from .._validation import check_choice, drop_none, require_id, require_int, require_text
 from ..types.datasets import (
     Dataset,
     DatasetImage,
@@ -150,8 +150,7 @@ class Datasets(Resource):
         """Add one image to a draft dataset: a URL the server fetches, or a path, bytes or
         binary file object, read off the event loop and checked (PNG, JPEG or WEBP, at most
         12 MB) when the Job is sent, before the upload; a string that is not a URL is refused
-        at once. `image_name` names it in the dataset
-        (by default the file's name).
+        at once. `image_name` names it in the dataset (by default the file's name).
         """
         path = self._images_path(dataset_id)
         check(image, parameter="image")
@@ -185,7 +184,7 @@ class Datasets(Resource):
         be refused one by one.
         """
         path_id = require_id("dataset_id", dataset_id)
-        check_int("limit", limit, 1)
+        require_int("limit", limit, 1)
         items = builtins.list(inputs)
         dataset = await self.retrieve(path_id)
         if dataset.status in (DatasetStatus.COMPLETED, DatasetStatus.DELETED):
@@ -194,26 +193,26 @@ class Datasets(Resource):
                 f"a draft dataset: dataset {dataset.id} is {dataset.status} and takes no images",
             )
         outcomes: builtins.list[UploadOutcome | None] = [None] * len(items)
-        slots = anyio.Semaphore(limit)
+        queue = iter(enumerate(items))
         done = 0
 
-        async def upload(index: int, item: ImageInput) -> None:
+        async def worker() -> None:  # `limit` workers share the queue: tasks stay bounded
             nonlocal done
-            async with slots:
+            for index, item in queue:
                 try:
                     image = await self.upload_image(path_id, item)
                 except (BriaError, TypeError) as exc:
                     outcome = UploadOutcome(input=item, error=exc)
                 else:
                     outcome = UploadOutcome(input=item, image=image)
-            outcomes[index] = outcome
-            done += 1
-            if on_progress is not None:
-                on_progress(done, len(items), outcome)
+                outcomes[index] = outcome
+                done += 1
+                if on_progress is not None:
+                    on_progress(done, len(items), outcome)
 
         async with anyio.create_task_group() as group:
-            for index, item in enumerate(items):
-                group.start_soon(upload, index, item)
+            for _ in range(min(limit, len(items))):
+                group.start_soon(worker)
         return [outcome for outcome in outcomes if outcome is not None]
 
     def list_images(self, dataset_id: int | str) -> Job[tuple[DatasetImage, ...]]:

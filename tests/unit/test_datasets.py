@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import email.parser
 import email.policy
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aioresponses import CallbackResult
 from yarl import URL
 
 import bria_async as ba
 from bria_async import BriaClient, Dataset, DatasetImage, DatasetStatus, UseCase
-from tests.conftest import BASE_URL, TOKEN, MockAPI
+from tests.conftest import BASE_URL, TOKEN, MockAPI, _StandInStreamWriterResponse
 
 DATASETS = f"{BASE_URL}/tailored-gen/datasets"
 IMAGE = {
@@ -345,3 +347,24 @@ async def test_upload_images_refuses_bad_arguments_before_sending(
         await client.datasets.upload_images(dataset_id, [PNG], limit=limit)
     assert info.value.parameter == parameter
     assert not mock_api.requests
+
+
+async def test_upload_images_keeps_at_most_limit_uploads_in_flight(
+    client: BriaClient, mock_api: MockAPI
+) -> None:
+    mock_api.get(f"{DATASETS}/123", payload=DATASET)
+    in_flight = peak = 0
+
+    async def answer(url: URL, **kwargs: Any) -> CallbackResult:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.01)
+        in_flight -= 1
+        return CallbackResult(status=201, payload=IMAGE,
+                              response_class=_StandInStreamWriterResponse)
+
+    mock_api.post(f"{DATASETS}/123/images", callback=answer, repeat=True)
+    outcomes = await client.datasets.upload_images(123, [PNG] * 10, limit=3)
+    assert all(o.ok for o in outcomes)
+    assert peak == 3
