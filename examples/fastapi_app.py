@@ -1,8 +1,9 @@
 """A FastAPI app on one shared BriaClient: wait for images, or submit now and come back later.
 
 FastAPI reads the handlers' annotations at run time, so this module does not postpone them
-(no ``from __future__ import annotations``). Run it with ``BRIA_API_TOKEN=... uvicorn examples.fastapi_app:app`` (or point BRIA_BASE_URL
-at ``bria-async emulator``). Needs the ``fastapi`` extra.
+(no ``from __future__ import annotations``). Run it with
+``BRIA_API_TOKEN=... uvicorn examples.fastapi_app:app`` (or point BRIA_BASE_URL at
+``bria-async emulator``). Needs the ``fastapi`` extra.
 """
 
 from typing import Any

@@ -21,6 +21,8 @@ class JsonLines:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._file: IO[bytes] = path.open("ab")
+        if self._file.tell() and _last_byte(path) != b"\n":
+            self._file.write(b"\n")  # end a line torn by a kill, so the next one stands alone
         self._pending: list[tuple[bytes, asyncio.Future[None]]] = []
         self._drain: asyncio.Task[None] | None = None
 
@@ -61,6 +63,12 @@ class JsonLines:
         if self._drain is not None:
             await asyncio.shield(self._drain)
         self._file.close()
+
+
+def _last_byte(path: Path) -> bytes:
+    with path.open("rb") as f:
+        f.seek(-1, os.SEEK_END)
+        return f.read(1)
 
 
 def read_records(path: Path) -> Iterator[dict[str, Any]]:
