@@ -433,7 +433,7 @@ class Job(Generic[R]):
         try:
             self._result = self._spec.parse(self._response, self._result_context())
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
-            self._fail(JobFailedError(f"unexpected response {self._response!r:.300}",
+            self._fail(JobFailedError(f"unexpected response ({exc}): {self._response!r:.300}",
                                       job_id=self.id, cause=exc))
             return False
         return True

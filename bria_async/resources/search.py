@@ -40,28 +40,32 @@ class SearchPages:
     """
 
     def __init__(
-        self, resource: Resource, path: str, params: Mapping[str, Any], *, per_page: int,
+        self,
+        resource: Resource,
+        path: str,
+        params: Mapping[str, Any],
+        *,
+        num_results_per_page: int,
         first_page: int,
     ) -> None:
         self._resource = resource
         self._path = path
         self._params = dict(params)
-        self.per_page = per_page
+        self.num_results_per_page = num_results_per_page
         self._next = first_page
         self._finished = False
 
     def page(self, number: int) -> Job[SearchPage]:
         """Page `number` (from 1) of this search, as a Job."""
         check_int("page", number, 1, self.last_page)
-        params = {**self._params, "page": number, "num_results_per_page": self.per_page}
-        call = Call(method="GET", path=self._path, params=params)
-        return self._resource._job(PAGE, call,
-                                   context={"page": number, "per_page": self.per_page})
+        size = {"page": number, "num_results_per_page": self.num_results_per_page}
+        call = Call(method="GET", path=self._path, params={**self._params, **size})
+        return self._resource._job(PAGE, call, context=size)
 
     @property
     def last_page(self) -> int:
         """The last page that can hold results: 800 results per query."""
-        return -(-MAX_RESULTS // self.per_page)
+        return -(-MAX_RESULTS // self.num_results_per_page)
 
     def __aiter__(self) -> SearchPages:
         return self
@@ -71,7 +75,7 @@ class SearchPages:
             raise StopAsyncIteration
         page = await self.page(self._next)
         self._next += 1
-        if len(page) < self.per_page:
+        if len(page) < self.num_results_per_page:
             self._finished = True
         if not page.results:
             raise StopAsyncIteration
@@ -111,15 +115,16 @@ class Search(Resource):
         query: str,
         *,
         gallery_id: str | int,
-        per_page: int = DEFAULT_PER_PAGE,
+        num_results_per_page: int = DEFAULT_PER_PAGE,
         page: int = 1,
         style: str | None = None,
         atmosphere: str | None = None,
         camera: str | None = None,
         medium: str | None = None,
     ) -> SearchPages:
-        """Images of gallery `gallery_id` that match `query`, best first, `per_page` (at most
-        500) per page starting at `page`; ``async for page in bria.search.text(...)``."""
+        """Images of gallery `gallery_id` that match `query`, best first,
+        `num_results_per_page` (at most 500) per page starting at `page`;
+        ``async for page in bria.search.text(...)``."""
         params = {
             "query": require_text("query", query),
             **drop_none(
@@ -129,7 +134,7 @@ class Search(Resource):
                 medium=check_choice("medium", medium, MEDIUMS),
             ),
         }
-        return self._pages("/search", params, gallery_id, per_page, page)
+        return self._pages("/search", params, gallery_id, num_results_per_page, page)
 
     def similar(
         self,
@@ -137,7 +142,7 @@ class Search(Resource):
         vhash: str | None = None,
         url: str | None = None,
         gallery_id: str | int,
-        per_page: int = DEFAULT_PER_PAGE,
+        num_results_per_page: int = DEFAULT_PER_PAGE,
         page: int = 1,
     ) -> SearchPages:
         """Images of gallery `gallery_id` similar to a registered visual (`vhash`, its visual
@@ -148,12 +153,20 @@ class Search(Resource):
             vhash=None if vhash is None else require_id("vhash", vhash),
             url=None if url is None else require_url("url", url),
         )
-        return self._pages("/search_similar_images", params, gallery_id, per_page, page)
+        return self._pages("/search_similar_images", params, gallery_id, num_results_per_page, page)
 
-    def _pages(self, path: str, params: dict[str, Any], gallery_id: str | int, per_page: int,
-               page: int) -> SearchPages:
+    def _pages(
+        self,
+        path: str,
+        params: dict[str, Any],
+        gallery_id: str | int,
+        num_results_per_page: int,
+        page: int,
+    ) -> SearchPages:
         params["gallery_id"] = require_id("gallery_id", gallery_id)
-        check_int("per_page", per_page, 1, MAX_PER_PAGE)
-        pages = SearchPages(self, path, params, per_page=per_page, first_page=page)
+        check_int("num_results_per_page", num_results_per_page, 1, MAX_PER_PAGE)
+        pages = SearchPages(
+            self, path, params, num_results_per_page=num_results_per_page, first_page=page
+        )
         check_int("page", page, 1, pages.last_page)
         return pages

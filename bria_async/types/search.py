@@ -28,7 +28,7 @@ class SearchPage:
     """One page of results, best match first; iterate it for its results."""
 
     page: int
-    per_page: int
+    num_results_per_page: int
     results: tuple[SearchResult, ...]
     extra: dict[str, Any] = attrs.field(factory=dict)
 
@@ -46,7 +46,7 @@ def parse_search_page(body: Any, ctx: ResultContext) -> SearchPage:
         raise TypeError("results is not a list")
     return SearchPage(
         page=int(ctx.context["page"]),
-        per_page=int(ctx.context["per_page"]),
+        num_results_per_page=int(ctx.context["num_results_per_page"]),
         results=tuple(structure(item, SearchResult) for item in items),
         extra={k: v for k, v in body.items() if k != "results"},
     )

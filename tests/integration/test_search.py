@@ -7,15 +7,17 @@ from bria_async.testing import Emulator
 
 
 async def registered(bria: BriaClient, count: int) -> list[str]:
-    return [(await bria.visuals.register(f"https://images.test/{i}.jpg")).visual_id
-            for i in range(count)]
+    return [
+        (await bria.visuals.register(f"https://images.test/{i}.jpg")).visual_id
+        for i in range(count)
+    ]
 
 
 async def test_text_search_walks_every_page_until_the_last(
     bria: BriaClient, bria_emulator: Emulator
 ) -> None:
     ids = await registered(bria, 7)
-    pages = [p async for p in bria.search.text("a kitchen", gallery_id=425, per_page=3)]
+    pages = [p async for p in bria.search.text("a kitchen", gallery_id=425, num_results_per_page=3)]
     assert [len(p) for p in pages] == [3, 3, 1]
     assert sorted(r.visual_id for p in pages for r in p) == sorted(ids)
     scores = [r.score for p in pages for r in p]
@@ -29,14 +31,21 @@ async def test_similar_search_results_stop_early_when_the_consumer_breaks(
 ) -> None:
     ids = await registered(bria, 6)
     seen = []
-    async for result in bria.search.similar(vhash=ids[0], gallery_id="g", per_page=2).results():
+    async for result in bria.search.similar(
+        vhash=ids[0], gallery_id="g", num_results_per_page=2
+    ).results():
         seen.append(result.visual_id)
         if len(seen) == 3:
             break
     assert ids[0] not in seen
-    searches = [r for r in bria_emulator.counters.requests
-                if r.path.endswith("/search_similar_images")]
+    searches = [
+        r for r in bria_emulator.counters.requests if r.path.endswith("/search_similar_images")
+    ]
     assert len(searches) == 2
-    everything = [r async for r in bria.search.similar(url="https://images.test/q.jpg",
-                                                       gallery_id="g").results()]
+    everything = [
+        r
+        async for r in bria.search.similar(
+            url="https://images.test/q.jpg", gallery_id="g"
+        ).results()
+    ]
     assert len(everything) == 6

@@ -18,8 +18,12 @@ SIMILAR = f"{BASE_URL}/search_similar_images"
 
 
 def results(n: int, start: int = 0) -> dict[str, Any]:
-    return {"results": [{"visual_id": f"v{i}", "url": f"https://img.test/{i}.png",
-                         "score": 0.5, "new": i} for i in range(start, start + n)]}
+    return {
+        "results": [
+            {"visual_id": f"v{i}", "url": f"https://img.test/{i}.png", "score": 0.5, "new": i}
+            for i in range(start, start + n)
+        ]
+    }
 
 
 def requested(mock_api: MockAPI) -> list[dict[str, str]]:
@@ -32,9 +36,15 @@ async def test_text_sends_each_page_request_as_documented(
     mock_api.get(re.compile(r".*/search\?.*page=1.*"), payload=results(2))
     mock_api.get(re.compile(r".*/search\?.*page=2.*"), payload=results(1, 2))
     pages = [
-        page async for page in client.search.text(
-            "woman traveling", gallery_id=425, per_page=2, style="photo realistic",
-            atmosphere="warm", camera="close up", medium="art",
+        page
+        async for page in client.search.text(
+            "woman traveling",
+            gallery_id=425,
+            num_results_per_page=2,
+            style="photo realistic",
+            atmosphere="warm",
+            camera="close up",
+            medium="art",
         )
     ]
     assert [p.page for p in pages] == [1, 2]
@@ -42,9 +52,16 @@ async def test_text_sends_each_page_request_as_documented(
     assert pages[0].results[0].extra == {"new": 0}
     assert pages[0].results[0].url == "https://img.test/0.png"
     assert requested(mock_api) == [
-        {"query": "woman traveling", "style": "photo realistic", "atmosphere": "warm",
-         "camera": "close up", "medium": "art", "gallery_id": "425", "page": str(n),
-         "num_results_per_page": "2"}
+        {
+            "query": "woman traveling",
+            "style": "photo realistic",
+            "atmosphere": "warm",
+            "camera": "close up",
+            "medium": "art",
+            "gallery_id": "425",
+            "page": str(n),
+            "num_results_per_page": "2",
+        }
         for n in (1, 2)
     ]
     first = next(iter(mock_api.requests.values()))[0]
@@ -54,14 +71,18 @@ async def test_text_sends_each_page_request_as_documented(
 async def test_text_stops_at_an_empty_page(client: BriaClient, mock_api: MockAPI) -> None:
     mock_api.get(re.compile(r".*/search\?.*page=1.*"), payload=results(3))
     mock_api.get(re.compile(r".*/search\?.*page=2.*"), payload={"results": []})
-    pages = [page async for page in client.search.text("cats", gallery_id="g", per_page=3)]
+    pages = [
+        page async for page in client.search.text("cats", gallery_id="g", num_results_per_page=3)
+    ]
     assert [len(p) for p in pages] == [3]
     assert len(requested(mock_api)) == 2
 
 
 async def test_text_stops_after_800_results(client: BriaClient, mock_api: MockAPI) -> None:
     mock_api.get(re.compile(r".*/search\?.*"), payload=results(300), repeat=True)
-    pages = [page async for page in client.search.text("cats", gallery_id="g", per_page=300)]
+    pages = [
+        page async for page in client.search.text("cats", gallery_id="g", num_results_per_page=300)
+    ]
     assert [p.page for p in pages] == [1, 2, 3]  # 3 x 300 covers the 800 the API serves
     assert len(requested(mock_api)) == 3
 
@@ -71,7 +92,9 @@ async def test_results_iterates_results_across_pages_and_breaks_cleanly(
 ) -> None:
     mock_api.get(re.compile(r".*/search\?.*"), payload=results(2), repeat=True)
     seen = []
-    async for result in client.search.text("cats", gallery_id="g", per_page=2).results():
+    async for result in client.search.text(
+        "cats", gallery_id="g", num_results_per_page=2
+    ).results():
         seen.append(result.visual_id)
         if len(seen) == 3:
             break
@@ -83,7 +106,7 @@ async def test_breaking_out_of_pages_sends_no_more_requests(
     client: BriaClient, mock_api: MockAPI
 ) -> None:
     mock_api.get(re.compile(r".*/search\?.*"), payload=results(5), repeat=True)
-    pages = client.search.text("cats", gallery_id="g", per_page=5, page=4)
+    pages = client.search.text("cats", gallery_id="g", num_results_per_page=5, page=4)
     async for page in pages:
         assert page.page == 4
         break
@@ -94,23 +117,35 @@ async def test_breaking_out_of_pages_sends_no_more_requests(
 
 async def test_one_page_is_a_job(client: BriaClient, mock_api: MockAPI) -> None:
     mock_api.get(re.compile(r".*/search\?.*page=7.*"), payload=results(1))
-    job = client.search.text("cats", gallery_id="g", per_page=10).page(7)
+    job = client.search.text("cats", gallery_id="g", num_results_per_page=10).page(7)
     assert isinstance(job, ba.Job)
     page = await job
-    assert (page.page, page.per_page, len(page)) == (7, 10, 1)
+    assert (page.page, page.num_results_per_page, len(page)) == (7, 10, 1)
 
 
 async def test_similar_sends_vhash_or_url(client: BriaClient, mock_api: MockAPI) -> None:
     mock_api.get(re.compile(r".*/search_similar_images\?.*"), payload=results(1), repeat=True)
     by_id = [p async for p in client.search.similar(vhash="e01592ef1188df76", gallery_id=425)]
-    by_url = [p async for p in client.search.similar(url="https://img.test/q.jpg",
-                                                     gallery_id=425, per_page=100)]
+    by_url = [
+        p
+        async for p in client.search.similar(
+            url="https://img.test/q.jpg", gallery_id=425, num_results_per_page=100
+        )
+    ]
     assert len(by_id) == len(by_url) == 1
     assert requested(mock_api) == [
-        {"vhash": "e01592ef1188df76", "gallery_id": "425", "page": "1",
-         "num_results_per_page": "50"},
-        {"url": "https://img.test/q.jpg", "gallery_id": "425", "page": "1",
-         "num_results_per_page": "100"},
+        {
+            "vhash": "e01592ef1188df76",
+            "gallery_id": "425",
+            "page": "1",
+            "num_results_per_page": "50",
+        },
+        {
+            "url": "https://img.test/q.jpg",
+            "gallery_id": "425",
+            "page": "1",
+            "num_results_per_page": "100",
+        },
     ]
     assert all(url.path == URL(SIMILAR).path for (_, url) in mock_api.requests)
 
@@ -118,8 +153,11 @@ async def test_similar_sends_vhash_or_url(client: BriaClient, mock_api: MockAPI)
 async def test_search_errors_surface_from_the_iteration(
     client: BriaClient, mock_api: MockAPI
 ) -> None:
-    mock_api.get(re.compile(r".*/search_similar_images\?.*"), status=404,
-                 payload={"error": "Specified Image does not exist."})
+    mock_api.get(
+        re.compile(r".*/search_similar_images\?.*"),
+        status=404,
+        payload={"error": "Specified Image does not exist."},
+    )
     with pytest.raises(ba.NotFoundError, match="does not exist"):
         async for _ in client.search.similar(vhash="nope", gallery_id=1):
             pass
@@ -131,10 +169,10 @@ async def test_search_errors_surface_from_the_iteration(
         ({"query": ""}, "query"),
         ({"gallery_id": ""}, "gallery_id"),
         ({"gallery_id": None}, "gallery_id"),
-        ({"per_page": 0}, "per_page"),
-        ({"per_page": 501}, "per_page"),
+        ({"num_results_per_page": 0}, "num_results_per_page"),
+        ({"num_results_per_page": 501}, "num_results_per_page"),
         ({"page": 0}, "page"),
-        ({"per_page": 50, "page": 17}, "page"),
+        ({"num_results_per_page": 50, "page": 17}, "page"),
         ({"style": "noir"}, "style"),
         ({"atmosphere": "gloomy"}, "atmosphere"),
         ({"camera": "fisheye"}, "camera"),
@@ -158,7 +196,7 @@ def test_text_refuses_bad_input_before_sending(
         ({"vhash": "v", "url": "https://img.test/a.png"}, "vhash"),
         ({"vhash": "a/b"}, "vhash"),
         ({"url": "file:///etc/passwd"}, "url"),
-        ({"vhash": "v", "per_page": 1000}, "per_page"),
+        ({"vhash": "v", "num_results_per_page": 1000}, "num_results_per_page"),
     ],
 )
 def test_similar_refuses_bad_input_before_sending(
