@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import re
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import anyio
 
 from ._errors import APIConnectionError, APIStatusError
-from ._retry import Deadline
+from ._retry import Deadline, backoff_delay
 from ._settings import Settings
 from ._transport import Transport, status_error
 
@@ -47,20 +49,28 @@ def safe_stem(name: str) -> str:
 
 
 def _write_new(directory: Path, stem: str, ext: str, data: bytes) -> Path:
-    """Write `data` to a new file in `directory`, adding -1, -2, ... until the name is free."""
-    for n in range(10_000):
-        name = f"{stem}{'' if n == 0 else f'-{n}'}{ext}"
-        path = directory / name
-        if path.resolve().parent != directory:
-            raise ValueError(f"refusing to write {name!r} outside {directory}")
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            continue
+    """Write `data` to a new file in `directory`, adding -1, -2, ... until the name is free.
+
+    The bytes go to a hidden temporary file first, which is then hard-linked under its final
+    name (failing, never replacing, if that name exists): a crash leaves no partial image.
+    """
+    fd, temporary = tempfile.mkstemp(prefix=".bria-", suffix=".part", dir=directory)
+    try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-        return path
-    raise FileExistsError(f"no free file name for {stem}{ext} in {directory}")
+        for n in range(10_000):
+            name = f"{stem}{'' if n == 0 else f'-{n}'}{ext}"
+            path = directory / name
+            if path.resolve().parent != directory:
+                raise ValueError(f"refusing to write {name!r} outside {directory}")
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                continue
+            return path
+        raise FileExistsError(f"no free file name for {stem}{ext} in {directory}")
+    finally:
+        os.unlink(temporary)
 
 
 async def _prepare(directory: str | os.PathLike[str]) -> Path:
@@ -88,6 +98,7 @@ class Storage:
     def __init__(self, transport: Transport, settings: Settings) -> None:
         self._transport = transport
         self._settings = settings
+        self._rng = random.Random()
 
     async def read(self, url: str) -> bytes:
         """The bytes at a result URL; raises the typed error with the URL if it fails."""
@@ -110,8 +121,7 @@ class Storage:
                     raise error
                 if attempt >= retries.max_attempts:
                     raise error
-            await asyncio.sleep(min(retries.backoff_cap, retries.backoff_base * 2**attempt)
-                                * retries.backoff_scale)
+            await asyncio.sleep(backoff_delay(attempt, retries, self._rng))
 
     async def save(
         self, items: Sequence[tuple[str, str]], directory: str | os.PathLike[str]

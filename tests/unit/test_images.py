@@ -193,3 +193,15 @@ async def test_image_save_with_a_hostile_name_stays_in_the_directory(
     path = await result.images[0].save(tmp_path, name="../../../../tmp/evil")
     assert path.parent == tmp_path.resolve()
     assert path.suffix == ".jpg"
+
+
+async def test_save_leaves_no_temporary_or_partial_file(
+    client: BriaClient, mock_api: MockAPI, tmp_path: Path
+) -> None:
+    url = "https://storage.test/y.png"
+    mock_api.post(f"{BASE_URL}/text-to-image/base/2.3",
+                  payload={"result": [{"urls": [url], "seed": 3}]})
+    mock_api.get(url, status=200, body=b"\x89PNG\r\n\x1a\n" + b"x" * 1000)
+    result = await client.images.generate("a fox", sync=True, num_results=1)
+    (path,) = await result.save(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
