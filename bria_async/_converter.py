@@ -17,6 +17,7 @@ Policy, in one place:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sys
 import types
 import typing
@@ -50,25 +51,34 @@ def _structure_datetime(value: Any, _: type) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
 
+@functools.lru_cache(maxsize=1024)
 def _normalise(value: str) -> str:
     return "".join(ch for ch in value.lower() if ch.isalnum())
+
+
+@functools.cache
+def _spellings(cls: type[Enum]) -> dict[str, Enum]:
+    """Every accepted spelling of `cls`'s members, normalised, built once per enum."""
+    table: dict[str, Enum] = {}
+    aliases: dict[str, tuple[str, ...]] = getattr(cls, "__aliases__", {})
+    for member in reversed(cls):  # reversed: on a clash the first member wins, as before
+        for spelling in (str(member.value), member.name, *aliases.get(member.name, ())):
+            table[_normalise(spelling)] = member
+    return table
 
 
 def _structure_enum(value: Any, cls: type[Enum], *, keep_unknown: bool = False) -> Enum | str:
     if isinstance(value, cls):
         return value
-    key = _normalise(str(value))
-    for member in cls:
-        if key in {_normalise(str(member.value)), _normalise(member.name)}:
-            return member
-        aliases: tuple[str, ...] = getattr(cls, "__aliases__", {}).get(member.name, ())
-        if key in {_normalise(a) for a in aliases}:
-            return member
+    member = _spellings(cls).get(_normalise(str(value)))
+    if member is not None:
+        return member
     if keep_unknown:
         return str(value)
     raise ValueError(f"{value!r} is not a known {cls.__name__}")
 
 
+@functools.cache
 def _open_enum_of(tp: Any) -> type[Enum] | None:
     """The enum of an ``SomeEnum | str`` union: a value the server may spell in new ways."""
     args = typing.get_args(tp)
@@ -89,19 +99,18 @@ def _make_extra_hook(converter: cattrs.Converter) -> Callable[[type], Callable[[
             for a in fields
         }
 
+        # (wire key, keyword, type) per field, and the wire keys, worked out once per class
+        plan = [(_wire_name(a), a.alias or a.name, types_[a.name]) for a in fields]
+        known = frozenset(key for key, _, _ in plan)
+
         def structure(data: Any, _: Any) -> Any:
             if not isinstance(data, Mapping):
                 raise TypeError(f"{cls.__name__} expects a JSON object, got {type(data).__name__}")
             kwargs: dict[str, Any] = {}
-            known: set[str] = set()
-            for a in fields:
-                key = _wire_name(a)
-                known.add(key)
+            for key, keyword, type_ in plan:
                 if key in data:
                     value = data[key]
-                    kwargs[a.alias or a.name] = (
-                        None if value is None else converter.structure(value, types_[a.name])
-                    )
+                    kwargs[keyword] = None if value is None else converter.structure(value, type_)
             kwargs[_EXTRA] = {k: v for k, v in data.items() if k not in known}
             return cls(**kwargs)
 
