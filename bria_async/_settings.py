@@ -50,18 +50,21 @@ class PollSettings:
     """How the shared poller probes placeholder URLs.
 
     The first probe of an image goes out near the route's expected ready time (learned from
-    what this client observed, starting at `initial_delay`); later probes back off by
-    `backoff_factor` of the time already waited, with jitter, between `min_interval` and
-    `max_interval`.
+    what this client observed, starting at `initial_delay`): at the `first_probe_quantile` of
+    the ready times seen so far. Later probes back off by `backoff_factor` of the time
+    already waited, with jitter, between `min_interval` and `max_interval`.
     """
 
     concurrency: int = attrs.field(default=64, validator=attrs.validators.ge(1))
     initial_delay: float = attrs.field(default=2.0, validator=_not_negative)
     min_interval: float = attrs.field(default=0.25, validator=_not_negative)
-    max_interval: float = attrs.field(default=10.0, validator=_positive)
+    max_interval: float = attrs.field(default=4.0, validator=_positive)
     backoff_factor: float = attrs.field(default=0.25, validator=_positive)
     jitter: float = attrs.field(default=0.1, validator=_not_negative)
     learn: bool = True
+    first_probe_quantile: float = attrs.field(
+        default=0.25, validator=[attrs.validators.ge(0.0), attrs.validators.le(1.0)]
+    )
     job_timeout: float = attrs.field(default=600.0, validator=_positive)
     info_interval: float = attrs.field(default=1.0, validator=_positive)
     training_interval: float = attrs.field(default=60.0, validator=_positive)
