@@ -17,6 +17,7 @@ class AdaptiveLimiter:
         self.maximum = maximum
         self._limit = float(maximum)
         self._held = 0
+        self._waiting = 0
         self._last_decrease = 0.0
         self._cond: asyncio.Condition | None = None
 
@@ -30,16 +31,24 @@ class AdaptiveLimiter:
         return self._cond
 
     async def acquire(self) -> None:
+        if self._waiting == 0 and self._held < self.limit:  # free slot, nobody queued
+            self._held += 1
+            return
         cond = self._condition()
         async with cond:
-            await cond.wait_for(lambda: self._held < self.limit)
+            self._waiting += 1
+            try:
+                await cond.wait_for(lambda: self._held < self.limit)
+            finally:
+                self._waiting -= 1
             self._held += 1
 
     async def release(self) -> None:
-        cond = self._condition()
-        async with cond:
-            self._held -= 1
-            cond.notify_all()
+        self._held -= 1
+        if self._waiting:
+            cond = self._condition()
+            async with cond:
+                cond.notify_all()
 
     def on_rate_limited(self) -> None:
         now = time.monotonic()

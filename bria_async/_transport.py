@@ -305,6 +305,8 @@ class Transport:
     ) -> None:
         elapsed = time.monotonic() - started
         logger.debug("%s %s -> %s in %.3fs", method, url, status, elapsed)
+        if self._hooks.on_request is None:  # no event object when nobody listens
+            return
         emit(
             self._hooks.on_request,
             RequestEvent(
