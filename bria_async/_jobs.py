@@ -142,6 +142,7 @@ class Job(Generic[R]):
         self._ready: list[bool] = []
         self._expired: list[bool] = []
         self._submit_task: asyncio.Task[None] | None = None
+        self._send_waiters: list[asyncio.Future[None]] = []
         self._done: asyncio.Future[None] | None = None
         self._stalled: asyncio.Future[None] | None = None
         self._image_futs: list[asyncio.Future[BaseException | None]] = []
@@ -214,20 +215,46 @@ class Job(Generic[R]):
         if self._status is JobStatus.CANCELLED:
             raise JobCancelledError(job_id=self.id)
         if self._submitted_at is None:
-            if self._submit_task is None:
-                self._submit_task = asyncio.get_running_loop().create_task(self._send())
-                self._submit_task.add_done_callback(_retrieve)
-            # Shielded: cancelling the caller does not abort a request the server may bill.
-            try:
-                await asyncio.shield(self._submit_task)
-            except asyncio.CancelledError:
-                if self._submit_task.cancelled() and isinstance(self._error, JobCancelledError):
-                    raise JobCancelledError(job_id=self.id) from None
-                raise
+            task = self._submit_task
+            if task is None:
+                task = asyncio.get_running_loop().create_task(self._send())
+                task.add_done_callback(self._on_sent)
+                self._submit_task = task
+            if not task.done():
+                # A future of the caller's own, not the task: cancelling the caller does not
+                # abort a request the server may bill (like asyncio.shield, one step sooner).
+                waiter = task.get_loop().create_future()
+                self._send_waiters.append(waiter)
+                await waiter
+            if task.cancelled():
+                if isinstance(self._error, JobCancelledError):
+                    raise JobCancelledError(job_id=self.id)
+                raise asyncio.CancelledError
+            error = task.exception()
+            if error is not None:
+                raise error
         self._arm()
         return self
 
+    def _on_sent(self, task: asyncio.Task[None]) -> None:
+        """Mark the submission's exception as seen (the Job keeps it) and wake its waiters."""
+        if not task.cancelled():
+            task.exception()
+        self._wake_senders()
+
+    def _wake_senders(self) -> None:
+        waiters, self._send_waiters = self._send_waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
     async def _send(self) -> None:
+        try:
+            await self._send_once()
+        finally:  # wake the waiters now rather than from the task's done callback, a step later
+            self._wake_senders()
+
+    async def _send_once(self) -> None:
         assert self._call is not None
         call = self._call
         runtime = self._runtime
@@ -561,8 +588,3 @@ class Job(Generic[R]):
         job._status = JobStatus.SUBMITTED
         return job
 
-
-def _retrieve(task: asyncio.Task[None]) -> None:
-    """Mark a submission's exception as seen: the Job keeps and reports it."""
-    if not task.cancelled():
-        task.exception()
