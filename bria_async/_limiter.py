@@ -48,7 +48,9 @@ class AdaptiveLimiter:
         if self._waiting:
             cond = self._condition()
             async with cond:
-                cond.notify_all()
+                # Wake only as many as may now go in: waking all of a long queue on every
+                # release made submitting n jobs cost O(n^2) wake-ups.
+                cond.notify(max(1, self.limit - self._held))
 
     def on_rate_limited(self) -> None:
         now = time.monotonic()
