@@ -1,0 +1,1 @@
+"""Benchmarks of bria_async against hand-written baselines; run `python -m benchmarks`."""
