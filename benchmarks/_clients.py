@@ -68,4 +68,4 @@ def requests_job(base_url: str, i: int, images: int, interval: float) -> dict[st
             time.sleep(interval)
             if requests.get(url).status_code == 200:
                 break
-    return {"urls": urls, "submitted": submitted}
+    return {"urls": urls, "submitted": submitted, "finished": time.time()}
