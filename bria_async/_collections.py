@@ -33,22 +33,25 @@ async def as_completed(jobs: Iterable[Job[R]], *, limit: int = 32) -> AsyncItera
     _check_limit(limit)
     todo = iter(list(jobs))
     running: dict[asyncio.Task[None], Job[R]] = {}
+    # Each task reports itself when done: O(1) per job, where asyncio.wait over every running
+    # task cost O(limit) per job finished.
+    finished: asyncio.Queue[asyncio.Task[None]] = asyncio.Queue()
     loop = asyncio.get_running_loop()
 
     def start_next() -> None:
         for job in todo:
-            running[loop.create_task(_settle(job))] = job
+            task = loop.create_task(_settle(job))
+            task.add_done_callback(finished.put_nowait)
+            running[task] = job
             return
 
     try:
         for _ in range(limit):
             start_next()
         while running:
-            done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                job = running.pop(task)
-                start_next()
-                yield job
+            job = running.pop(await finished.get())
+            start_next()
+            yield job
     finally:
         for task in running:
             task.cancel()
