@@ -141,8 +141,9 @@ class PlaceholderWatch:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
             else:
                 outcome = FAILED
-        emit(poller.hooks.on_poll, PollEvent(url=self.url, status=status, outcome=outcome,
-                                             waited=waited))
+        hook = poller.hooks.on_poll
+        if hook is not None:  # no event object when nobody listens: one per probe
+            emit(hook, PollEvent(url=self.url, status=status, outcome=outcome, waited=waited))
         if self.cancelled:
             return None
         if outcome == READY:
