@@ -74,5 +74,12 @@ def render(scenarios: list[Scenario], command: str, minutes: float, preamble: st
         "",
         preamble,
         "",
+        "## Targets (bria_async)",
+        "",
+        "| scenario | target | figure | goal | |",
+        "|---|---|---|---|---|",
+        *(f"| {s.title} | {t.name} | {t.figure} | {t.goal} | {'met' if t.met else 'MISSED'} |"
+          for s in scenarios for t in s.targets),
+        "",
     ]
-    return "\n".join(head) + "\n".join(s.markdown() for s in scenarios)
+    return "\n".join(head) + "\n" + "\n".join(s.markdown() for s in scenarios)
