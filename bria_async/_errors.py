@@ -209,10 +209,11 @@ class JobFailedError(JobError):
 class JobTimeoutError(JobError, TimeoutError):
     """The job was still pending when the wait ended; it keeps its state, await it again."""
 
-    def __init__(self, *, job_id: str, pending_urls: Sequence[str], waited: float) -> None:
+    def __init__(self, *, job_id: str, pending_urls: Sequence[str], waited: float,
+                 waiting_for: str = "its submission") -> None:
         self.pending_urls = tuple(pending_urls)
         self.waited = waited
-        pending = ", ".join(self.pending_urls) or "its submission"
+        pending = ", ".join(self.pending_urls) or waiting_for
         super().__init__(
             f"job {job_id} not done after {waited:.1f}s; still pending: {pending}", job_id=job_id
         )

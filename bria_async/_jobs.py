@@ -331,9 +331,7 @@ class Job(Generic[R]):
             await asyncio.wait({self._done, self._stalled}, timeout=left,
                                return_when=asyncio.FIRST_COMPLETED)
         if not self._done.done():
-            raise JobTimeoutError(
-                job_id=self.id, pending_urls=self.pending_urls, waited=time.monotonic() - started
-            )
+            raise self._timeout_error(time.monotonic() - started)
         return self.result()
 
     async def as_completed(self) -> AsyncIterator[Any]:
@@ -354,14 +352,19 @@ class Job(Generic[R]):
             await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
             finished = sorted(pending[f] for f in pending if f.done())
             if not finished:
-                raise JobTimeoutError(job_id=self.id, pending_urls=self.pending_urls,
-                                      waited=0.0)
+                raise self._timeout_error(0.0)
             for i in finished:
                 error = self._image_futs[i].result()
                 del pending[self._image_futs[i]]
                 if error is not None:
                     raise error
                 yield getattr(result, "images")[i]  # noqa: B009 - results with urls have images
+
+    def _timeout_error(self, waited: float) -> JobTimeoutError:
+        """The error for a wait that ended first: the URLs still pending, or else the status
+        the job is still calling for (an info route's 205, a training's model status)."""
+        return JobTimeoutError(job_id=self.id, pending_urls=self.pending_urls, waited=waited,
+                               waiting_for=f"{self.kind}, whose status is not final yet")
 
     def _arm(self) -> None:
         """Create the completion machinery once, and re-open an expired polling window."""

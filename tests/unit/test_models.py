@@ -165,6 +165,23 @@ async def test_training_outlives_a_status_look_that_fails_after_every_retry(
     assert "could not read its status" in caplog.text
 
 
+async def test_a_wait_that_ends_during_training_says_the_status_is_not_final_yet(
+    client: BriaClient, mock_api: MockAPI
+) -> None:
+    mock_api.post(f"{MODELS}/123/start_training",
+                  payload={"id": 123, "status": "Training In Progress"})
+    mock_api.get(f"{MODELS}/123", payload={**MODEL, "status": "Training In Progress"},
+                 repeat=True)
+    job = client.models.start_training(123)
+    with pytest.raises(ba.JobTimeoutError) as info:
+        await job.wait(timeout=0.3)
+    assert str(info.value).startswith(f"job {job.id} not done after 0.3s")
+    assert "still pending: models.start_training, whose status is not final yet" in str(
+        info.value)
+    assert info.value.pending_urls == ()
+    job.cancel()
+
+
 @pytest.mark.parametrize("status", ["Failed", "Stopped"])
 async def test_training_that_ends_badly_fails_the_job_with_the_model(
     client: BriaClient, mock_api: MockAPI, status: str
