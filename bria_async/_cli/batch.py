@@ -16,7 +16,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     """Add the batch options to `parser`."""
     parser.add_argument("prompts", type=Path, metavar="PROMPTS",
                         help="a text file (one prompt a line) or JSON Lines (one object of "
-                             "bria.images.generate keyword arguments a line)")
+                             "bria.images.generate keyword arguments a line; with model_id, "
+                             "of bria.images.generate_tailored)")
     parser.add_argument("--out", type=Path, required=True,
                         help="directory for images, journal.jsonl and manifest.jsonl; "
                              "run again with the same one to resume")
@@ -25,8 +26,12 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
                         help="input format (auto: JSON Lines for .jsonl or a leading '{')")
     parser.add_argument("-n", "--num-results", type=int, default=None,
                         help="images per prompt, for lines that do not set num_results")
-    parser.add_argument("--model", choices=("base", "fast", "hd"), default=None,
-                        help="model, for lines that do not set it")
+    model = parser.add_mutually_exclusive_group()
+    model.add_argument("--model", choices=("base", "fast", "hd"), default=None,
+                       help="model, for lines that set neither model nor model_id")
+    model.add_argument("--model-id", default=None,
+                       help="a tailored model's id, for lines that set neither model nor "
+                            "model_id (see bria.models)")
     parser.add_argument("--no-resubmit-uncertain", dest="resubmit_uncertain",
                         action="store_false",
                         help="do not resubmit lines an interrupted run may have submitted")
@@ -37,8 +42,8 @@ def run(args: argparse.Namespace) -> int:
     if args.concurrency < 1:
         print("bria-async batch: --concurrency must be at least 1", file=sys.stderr)
         return USAGE_ERROR
-    defaults = {k: v for k, v in (("num_results", args.num_results), ("model", args.model))
-                if v is not None}
+    defaults = {k: v for k, v in (("num_results", args.num_results), ("model", args.model),
+                                  ("model_id", args.model_id)) if v is not None}
     try:
         lines, problems, blank = read_lines(args.prompts, fmt=args.format, defaults=defaults)
     except (InputError, OSError, UnicodeDecodeError) as error:

@@ -1,4 +1,5 @@
-"""The batch input: a text file of prompts or JSON Lines of `images.generate` parameters.
+"""The batch input: a text file of prompts or JSON Lines of `images.generate` parameters
+(`images.generate_tailored` for a line that names a `model_id`).
 
 Every line is checked before anything is sent, by building its Job (which validates) and
 dropping it unsent; all bad lines are reported together, none is skipped. Blank lines are
@@ -18,8 +19,11 @@ from .._errors import ValidationError
 
 if TYPE_CHECKING:
     from .._client import BriaClient
+    from .._jobs import Job
+    from ..types.images import ImageResult
 
 Format = Literal["auto", "text", "jsonl"]
+MODEL_KEYS = ("model", "model_id")  # a line that sets one takes no default for the other
 
 
 @attrs.frozen
@@ -45,7 +49,8 @@ def read_lines(path: Path, *, fmt: Format = "auto",
 
     Text lines are prompts; JSON lines are objects of keyword arguments. ``auto`` reads JSON
     Lines when the file ends in .jsonl/.ndjson or its first non-blank line starts with "{".
-    `defaults` fill the parameters a line does not set.
+    `defaults` fill the parameters a line does not set; a default model (`model` or
+    `model_id`) only fills a line that names neither.
     """
     text = path.read_text(encoding="utf-8")
     rows = text.splitlines()
@@ -71,12 +76,24 @@ def read_lines(path: Path, *, fmt: Format = "auto",
             if not isinstance(params, dict):
                 problems.append(f"line {number}: not a JSON object of parameters")
                 continue
-        lines.append(Line(number, {**(defaults or {}), **params}))
+        fill = dict(defaults or {})
+        if any(key in params for key in MODEL_KEYS):
+            for key in MODEL_KEYS:
+                fill.pop(key, None)
+        lines.append(Line(number, {**fill, **params}))
     return lines, problems, blank
 
 
+def build_job(bria: BriaClient, params: Mapping[str, Any]) -> Job[ImageResult]:
+    """The Job one line asks for: a tailored generation when it names a `model_id`, a
+    base, fast or HD one otherwise. Raises what the method raises for bad parameters."""
+    if "model_id" in params:
+        return bria.images.generate_tailored(**params)
+    return bria.images.generate(**params)
+
+
 def check_lines(bria: BriaClient, path: Path, lines: list[Line], problems: list[str]) -> None:
-    """Validate every line as `bria.images.generate(**params)` would; raises InputError with
+    """Validate every line as its `build_job` would; raises InputError with
     these problems and the ones found earlier (`problems`), in line order."""
     problems = list(problems)
     for line in lines:
@@ -85,7 +102,7 @@ def check_lines(bria: BriaClient, path: Path, lines: list[Line], problems: list[
                             "placeholders, so a slow image holds no connection")
             continue
         try:
-            bria.images.generate(**line.params).cancel()  # built to validate, never sent
+            build_job(bria, line.params).cancel()  # built to validate, never sent
         except ValidationError as exc:
             problems.append(f"line {line.number}: {exc}")
         except TypeError as exc:  # an unknown or missing parameter

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._errors import APIStatusError, BriaError
-from .inputs import InputError, Line
+from .inputs import InputError, Line, build_job
 from .journal import JsonLines, read_records
 from .progress import Counts, Display
 
@@ -248,7 +248,7 @@ class Batch:
 
     async def _submit(self, line: Line) -> Job[ImageResult] | None:
         """Submit one line, journaling before and after; None if it failed (recorded)."""
-        job = self._bria.images.generate(**line.params)
+        job = build_job(self._bria, line.params)
         await self._journal.append(
             {"line": line.number, "event": "submitting", "params": line.params})
         try:

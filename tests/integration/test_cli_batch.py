@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import collections
+import io
 import json
 import signal
 from pathlib import Path
 
-from cli_support import emulator_process, records, run_cli, start_cli, wait_for_lines
+from cli_support import (
+    TOKEN,
+    EmulatorProcess,
+    emulator_process,
+    records,
+    run_cli,
+    start_cli,
+    wait_for_lines,
+)
 from PIL import Image
+
+from bria_async import BriaClient, Settings
 
 ROUTE = "/text-to-image/base/{model_version}"
 SAVED, SUBMITTING = '"status":"saved"', '"event":"submitting"'
@@ -122,3 +133,53 @@ async def test_batch_refuses_bad_jsonl_lines_before_sending_anything(tmp_path: P
     for parameter in ("num_results", "colour", "negative_prompt"):
         assert parameter in output
     assert state["submissions"] == {}
+
+
+async def _trained_model(emulator: EmulatorProcess) -> int:
+    """A model trained on the emulator, through the SDK, for the batch to generate with."""
+    images = []
+    for i in range(5):
+        out = io.BytesIO()
+        Image.new("RGB", (16, 16), (i * 40, 90, 200)).save(out, format="PNG")
+        images.append(out.getvalue())
+    async with BriaClient(TOKEN, base_url=emulator.base_url,
+                          settings=Settings.for_testing()) as bria:
+        dataset = await bria.datasets.create(use_case="illustrative_style",
+                                             style_description="flat shapes")
+        outcomes = await bria.datasets.upload_images(dataset.id, images)
+        assert all(o.ok for o in outcomes), [o.error for o in outcomes]
+        model = await bria.models.create(name="shapes", dataset_id=dataset.id)
+        await bria.datasets.complete(dataset.id)
+        trained = await bria.models.start_training(model.id).wait(timeout=30)
+    return trained.id
+
+
+async def test_batch_lines_with_a_model_id_generate_with_that_tailored_model(
+    tmp_path: Path,
+) -> None:
+    async with emulator_process(*FAST, "--training-seconds", "0.2") as emulator:
+        model_id = await _trained_model(emulator)
+        requests = tmp_path / "requests.jsonl"
+        requests.write_text("\n".join([
+            json.dumps({"prompt": "a flat fox", "model_id": model_id, "num_results": 2}),
+            json.dumps({"prompt": "a flat owl", "model_id": model_id, "seed": 4}),
+            json.dumps({"prompt": "a photo of a fox"}),
+        ]) + "\n")
+        prompts = _prompts(tmp_path, 2)
+        code, output = await run_cli("batch", str(requests), "--out", str(tmp_path / "a"),
+                                     "--model", "fast", "-n", "1",
+                                     env=emulator.env(), cwd=tmp_path)
+        assert code == 0, output
+        code, output = await run_cli("batch", str(prompts), "--out", str(tmp_path / "b"),
+                                     "--model-id", str(model_id), "-n", "1",
+                                     env=emulator.env(), cwd=tmp_path)
+        assert code == 0, output
+        state = await emulator.state()
+
+    generations = {k: v for k, v in state["submissions"].items() if "text-to-image" in k}
+    assert generations == {"/text-to-image/tailored/{model_id}": 4,
+                           "/text-to-image/fast/{model_version}": 1}
+    saved = [(r["line"], r["index"]) for r in records(tmp_path / "a" / "manifest.jsonl")
+             if r["status"] == "saved"]
+    assert sorted(saved) == [(1, 0), (1, 1), (2, 0), (3, 0)]
+    assert len(list((tmp_path / "b" / "images").iterdir())) == 2
