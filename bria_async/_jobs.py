@@ -15,16 +15,15 @@ import enum
 import time
 import uuid
 import warnings
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
-
-import attrs
 
 from ._errors import BriaError, JobCancelledError, JobError, JobFailedError, JobTimeoutError
 from ._events import JobEvent, emit
 from ._poller import EXPIRED, FAILED, READY
 from ._retry import Deadline
-from ._transport import Response, TimeoutKind
+from ._specs import Call, JobSpec, ResultContext, spec_for
+from ._transport import Response
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -48,69 +47,6 @@ class JobStatus(str, enum.Enum):
     DONE = "done"
     FAILED = "failed"
     CANCELLED = "cancelled"
-
-
-@attrs.frozen(kw_only=True)
-class Call:
-    """One API request, as a resource method prepared it (already validated).
-
-    `prepare`, when set, runs once as the Job is sent, before the request: it returns the
-    Call to send (for example with the JSON body once image files were read off the event
-    loop and checked); its ValidationError fails the Job before anything is sent.
-    """
-
-    method: str
-    path: str
-    params: Mapping[str, Any] | None = None
-    json: Any = None
-    data: Callable[[], Any] | None = None
-    kind: TimeoutKind = "quick"
-    billable: bool = False
-    prepare: Callable[[Call], Awaitable[Call]] | None = None
-
-
-@attrs.frozen(kw_only=True)
-class ResultContext:
-    """What a result parser may use besides the response: the job, and the downloader."""
-
-    job_id: str
-    submitted_at: dt.datetime
-    context: Mapping[str, Any]
-    runtime: Runtime
-
-
-Follow = Callable[["Runtime", Mapping[str, Any]], Awaitable[Any]]
-
-
-@attrs.frozen(kw_only=True)
-class JobSpec(Generic[R]):
-    """How one route's Job completes and how its result is parsed.
-
-    - `placeholders`: the URLs to wait for in a `sync=false` response.
-    - `again_on_205`: call the same (repeatable) request again until it answers 200.
-    - `follow`: after the submission, call this every `follow_interval` seconds until it
-      returns a response (not None); it raises to fail the job (training).
-    - `decode`: turns the success response into the JSON-able body that is parsed and kept
-      in the token (default: its JSON); it may download what the response points to.
-    """
-
-    kind: str
-    parse: Callable[[Any, ResultContext], R]
-    placeholders: Callable[[Any], Sequence[str]] | None = None
-    again_on_205: bool = False
-    follow: Follow | None = None
-    follow_interval: Callable[[Runtime], float] | None = None
-    follow_window: Callable[[Runtime], float] | None = None
-    decode: Callable[[Response, Runtime], Awaitable[Any]] | None = None
-
-
-_SPECS: dict[str, JobSpec[Any]] = {}
-
-
-def register(spec: JobSpec[R]) -> JobSpec[R]:
-    """Make `spec` known by its kind, so that `jobs.resume()` can rebuild its Jobs."""
-    _SPECS[spec.kind] = spec
-    return spec
 
 
 class Job(Generic[R]):
@@ -572,9 +508,7 @@ class Job(Generic[R]):
     def _from_dict(cls, runtime: Runtime, data: Mapping[str, Any]) -> Job[Any]:
         if not isinstance(data, Mapping) or data.get("bria_async_job") != TOKEN_VERSION:
             raise BriaError("not a bria_async job token (from Job.to_dict())")
-        spec = _SPECS.get(str(data.get("kind")))
-        if spec is None:
-            raise BriaError(f"unknown job kind {data.get('kind')!r} in the job token")
+        spec = spec_for(str(data.get("kind")))
         request = data.get("request")
         call = None if not request else Call(
             method=request["method"], path=request["path"], params=request.get("params"),

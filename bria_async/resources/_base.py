@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .._jobs import Call, Job, JobSpec
+from .._jobs import Job
+from .._specs import Call, JobSpec
 
 if TYPE_CHECKING:
     from .._client import BriaClient

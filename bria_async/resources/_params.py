@@ -10,7 +10,7 @@ import attrs
 
 from .._errors import ValidationError
 from .._inputs import ImageInput, ImageType, LoadedImage, check, form_factory, json_fields, load
-from .._jobs import Call
+from .._specs import Call
 
 #: desired_resolution values (the reference spells "hd" as "had" in some routes' enums).
 DESIRED_RESOLUTIONS = (

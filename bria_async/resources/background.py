@@ -7,7 +7,8 @@ from typing import Any
 
 from .._errors import ValidationError
 from .._inputs import JPEG_PNG, PRODUCT_TYPES, RGB_MODES, ImageInput
-from .._jobs import Call, Job, JobSpec, register
+from .._jobs import Job
+from .._specs import Call, JobSpec, register
 from .._validation import check_bool, check_int, drop_none, require_id, require_text
 from ..types.background import parse_background_info
 from ..types.images import (

@@ -12,7 +12,8 @@ import attrs
 
 from .._errors import BriaError, ValidationError
 from .._inputs import IMAGE_TYPES, ImageInput, check, form_factory, load
-from .._jobs import Call, Job, JobSpec, register
+from .._jobs import Job
+from .._specs import Call, JobSpec, register
 from .._validation import check_choice, drop_none, require_id, require_int, require_text
 from ..types.datasets import (
     Dataset,

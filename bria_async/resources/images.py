@@ -6,7 +6,8 @@ from typing import Any, Literal
 
 from .._errors import ValidationError
 from .._inputs import JPEG_PNG, RGB_MODES, ImageInput, LoadedImage
-from .._jobs import Call, Job, JobSpec, register
+from .._jobs import Job
+from .._specs import Call, JobSpec, register
 from .._validation import (
     check_bool,
     check_choice,

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from .._converter import structure
 from .._errors import APIConnectionError, JobFailedError, RateLimitError, ServerError
 from .._events import logger
-from .._jobs import Call, Job, JobSpec, register
+from .._jobs import Job
+from .._specs import Call, JobSpec, register
 from .._validation import drop_none, require_id, require_int, require_text
 from ..types.datasets import parse_nothing
 from ..types.models import Model, ModelStatus, parse_model, parse_models, parse_training_answer

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._errors import ValidationError
-from .._jobs import Call, Job, JobSpec, register
+from .._jobs import Job
+from .._specs import Call, JobSpec, register
 from .._validation import (
     check_bool,
     check_int,

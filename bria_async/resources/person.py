@@ -6,7 +6,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._errors import ValidationError
-from .._jobs import Call, Job, JobSpec, register
+from .._jobs import Job
+from .._specs import Call, JobSpec, register
 from .._validation import check_list, drop_none, require_id
 from ..types.images import EditResult, parse_edit_result
 from ..types.person import PeopleInfo, parse_people_info

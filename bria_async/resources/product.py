@@ -17,7 +17,8 @@ import attrs
 
 from .._errors import ValidationError
 from .._inputs import PRODUCT_TYPES, ImageInput, check, json_fields, load
-from .._jobs import Call, Job, JobSpec, register
+from .._jobs import Job
+from .._specs import Call, JobSpec, register
 from .._validation import (
     check_bool,
     check_choice,

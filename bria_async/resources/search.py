@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 from .._errors import ValidationError
-from .._jobs import Call, Job, JobSpec, register
+from .._jobs import Job
+from .._specs import Call, JobSpec, register
 from .._validation import check_choice, check_int, drop_none, require_id, require_text, require_url
 from ..types.search import SearchPage, SearchResult, parse_search_page
 from ._base import Resource

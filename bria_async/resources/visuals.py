@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from .._errors import ValidationError
-from .._jobs import Call, Job, JobSpec, register
+from .._jobs import Job
+from .._specs import Call, JobSpec, register
 from .._transport import Response
 from .._validation import (
     check_bool,

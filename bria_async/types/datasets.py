@@ -11,7 +11,7 @@ import attrs
 from .._converter import structure
 
 if TYPE_CHECKING:
-    from .._jobs import ResultContext
+    from .._specs import ResultContext
 
 T = TypeVar("T")
 

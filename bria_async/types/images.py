@@ -13,7 +13,7 @@ import attrs
 from .._converter import structure
 
 if TYPE_CHECKING:
-    from .._jobs import ResultContext
+    from .._specs import ResultContext
     from .._storage import Storage
 
 

@@ -11,7 +11,7 @@ from .._converter import structure
 from .datasets import WireEnum, structure_items
 
 if TYPE_CHECKING:
-    from .._jobs import ResultContext
+    from .._specs import ResultContext
 
 
 class ModelStatus(WireEnum):

@@ -19,7 +19,7 @@ from .._storage import write_files
 from .._zip import read_zip
 
 if TYPE_CHECKING:
-    from .._jobs import ResultContext
+    from .._specs import ResultContext
 
 _MASK_NAME = re.compile(r"_(\d+)\.png$", re.IGNORECASE)
 _PANOPTIC_NAME = re.compile(r"panoptic(\.[A-Za-z0-9]+)?$", re.IGNORECASE)

@@ -11,7 +11,7 @@ from .._converter import structure
 from .objects import SceneObject
 
 if TYPE_CHECKING:
-    from .._jobs import ResultContext
+    from .._specs import ResultContext
 
 
 @attrs.frozen(kw_only=True)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 if TYPE_CHECKING:
-    from .._jobs import ResultContext
+    from .._specs import ResultContext
 
 PlacementType = Literal["original", "automatic", "manual_placement", "manual_padding"]
 Placement = Literal[

@@ -10,7 +10,7 @@ import attrs
 from .._converter import structure
 
 if TYPE_CHECKING:
-    from .._jobs import ResultContext
+    from .._specs import ResultContext
 
 
 @attrs.frozen(kw_only=True)

@@ -16,7 +16,7 @@ from .images import ImageResult, parse_image_result
 from .objects import SceneObject
 
 if TYPE_CHECKING:
-    from .._jobs import ResultContext
+    from .._specs import ResultContext
 
 
 @attrs.frozen(kw_only=True)

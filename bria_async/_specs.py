@@ -1,0 +1,90 @@
+"""How each route's Job is sent and completes: the Call (one request), the JobSpec (how its
+Job finishes and its result is parsed), and the registry `jobs.resume()` rebuilds Jobs from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import attrs
+
+from ._errors import BriaError
+from ._transport import Response, TimeoutKind
+
+if TYPE_CHECKING:
+    from ._runtime import Runtime
+
+R = TypeVar("R")
+
+
+@attrs.frozen(kw_only=True)
+class Call:
+    """One API request, as a resource method prepared it (already validated).
+
+    `prepare`, when set, runs once as the Job is sent, before the request: it returns the
+    Call to send (for example with the JSON body once image files were read off the event
+    loop and checked); its ValidationError fails the Job before anything is sent.
+    """
+
+    method: str
+    path: str
+    params: Mapping[str, Any] | None = None
+    json: Any = None
+    data: Callable[[], Any] | None = None
+    kind: TimeoutKind = "quick"
+    billable: bool = False
+    prepare: Callable[[Call], Awaitable[Call]] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ResultContext:
+    """What a result parser may use besides the response: the job, and the downloader."""
+
+    job_id: str
+    submitted_at: dt.datetime
+    context: Mapping[str, Any]
+    runtime: Runtime
+
+
+Follow = Callable[["Runtime", Mapping[str, Any]], Awaitable[Any]]
+
+
+@attrs.frozen(kw_only=True)
+class JobSpec(Generic[R]):
+    """How one route's Job completes and how its result is parsed.
+
+    - `placeholders`: the URLs to wait for in a `sync=false` response.
+    - `again_on_205`: call the same (repeatable) request again until it answers 200.
+    - `follow`: after the submission, call this every `follow_interval` seconds until it
+      returns a response (not None); it raises to fail the job (training).
+    - `decode`: turns the success response into the JSON-able body that is parsed and kept
+      in the token (default: its JSON); it may download what the response points to.
+    """
+
+    kind: str
+    parse: Callable[[Any, ResultContext], R]
+    placeholders: Callable[[Any], Sequence[str]] | None = None
+    again_on_205: bool = False
+    follow: Follow | None = None
+    follow_interval: Callable[[Runtime], float] | None = None
+    follow_window: Callable[[Runtime], float] | None = None
+    decode: Callable[[Response, Runtime], Awaitable[Any]] | None = None
+
+
+_SPECS: dict[str, JobSpec[Any]] = {}
+
+
+def register(spec: JobSpec[R]) -> JobSpec[R]:
+    """Make `spec` known by its kind, so that `jobs.resume()` can rebuild its Jobs."""
+    _SPECS[spec.kind] = spec
+    return spec
+
+
+def spec_for(kind: str) -> JobSpec[Any]:
+    """The registered JobSpec of `kind`, as named in a job token."""
+    spec = _SPECS.get(kind)
+    if spec is None:
+        raise BriaError(f"unknown job kind {kind!r} in the job token")
+    return spec
