@@ -82,6 +82,9 @@ async def test_a_dataset_trains_a_model_that_generates_images(
     trained = await bria.models.start_training(model.id)
     assert (trained.id, trained.status, trained.trained) == (model.id, ModelStatus.COMPLETED, True)
     assert [m.id for m in await bria.models.list()] == [model.id]
+    again = await bria.models.retrieve(model.id)
+    assert (again.id, again.status, again.dataset_id) == (model.id, ModelStatus.COMPLETED,
+                                                          dataset.id)
 
     result = await bria.images.generate_tailored(model.id, "a fox", num_results=2)
     assert len(result.images) == 2
@@ -89,6 +92,8 @@ async def test_a_dataset_trains_a_model_that_generates_images(
     with pytest.raises(ba.ConflictError, match="Cannot delete a dataset"):
         await bria.datasets.delete(dataset.id)
     assert await bria.models.delete(model.id) is None
+    with pytest.raises(ba.NotFoundError):
+        await bria.models.retrieve(model.id)
     assert await bria.datasets.delete(dataset.id) is None
     with pytest.raises(ba.NotFoundError):
         await bria.datasets.retrieve(dataset.id)
