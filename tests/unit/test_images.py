@@ -182,14 +182,20 @@ async def test_save_writes_unique_safe_names_inside_the_directory(
     assert sorted(p.name for p in target.iterdir() if p.is_file()) == sorted(p.name for p in paths)
 
 
+async def _one_image(
+    client: BriaClient, mock_api: MockAPI, url: str, body: bytes
+) -> ba.ImageResult:
+    """A sync generation of one image at `url`, whose download answers `body`."""
+    mock_api.post(f"{BASE_URL}/text-to-image/base/2.3",
+                  payload={"result": [{"urls": [url], "seed": 1}]})
+    mock_api.get(url, status=200, body=body)
+    return await client.images.generate("a fox", sync=True, num_results=1)
+
+
 async def test_image_save_with_a_hostile_name_stays_in_the_directory(
     client: BriaClient, mock_api: MockAPI, tmp_path: Path
 ) -> None:
-    url = "https://storage.test/x"
-    mock_api.post(f"{BASE_URL}/text-to-image/base/2.3",
-                  payload={"result": [{"urls": [url], "seed": 1}]})
-    mock_api.get(url, status=200, body=b"\xff\xd8\xffjpeg")
-    result = await client.images.generate("a fox", sync=True, num_results=1)
+    result = await _one_image(client, mock_api, "https://storage.test/x", b"\xff\xd8\xffjpeg")
     path = await result.images[0].save(tmp_path, name="../../../../tmp/evil")
     assert path.parent == tmp_path.resolve()
     assert path.suffix == ".jpg"
@@ -198,10 +204,7 @@ async def test_image_save_with_a_hostile_name_stays_in_the_directory(
 async def test_save_leaves_no_temporary_or_partial_file(
     client: BriaClient, mock_api: MockAPI, tmp_path: Path
 ) -> None:
-    url = "https://storage.test/y.png"
-    mock_api.post(f"{BASE_URL}/text-to-image/base/2.3",
-                  payload={"result": [{"urls": [url], "seed": 3}]})
-    mock_api.get(url, status=200, body=b"\x89PNG\r\n\x1a\n" + b"x" * 1000)
-    result = await client.images.generate("a fox", sync=True, num_results=1)
+    result = await _one_image(client, mock_api, "https://storage.test/y.png",
+                              b"\x89PNG\r\n\x1a\n" + b"x" * 1000)
     (path,) = await result.save(tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
