@@ -465,7 +465,7 @@ class Job(Generic[R]):
     def _set_status(self, status: JobStatus) -> None:
         self._status = status
         hook = self._runtime.hooks.on_job
-        if hook is not None:  # no event object when nobody listens: this is a hot path
+        if hook is not None:
             emit(hook, JobEvent(job_id=self.id, kind=self.kind, status=status.value))
 
     def _result_context(self) -> ResultContext:

@@ -142,7 +142,7 @@ class PlaceholderWatch:
             else:
                 outcome = FAILED
         hook = poller.hooks.on_poll
-        if hook is not None:  # no event object when nobody listens: one per probe
+        if hook is not None:
             emit(hook, PollEvent(url=self.url, status=status, outcome=outcome, waited=waited))
         if self.cancelled:
             return None

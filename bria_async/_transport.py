@@ -288,10 +288,10 @@ class Transport:
                 raise _with_note(error, "not retried: the client's retry budget is spent")
             reason = str(status) if status is not None else type(error).__name__
             logger.info("retrying %s %s in %.2fs after %s", method, url, delay, reason)
-            emit(
-                self._hooks.on_retry,
-                RetryEvent(method=method, url=url, attempt=attempt, delay=delay, reason=reason),
-            )
+            hook = self._hooks.on_retry
+            if hook is not None:
+                emit(hook, RetryEvent(method=method, url=url, attempt=attempt, delay=delay,
+                                      reason=reason))
             await asyncio.sleep(delay)
 
     def _emit_request(
@@ -305,10 +305,11 @@ class Transport:
     ) -> None:
         elapsed = time.monotonic() - started
         logger.debug("%s %s -> %s in %.3fs", method, url, status, elapsed)
-        if self._hooks.on_request is None:  # no event object when nobody listens
+        hook = self._hooks.on_request
+        if hook is None:
             return
         emit(
-            self._hooks.on_request,
+            hook,
             RequestEvent(
                 method=method,
                 url=url,
