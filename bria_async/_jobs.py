@@ -173,7 +173,8 @@ class Job(Generic[R]):
         return self
 
     def _on_sent(self, task: asyncio.Task[None]) -> None:
-        """Mark the submission's exception as seen (the Job keeps it) and wake its waiters."""
+        """Mark the submission's exception as seen (the Job keeps it) and wake its waiters,
+        which `_send` did already unless the task was cancelled before it ever ran."""
         if not task.cancelled():
             task.exception()
         self._wake_senders()
