@@ -31,8 +31,37 @@
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Sequence
 from typing import Any
+
+
+class _ShortRepr(reprlib.Repr):
+    """reprlib's bounded repr, whose fallback for a failing ``__repr__`` names only the type."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxstring = self.maxother = 80
+        self.maxlong = 40
+
+    def repr_instance(self, x: object, level: int) -> str:
+        try:
+            text = repr(x)
+        except Exception:
+            return f"<{type(x).__name__} object>"
+        return text if len(text) <= self.maxother else text[: self.maxother - 3] + "..."
+
+
+_SHORT = _ShortRepr()
+
+
+def short_repr(value: object) -> str:
+    """A repr of `value` for a message: about 80 characters at most, and never an exception
+    (an int too long to print or a failing ``__repr__`` shows as ``<TypeName object>``)."""
+    try:
+        return _SHORT.repr(value)
+    except Exception:
+        return f"<{type(value).__name__} object>"
 
 
 class BriaError(Exception):
@@ -46,7 +75,7 @@ class ValidationError(BriaError, ValueError):
         self.parameter = parameter
         self.value = value
         self.allowed = allowed
-        super().__init__(f"{parameter}={value!r} is not allowed: expected {allowed}")
+        super().__init__(f"{parameter}={short_repr(value)} is not allowed: expected {allowed}")
 
 
 class ConfigurationError(BriaError):
