@@ -87,7 +87,7 @@ class Background(Resource):
     ) -> Job[EditResult]:
         """Remove the background of a registered visual (or of its edit `sid`)."""
         params = drop_none(
-            desired_resolution=check_resolution(desired_resolution, hd="hd"),
+            desired_resolution=check_resolution(desired_resolution),
             original_quality=check_bool("original_quality", original_quality),
         )
         return self._edit(visual_id, "background/remove", sid, params)
@@ -104,7 +104,7 @@ class Background(Resource):
         API's default)."""
         params = drop_none(
             scale=check_int("scale", scale, 1, 5),
-            desired_resolution=check_resolution(desired_resolution, hd="hd"),
+            desired_resolution=check_resolution(desired_resolution),
         )
         return self._edit(visual_id, "background/blur", sid, params)
 
@@ -151,7 +151,7 @@ class Background(Resource):
             **_generation(bg_prompt, sync, fast, refine_prompt, num_results, negative_prompt,
                           seed),
             **drop_none(sid=sid_of(sid),
-                        desired_resolution=check_resolution(desired_resolution, hd="had")),
+                        desired_resolution=check_resolution(desired_resolution)),
         }
         call = Call(method="POST", path=f"/{vid}/replace_bg", json=body,
                     kind="sync_generation" if sync else "quick", billable=True)

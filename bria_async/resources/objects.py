@@ -124,8 +124,7 @@ class Objects(Resource):
             ),
         }
         params = drop_none(
-            # this route's reference enum spells hd "had"
-            desired_resolution=desired_resolution_param(desired_resolution, hd="had"),
+            desired_resolution=desired_resolution_param(desired_resolution),
             original_quality=check_bool("original_quality", original_quality),
         )
         call = Call(method="POST", path=f"/{vid}/objects/remove", params=params or None,

@@ -54,7 +54,7 @@ class Person(Resource):
         body = {
             "changes": check_list("changes", changes, _change),
             **drop_none(sid=sid_of(sid),
-                        desired_resolution=check_resolution(desired_resolution, hd="had")),
+                        desired_resolution=check_resolution(desired_resolution)),
         }
         call = Call(method="POST", path=f"/{vid}/create", json=body, kind="sync_generation",
                     billable=True)

@@ -159,7 +159,7 @@ async def test_replace_sends_base64_and_polls_placeholders(
     assert (image.url, image.seed, image.sid) == (placeholder, 11, "s1")
 
 
-async def test_replace_bg_sends_sid_and_the_documented_had_spelling(
+async def test_replace_bg_sends_sid_and_hd_as_hd(
     client: BriaClient, mock_api: MockAPI
 ) -> None:
     url = f"{BASE_URL}/{VID}/replace_bg"
@@ -169,7 +169,7 @@ async def test_replace_bg_sends_sid_and_the_documented_had_spelling(
     )
     assert sent(mock_api, "POST", url)["json"] == {
         "bg_prompt": "on a beach", "sync": True, "fast": False, "sid": "s1",
-        "desired_resolution": "had",
+        "desired_resolution": "hd",
     }
     assert [image.sid for image in result.images] == ["s2", "s3"]
 
@@ -219,6 +219,21 @@ async def test_person_modify_sends_changes_sid_and_resolution(
     assert kwargs["json"] == {"changes": changes, "sid": "s1", "desired_resolution": "xga"}
     assert kwargs["headers"]["api_token"] == TOKEN
     assert result.sid == "s2"
+
+
+@pytest.mark.parametrize("resolution", ["hd", "had"])
+async def test_hd_is_sent_as_hd_where_the_reference_enum_says_had(
+    client: BriaClient, mock_api: MockAPI, resolution: str
+) -> None:
+    """Routes 40, 43 and 48 list "had" (a typo: 37 and 38 say "hd"); both send "hd"."""
+    replace_bg, create = f"{BASE_URL}/{VID}/replace_bg", f"{BASE_URL}/{VID}/create"
+    mock_api.post(replace_bg, payload={"result": [[RESULT, 1, "s2"]]})
+    mock_api.post(create, payload={"result_url": RESULT, "sid": "s2"})
+    await client.background.replace_bg(VID, "a beach", sync=True, num_results=1,
+                                       desired_resolution=resolution)
+    await client.person.modify(VID, [{"id": "p1"}], desired_resolution=resolution)
+    assert sent(mock_api, "POST", replace_bg)["json"]["desired_resolution"] == "hd"
+    assert sent(mock_api, "POST", create)["json"]["desired_resolution"] == "hd"
 
 
 @pytest.mark.parametrize("changes", [[], [{}], [{"id": ""}], ["p1"], None])

@@ -282,7 +282,7 @@ def test_remove_refuses_bad_input_before_sending(
 
 @pytest.mark.parametrize(
     ("resolution", "wire"),
-    [("original", "original"), ("hd", "had"), ("had", "had"), ("uhd", "uhd")],
+    [("original", "original"), ("hd", "hd"), ("had", "hd"), ("uhd", "uhd")],
 )
 async def test_remove_sends_each_resolution_as_the_route_spells_it(
     client: BriaClient, mock_api: MockAPI, resolution: str, wire: str
