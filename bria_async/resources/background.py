@@ -145,7 +145,9 @@ class Background(Resource):
         seed: int | None = None,
     ) -> Job[ImageResult]:
         """Generate new backgrounds for a registered visual (or its edit `sid`); each image
-        carries its own `sid`. ``sync=False`` (the default) polls placeholder URLs."""
+        carries its own `sid`. ``sync=False`` (the default) polls placeholder URLs.
+        ``sync=True`` makes one image: `num_results` 1 is sent when not given, since this
+        route's default is 4 and more than one result needs ``sync=False``."""
         vid = require_id("visual_id", visual_id)
         body = {
             **_generation(bg_prompt, sync, fast, refine_prompt, num_results, negative_prompt,
@@ -153,6 +155,8 @@ class Background(Resource):
             **drop_none(sid=sid_of(sid),
                         desired_resolution=check_resolution(desired_resolution)),
         }
+        if sync and num_results is None:
+            body["num_results"] = 1
         call = Call(method="POST", path=f"/{vid}/replace_bg", json=body,
                     kind="sync_generation" if sync else "quick", billable=True)
         return self._job(REPLACE, call, context={"sync": sync, "visual_id": vid})

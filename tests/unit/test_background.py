@@ -163,15 +163,29 @@ async def test_replace_bg_sends_sid_and_hd_as_hd(
     client: BriaClient, mock_api: MockAPI
 ) -> None:
     url = f"{BASE_URL}/{VID}/replace_bg"
-    mock_api.post(url, payload={"result": [[RESULT, 1, "s2"], [RESULT + "?2", 2, "s3"]]})
+    mock_api.post(url, payload={"result": [[RESULT, 1, "s2"]]})
     result = await client.background.replace_bg(
-        VID, "on a beach", sync=True, sid="s1", desired_resolution="hd", fast=False,
+        VID, "on a beach", sync=True, num_results=1, sid="s1", desired_resolution="hd",
+        fast=False,
     )
     assert sent(mock_api, "POST", url)["json"] == {
         "bg_prompt": "on a beach", "sync": True, "fast": False, "sid": "s1",
-        "desired_resolution": "hd",
+        "desired_resolution": "hd", "num_results": 1,
     }
-    assert [image.sid for image in result.images] == ["s2", "s3"]
+    assert [image.sid for image in result.images] == ["s2"]
+
+
+async def test_replace_bg_with_sync_asks_for_one_image_not_the_default_four(
+    client: BriaClient, mock_api: MockAPI
+) -> None:
+    """Route 40's num_results defaults to 4, and more than one result needs sync=false."""
+    url = f"{BASE_URL}/{VID}/replace_bg"
+    mock_api.post(url, payload={"result": [[RESULT, 1, "s2"]]})
+    (image,) = (await client.background.replace_bg(VID, "on a beach", sync=True)).images
+    assert sent(mock_api, "POST", url)["json"] == {
+        "bg_prompt": "on a beach", "sync": True, "num_results": 1,
+    }
+    assert image.sid == "s2"
 
 
 @pytest.mark.parametrize(
