@@ -35,7 +35,9 @@ if TYPE_CHECKING:
 
 _PATH = "/tailored-gen/datasets"
 _USE_CASES = tuple(u.value for u in UseCase)
-_STATUSES = tuple(s.value for s in (DatasetStatus.DRAFT, DatasetStatus.COMPLETED))
+#: A status as update requests spell it: "COMPLETED" as the reference's enum says; for a
+#: return to draft the reference gives no value, so the server's own spelling, "draft".
+_WIRE_STATUSES = {DatasetStatus.DRAFT.value: "draft", DatasetStatus.COMPLETED.value: "COMPLETED"}
 
 CREATE = register(JobSpec(kind="datasets.create", parse=parse_dataset))
 LIST = register(JobSpec(kind="datasets.list", parse=parse_datasets))
@@ -64,6 +66,16 @@ def _use_case(value: UseCase | str | None) -> str | None:
     """The wire value of a use case given as the enum or its string."""
     text = value.value if isinstance(value, UseCase) else value
     return check_choice("use_case", text, _USE_CASES)
+
+
+def _status(value: DatasetStatus | str | None) -> str | None:
+    """The wire value of a status given as the enum or its string, in any case."""
+    if value is None:
+        return None
+    text = value.value if isinstance(value, DatasetStatus) else value
+    if not isinstance(text, str) or text.lower() not in _WIRE_STATUSES:
+        raise ValidationError("status", value, "one of " + ", ".join(map(repr, _WIRE_STATUSES)))
+    return _WIRE_STATUSES[text.lower()]
 
 
 class Datasets(Resource):
@@ -116,9 +128,6 @@ class Datasets(Resource):
         completed dataset, and a return to draft once a model was trained on it.
         """
         path_id = require_id("dataset_id", dataset_id)
-        text = status.value if isinstance(status, DatasetStatus) else status
-        wire_status = check_choice("status", None if text is None else str(text).lower(),
-                                   _STATUSES)
         body = drop_none(
             use_case=_use_case(use_case),
             style_description=(
@@ -126,8 +135,7 @@ class Datasets(Resource):
                 else require_text("style_description", style_description)
             ),
             name=None if name is None else require_text("name", name),
-            # The reference spells the value "COMPLETED"; answers say "completed".
-            status=None if wire_status is None else wire_status.upper(),
+            status=_status(status),
         )
         if not body:
             raise ValidationError(

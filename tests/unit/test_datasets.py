@@ -142,6 +142,16 @@ async def test_complete_sends_the_status_as_the_reference_spells_it(
     assert dataset.status is DatasetStatus.COMPLETED
 
 
+@pytest.mark.parametrize("status", [DatasetStatus.DRAFT, "draft", "DRAFT"])
+async def test_a_return_to_draft_sends_the_status_as_the_server_spells_it(
+    client: BriaClient, mock_api: MockAPI, status: Any
+) -> None:
+    mock_api.put(f"{DATASETS}/123", payload=DATASET)
+    dataset = await client.datasets.update(123, status=status)
+    assert sent(mock_api, "PUT", f"{DATASETS}/123")["json"] == {"status": "draft"}
+    assert dataset.status is DatasetStatus.DRAFT
+
+
 @pytest.mark.parametrize(
     ("kwargs", "parameter"),
     [({}, "update"), ({"status": "deleted"}, "status"), ({"use_case": "x"}, "use_case"),
