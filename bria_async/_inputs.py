@@ -234,7 +234,7 @@ def check(value: object, *, parameter: str) -> None:
     (ValidationError) or another Python type (TypeError). Nothing is read."""
     if isinstance(value, str):
         scheme, _, rest = value.partition("://")
-        if scheme.lower() not in ("http", "https") or not rest.strip():
+        if scheme.lower() not in ("http", "https") or not rest.strip() or not value.isprintable():
             raise ValidationError(
                 parameter, value,
                 "an http(s) URL; pass a pathlib.Path, bytes or a binary file for a local file",

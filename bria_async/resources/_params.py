@@ -32,7 +32,7 @@ def sid_of(value: str | HasSid | None) -> str | None:
     if value is None:
         return None
     sid = value if isinstance(value, str) else getattr(value, "sid", None)
-    if not isinstance(sid, str) or not sid.strip():
+    if not isinstance(sid, str) or not sid.strip() or not sid.isprintable():
         raise ValidationError(
             "sid", value, "a non-empty sid, or a previous result that carries one"
         )

@@ -9,7 +9,14 @@ from .._errors import ValidationError
 from .._inputs import JPEG_PNG, PRODUCT_TYPES, RGB_MODES, ImageInput
 from .._jobs import Job
 from .._specs import Call, JobSpec, register
-from .._validation import check_bool, check_int, drop_none, require_id, require_text
+from .._validation import (
+    check_bool,
+    check_int,
+    drop_none,
+    require_bool,
+    require_id,
+    require_text,
+)
 from ..types.background import parse_background_info
 from ..types.images import (
     EditResult,
@@ -40,9 +47,7 @@ def _generation(
     seed: int | None,
 ) -> dict[str, Any]:
     """The JSON fields both background generation routes share."""
-    if not isinstance(sync, bool):
-        raise ValidationError("sync", sync, "True or False")
-    if sync and num_results not in (None, 1):
+    if require_bool("sync", sync) and num_results not in (None, 1):
         raise ValidationError("num_results", num_results, "1 with sync=True (or sync=False)")
     return {
         "bg_prompt": require_text("bg_prompt", bg_prompt),

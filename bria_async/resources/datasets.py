@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -14,7 +14,13 @@ from .._errors import BriaError, ValidationError
 from .._inputs import IMAGE_TYPES, ImageInput, check, form_factory, load
 from .._jobs import Job
 from .._specs import Call, JobSpec, register
-from .._validation import check_choice, drop_none, require_id, require_int, require_text
+from .._validation import (
+    drop_none,
+    require_choice,
+    require_int,
+    require_numeric_id,
+    require_text,
+)
 from ..types.datasets import (
     Dataset,
     DatasetImage,
@@ -62,10 +68,10 @@ RETRIEVE_IMAGE = register(JobSpec(kind="datasets.retrieve_image", parse=parse_da
 DELETE_IMAGE = register(JobSpec(kind="datasets.delete_image", parse=parse_nothing))
 
 
-def _use_case(value: UseCase | str | None) -> str | None:
+def _use_case(value: UseCase | str) -> str:
     """The wire value of a use case given as the enum or its string."""
-    text = value.value if isinstance(value, UseCase) else value
-    return check_choice("use_case", text, _USE_CASES)
+    return require_choice("use_case", value.value if isinstance(value, UseCase) else value,
+                          _USE_CASES)
 
 
 def _status(value: DatasetStatus | str | None) -> str | None:
@@ -110,7 +116,7 @@ class Datasets(Resource):
 
     def retrieve(self, dataset_id: int | str) -> Job[Dataset]:
         """One dataset, with its images."""
-        path_id = require_id("dataset_id", dataset_id)
+        path_id = require_numeric_id("dataset_id", dataset_id)
         return self._job(RETRIEVE, Call(method="GET", path=f"{_PATH}/{path_id}"))
 
     def update(
@@ -127,9 +133,9 @@ class Datasets(Resource):
         The server refuses (ConflictError, 409) a new `use_case` or `style_description` on a
         completed dataset, and a return to draft once a model was trained on it.
         """
-        path_id = require_id("dataset_id", dataset_id)
+        path_id = require_numeric_id("dataset_id", dataset_id)
         body = drop_none(
-            use_case=_use_case(use_case),
+            use_case=None if use_case is None else _use_case(use_case),
             style_description=(
                 None if style_description is None
                 else require_text("style_description", style_description)
@@ -150,7 +156,7 @@ class Datasets(Resource):
 
     def delete(self, dataset_id: int | str) -> Job[None]:
         """Delete a dataset (ConflictError while a model trains on it or was trained on it)."""
-        path_id = require_id("dataset_id", dataset_id)
+        path_id = require_numeric_id("dataset_id", dataset_id)
         return self._job(DELETE, Call(method="DELETE", path=f"{_PATH}/{path_id}"))
 
     def upload_image(
@@ -192,8 +198,15 @@ class Datasets(Resource):
         that is no longer a draft raises ValidationError, instead of sending every file to
         be refused one by one.
         """
-        path_id = require_id("dataset_id", dataset_id)
+        path_id = require_numeric_id("dataset_id", dataset_id)
         require_int("limit", limit, 1)
+        if isinstance(inputs, (str, bytes, bytearray, memoryview, Mapping)) or not isinstance(
+            inputs, Iterable
+        ):
+            raise ValidationError("inputs", inputs, "an iterable of image inputs (a list of "
+                                  "URLs, paths, bytes or files), not a single one")
+        if on_progress is not None and not callable(on_progress):
+            raise ValidationError("on_progress", on_progress, "a callable or None")
         items = builtins.list(inputs)
         dataset = await self.retrieve(path_id)
         if dataset.status in (DatasetStatus.COMPLETED, DatasetStatus.DELETED):
@@ -241,7 +254,7 @@ class Datasets(Resource):
 
     @staticmethod
     def _images_path(dataset_id: int | str) -> str:
-        return f"{_PATH}/{require_id('dataset_id', dataset_id)}/images"
+        return f"{_PATH}/{require_numeric_id('dataset_id', dataset_id)}/images"
 
     def _image_path(self, dataset_id: int | str, image_id: int | str) -> str:
-        return f"{self._images_path(dataset_id)}/{require_id('image_id', image_id)}"
+        return f"{self._images_path(dataset_id)}/{require_numeric_id('image_id', image_id)}"

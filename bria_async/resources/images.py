@@ -15,6 +15,8 @@ from .._validation import (
     check_number,
     drop_none,
     refuse,
+    require_bool,
+    require_choice,
     require_id,
     require_text,
 )
@@ -70,18 +72,18 @@ class Images(Resource):
         model; unset options take the API's defaults. ``sync=False`` (the default) answers at
         once with placeholder URLs that the client polls; the Job resolves when all are ready.
         """
-        check_choice("model", model, tuple(MODEL_VERSIONS))
-        version = model_version if model_version is not None else MODEL_VERSIONS[model][0]
-        check_choice("model_version", version, MODEL_VERSIONS[model])
+        versions = MODEL_VERSIONS[require_choice("model", model, tuple(MODEL_VERSIONS))]
+        version = require_choice("model_version",
+                                 versions[0] if model_version is None else model_version, versions)
+        if require_bool("sync", sync) and model == "hd" and num_results not in (None, 1):
+            raise ValidationError(
+                "num_results", num_results, "1 with sync=True on the HD model (or sync=False)"
+            )
         if model == "fast":
             refuse("negative_prompt", negative_prompt, "None: the fast model does not take it")
             refuse("text_guidance_scale", text_guidance_scale,
                    "None: the fast model does not take it")
         check_number("text_guidance_scale", text_guidance_scale, 1, 10)
-        if model == "hd" and sync and num_results not in (None, 1):
-            raise ValidationError(
-                "num_results", num_results, "1 with sync=True on the HD model (or sync=False)"
-            )
         body = self._common(prompt, model, num_results, aspect_ratio, sync, seed, steps_num)
         body.update(
             drop_none(
@@ -120,9 +122,7 @@ class Images(Resource):
         public URL (sent as ``image_url``) or a JPEG/PNG file of at most 12 MB (uploaded as
         ``file``). A file is read and checked as the Job is sent: at least 216 px a side and
         a result of at most 8192x8192 pixels."""
-        factor = check_choice("desired_increase", desired_increase, (2, 4))
-        if factor is None:
-            raise ValidationError("desired_increase", None, "2 or 4")
+        factor = require_choice("desired_increase", desired_increase, (2, 4))
         call = Call(
             method="POST", path="/image/increase_resolution",
             params={"desired_increase": factor}, billable=True,
@@ -145,7 +145,7 @@ class Images(Resource):
         lo, hi = _STEPS[model]
         return {
             "prompt": require_text("prompt", prompt),
-            "sync": check_bool("sync", sync),
+            "sync": require_bool("sync", sync),
             **drop_none(
                 num_results=check_int("num_results", num_results, 1, 4),
                 aspect_ratio=check_choice("aspect_ratio", aspect_ratio, ASPECT_RATIOS),

@@ -11,7 +11,7 @@ from .._errors import APIConnectionError, JobFailedError, RateLimitError, Server
 from .._events import logger
 from .._jobs import Job
 from .._specs import Call, JobSpec, register
-from .._validation import drop_none, require_id, require_int, require_text
+from .._validation import drop_none, require_int, require_numeric_id, require_text
 from ..types.datasets import parse_nothing
 from ..types.models import Model, ModelStatus, parse_model, parse_models, parse_training_answer
 from ._base import Resource
@@ -73,7 +73,7 @@ class Models(Resource):
         """Create a model (status ``Created``) that will train on dataset `dataset_id`."""
         body = {
             "name": require_text("name", name),
-            "dataset_id": require_int("dataset_id", dataset_id, 0),
+            "dataset_id": require_int("dataset_id", dataset_id, 1),
             **drop_none(
                 description=None if description is None
                 else require_text("description", description)
@@ -113,7 +113,7 @@ class Models(Resource):
         path = f"{self._path(model_id)}/start_training"
         job_id = uuid.uuid4().hex
         call = Call(method="POST", path=path, billable=True)
-        context = {"model_id": require_id("model_id", model_id), "job_id": job_id}
+        context = {"model_id": require_numeric_id("model_id", model_id), "job_id": job_id}
         return Job(self._client._runtime, TRAINING, call, context=context, job_id=job_id)
 
     def stop_training(self, model_id: int | str) -> Job[Model]:
@@ -121,9 +121,9 @@ class Models(Resource):
         server answers (at least its id and status).
         """
         path = f"{self._path(model_id)}/stop_training"
-        context = {"model_id": require_id("model_id", model_id)}
+        context = {"model_id": require_numeric_id("model_id", model_id)}
         return self._job(STOP_TRAINING, Call(method="POST", path=path), context=context)
 
     @staticmethod
     def _path(model_id: int | str) -> str:
-        return f"{_PATH}/{require_id('model_id', model_id)}"
+        return f"{_PATH}/{require_numeric_id('model_id', model_id)}"

@@ -8,7 +8,7 @@ from typing import Any
 from .._errors import ValidationError
 from .._jobs import Job
 from .._specs import Call, JobSpec, register
-from .._validation import check_list, drop_none, require_id
+from .._validation import drop_none, is_json, require_id, require_list, require_text
 from ..types.images import EditResult, parse_edit_result
 from ..types.person import PeopleInfo, parse_people_info
 from ._base import Resource
@@ -21,9 +21,13 @@ MODIFY = register(JobSpec(kind="person.modify", parse=parse_edit_result))
 
 def _change(name: str, value: Any) -> dict[str, Any]:
     """One change: a mapping with the person's ``id`` (from ``person.info``) and the
-    changes to make (for example ``{"id": ..., "expression": "happy"}``)."""
-    if not isinstance(value, Mapping) or not isinstance(value.get("id"), str) or not value["id"]:
-        raise ValidationError(name, value, 'a mapping with the person\'s "id" from person.info')
+    changes to make (for example ``{"id": ..., "expression": "happy"}``), all JSON values."""
+    if not isinstance(value, Mapping) or not isinstance(value.get("id"), str) or not is_json(
+        value
+    ):
+        raise ValidationError(name, value, 'a mapping with the person\'s "id" from person.info '
+                              "and JSON values (strings, numbers, booleans)")
+    require_text(f"{name}.id", value["id"])
     return dict(value)
 
 
@@ -49,10 +53,8 @@ class Person(Resource):
         Put every change of one person in one request: the API does not chain changes of
         the same person by `sid`. Changes of other people may chain by `sid`."""
         vid = require_id("visual_id", visual_id)
-        if changes is None:
-            raise ValidationError("changes", changes, "a list of changes, one per person")
         body = {
-            "changes": check_list("changes", changes, _change),
+            "changes": require_list("changes", changes, _change),
             **drop_none(sid=sid_of(sid),
                         desired_resolution=check_resolution(desired_resolution)),
         }

@@ -26,6 +26,8 @@ from .._validation import (
     check_list,
     drop_none,
     refuse,
+    require_bool,
+    require_list,
     require_text,
 )
 from ..types.images import (
@@ -63,24 +65,22 @@ _REFERENCE = ("reference_image", "reference_image_url", "reference_image_file")
 
 
 def _with_images(
-    images: Mapping[tuple[str, str, str], ImageInput | None],
+    images: Mapping[tuple[str, str, str], ImageInput],
 ) -> Callable[[Call], Awaitable[Call]]:
-    """The Call.prepare step that loads and checks each given image, then adds it to the
-    JSON body as its URL field or its base64 file field (a file upload gets the upload
-    timeout unless the call already waits longer). A bad URL or Python type is refused at
+    """The Call.prepare step that loads and checks each image, then adds it to the JSON body
+    as its URL field or its base64 file field (a file upload gets the upload timeout unless
+    the call already waits longer). A bad URL or Python type, None included, is refused at
     once, before the Job exists."""
     for (parameter, _, _), value in images.items():
-        if value is not None:
-            check(value, parameter=parameter)
+        check(value, parameter=parameter)
 
     async def prepare(call: Call) -> Call:
         body = dict(call.json)
         kind = call.kind
         for (parameter, url_field, file_field), value in images.items():
-            if value is not None:
-                loaded = await load(value, parameter=parameter, allowed_types=PRODUCT_TYPES)
-                body.update(json_fields(loaded, file_field=file_field, url_field=url_field))
-                kind = "upload" if loaded.url is None and kind == "quick" else kind
+            loaded = await load(value, parameter=parameter, allowed_types=PRODUCT_TYPES)
+            body.update(json_fields(loaded, file_field=file_field, url_field=url_field))
+            kind = "upload" if loaded.url is None and kind == "quick" else kind
         return attrs.evolve(call, json=body, kind=kind, prepare=None)
 
     return prepare
@@ -183,7 +183,7 @@ class Product(Resource):
         """Coming soon in the API (the reference gives no parameters yet): consistent shots
         of a group of products in one scene, described by text or by a reference image
         (exactly one). Images go as ``image_urls`` or base64 ``files``, all of one kind."""
-        items = check_list("images", images, lambda _, v: v) or []
+        items = require_list("images", images, lambda _, v: v)
         if len({isinstance(v, str) for v in items}) > 1:
             raise ValidationError("images", images, "all URLs or all files, not a mix")
         for i, item in enumerate(items):
@@ -193,7 +193,8 @@ class Product(Resource):
                                   "exactly one of scene_description or reference_image")
         body = drop_none(scene_description=None if scene_description is None
                          else require_text("scene_description", scene_description))
-        with_reference = _with_images({_REFERENCE: reference_image})
+        with_reference = _with_images(
+            {} if reference_image is None else {_REFERENCE: reference_image})
 
         async def prepare(call: Call) -> Call:
             fields = [
@@ -215,13 +216,13 @@ class Product(Resource):
                           {_IMAGE: image})
 
     def _post(self, spec: JobSpec[Any], path: str, body: dict[str, Any],
-              images: Mapping[tuple[str, str, str], ImageInput | None]) -> Job[Any]:
+              images: Mapping[tuple[str, str, str], ImageInput]) -> Job[Any]:
         call = Call(method="POST", path=path, json=body, billable=True,
                     prepare=_with_images(images))
         return self._job(spec, call)
 
     def _lifestyle(self, spec: JobSpec[ImageResult], path: str, body: dict[str, Any],
-                   sync: bool, images: Mapping[tuple[str, str, str], ImageInput | None],
+                   sync: bool, images: Mapping[tuple[str, str, str], ImageInput],
                    ) -> Job[ImageResult]:
         call = Call(method="POST", path=path, json=body, billable=True,
                     kind="sync_generation" if sync else "quick", prepare=_with_images(images))
@@ -242,7 +243,7 @@ def _placement(
 ) -> dict[str, Any]:
     """The placement fields of a lifestyle shot, checked together: options of another
     placement type are refused, and sync=True only for a single shot."""
-    check_bool("sync", sync)
+    require_bool("sync", sync)
     check_int("num_results", num_results, 1)
     check_choice("placement_type", placement_type, PLACEMENT_TYPES)
     if placement_type not in ("automatic", "manual_placement"):

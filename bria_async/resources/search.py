@@ -8,7 +8,14 @@ from typing import Any
 from .._errors import ValidationError
 from .._jobs import Job
 from .._specs import Call, JobSpec, register
-from .._validation import check_choice, check_int, drop_none, require_id, require_text, require_url
+from .._validation import (
+    check_choice,
+    drop_none,
+    require_id,
+    require_int,
+    require_text,
+    require_url,
+)
 from ..types.search import SearchPage, SearchResult, parse_search_page
 from ._base import Resource
 
@@ -58,7 +65,7 @@ class SearchPages:
 
     def page(self, number: int) -> Job[SearchPage]:
         """Page `number` (from 1) of this search, as a Job."""
-        check_int("page", number, 1, self.last_page)
+        require_int("page", number, 1, self.last_page)
         size = {"page": number, "num_results_per_page": self.num_results_per_page}
         call = Call(method="GET", path=self._path, params={**self._params, **size})
         return self._resource._job(PAGE, call, context=size)
@@ -165,9 +172,9 @@ class Search(Resource):
         page: int,
     ) -> SearchPages:
         params["gallery_id"] = require_id("gallery_id", gallery_id)
-        check_int("num_results_per_page", num_results_per_page, 1, MAX_PER_PAGE)
+        require_int("num_results_per_page", num_results_per_page, 1, MAX_PER_PAGE)
         pages = SearchPages(
             self, path, params, num_results_per_page=num_results_per_page, first_page=page
         )
-        check_int("page", page, 1, pages.last_page)
+        require_int("page", page, 1, pages.last_page)
         return pages

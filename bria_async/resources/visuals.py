@@ -41,7 +41,7 @@ MAX_CANVAS_AREA = 5000 * 5000
 MIN_ORIGINAL_SHARE = 0.15
 DEFAULT_CANVAS = (1000, 1000)
 BACKGROUND_TYPES = ("original", "generated", "solid")
-_HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}$")
+_HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
 async def _with_status(response: Response, runtime: Any) -> Any:
@@ -64,7 +64,7 @@ def _size(name: str, value: Any) -> list[int] | None:
 
 def _colour(name: str, value: Any) -> Any:
     """None, a "#RRGGBB" string, or [r, g, b] integers (the reference says both)."""
-    if value is None or (isinstance(value, str) and _HEX_COLOUR.match(value)):
+    if value is None or (isinstance(value, str) and _HEX_COLOUR.fullmatch(value)):
         return value
     if isinstance(value, str):
         raise ValidationError(name, value, 'a hex colour like "#FFFFFF" or [r, g, b]')
@@ -217,7 +217,7 @@ class Visuals(Resource):
         if background_type == "solid" and bg_color is None:
             raise ValidationError("bg_color", None, 'a hex colour when background_type="solid"')
         if bg_color is not None and not (isinstance(bg_color, str)
-                                         and _HEX_COLOUR.match(bg_color)):
+                                         and _HEX_COLOUR.fullmatch(bg_color)):
             raise ValidationError("bg_color", bg_color, 'a hex colour like "#FFFFFF"')
         text = {
             name: require_text(name, value)

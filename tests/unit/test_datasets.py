@@ -348,13 +348,20 @@ def test_upload_image_refuses_what_is_not_an_image_input_at_once(
     assert not mock_api.requests
 
 
-@pytest.mark.parametrize(("dataset_id", "limit", "parameter"),
-                         [("", 8, "dataset_id"), (123, 0, "limit")])
+@pytest.mark.parametrize(
+    ("dataset_id", "inputs", "options", "parameter"),
+    [("", [PNG], {}, "dataset_id"), (123, [PNG], {"limit": 0}, "limit"),
+     (123, "https://img.test/a.png", {}, "inputs"), (123, PNG, {}, "inputs"),
+     (123, {"a.png": PNG}, {}, "inputs"), (123, [PNG], {"on_progress": "print"}, "on_progress")],
+)
 async def test_upload_images_refuses_bad_arguments_before_sending(
-    client: BriaClient, mock_api: MockAPI, dataset_id: Any, limit: int, parameter: str
+    client: BriaClient, mock_api: MockAPI, dataset_id: Any, inputs: Any,
+    options: dict[str, Any], parameter: str
 ) -> None:
+    """A single input where an iterable of them belongs, or an on_progress that cannot be
+    called, is refused before the dataset is even read."""
     with pytest.raises(ba.ValidationError) as info:
-        await client.datasets.upload_images(dataset_id, [PNG], limit=limit)
+        await client.datasets.upload_images(dataset_id, inputs, **options)
     assert info.value.parameter == parameter
     assert not mock_api.requests
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bria_async import BriaClient, ValidationError
+from tests.conftest import BASE_URL, MockAPI
 
 
 class _FailingRepr:
@@ -36,3 +37,80 @@ def test_a_long_value_is_shortened_in_the_message(client: BriaClient, value: Any
         client.images.generate("a cat", aspect_ratio=value)
     assert len(str(info.value)) < 400
     assert info.value.value is value
+
+
+def test_model_none_is_refused_naming_the_models(client: BriaClient) -> None:
+    with pytest.raises(ValidationError) as info:
+        client.images.generate("x", model=None)  # type: ignore[arg-type]
+    assert (info.value.parameter, info.value.value) == ("model", None)
+    assert str(info.value) == "model=None is not allowed: expected one of 'base', 'fast', 'hd'"
+
+
+def test_consistent_shots_without_images_is_refused_at_once(
+    client: BriaClient, mock_api: MockAPI
+) -> None:
+    """None used to fail with IndexError as the Job was sent."""
+    with pytest.raises(ValidationError) as info:
+        client.product.consistent_shots(None, scene_description="a kitchen")  # type: ignore[arg-type]
+    assert info.value.parameter == "images"
+    assert not mock_api.requests
+
+
+@pytest.mark.parametrize(
+    "model_id", ["\ud800", "a\ud800", "1\r\n2", "%2F", "1 2", "١٢", -1, 0, "-1", 2**64],
+)
+async def test_a_model_id_that_is_not_a_positive_integer_is_refused(
+    client: BriaClient, mock_api: MockAPI, model_id: Any
+) -> None:
+    """A lone surrogate used to be dropped, sending DELETE /tailored-gen/models/."""
+    with pytest.raises(ValidationError) as info:
+        client.models.delete(model_id)
+    assert info.value.parameter == "model_id"
+    with pytest.raises(ValidationError):
+        client.datasets.retrieve_image(123, model_id)
+    assert not mock_api.requests
+
+
+@pytest.mark.parametrize(
+    "visual_id", ["\ud800", "a\r\nb", "a%2Fb", "a b", "é", -1, 0, "x" * 257],
+)
+def test_a_visual_id_that_would_change_the_path_is_refused(
+    client: BriaClient, mock_api: MockAPI, visual_id: Any
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        client.visuals.info(visual_id)
+    assert info.value.parameter == "visual_id"
+    assert "a positive integer, or an id of letters, digits" in str(info.value)
+    assert not mock_api.requests
+
+
+@pytest.mark.parametrize(("path_id", "sent"), [(7, "7"), ("7", "7"), ("007", "7")])
+async def test_numeric_ids_are_sent_as_their_number(
+    client: BriaClient, mock_api: MockAPI, path_id: Any, sent: str
+) -> None:
+    mock_api.delete(f"{BASE_URL}/tailored-gen/models/{sent}", status=204)
+    assert await client.models.delete(path_id) is None
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"prompt": "a \ud800 cat"}, {"negative_prompt": "\udcff"}, {"seed": 2**53},
+     {"seed": 10**5000}, {"sync": None}],
+)
+def test_values_that_cannot_be_sent_are_refused(
+    client: BriaClient, mock_api: MockAPI, kwargs: dict[str, Any]
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        client.images.generate(**{"prompt": "a cat", **kwargs})
+    assert info.value.parameter == next(iter(kwargs))
+    assert not mock_api.requests
+
+
+@pytest.mark.parametrize("sid", ["\ud800", "s1\r\nX-Other: 1", "s\t1"])
+def test_a_sid_with_control_characters_or_no_utf8_form_is_refused(
+    client: BriaClient, mock_api: MockAPI, sid: str
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        client.background.remove_by_visual("v1", sid=sid)
+    assert info.value.parameter == "sid"
+    assert not mock_api.requests
