@@ -1,18 +1,66 @@
-"""Client settings: timeouts, retries, connection limits and polling, with sound defaults."""
+"""Client settings: timeouts, retries, connection limits and polling, with sound defaults.
+
+Every value is checked as a setting is made: a number of the wrong kind (a bool, a string,
+2.5 attempts), NaN, an infinity or a value out of range raises ValidationError naming the
+field, so a bad setting never reaches a timer or a loop.
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from typing import Any
+
 import attrs
+
+from ._errors import ValidationError
+
+_Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+
+
+def _is_real(value: object) -> bool:
+    """An int or float (not a bool) that is finite, even as a float."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        return False
+
+
+def _refuse(instance: object, attribute: attrs.Attribute[Any], value: object,
+            allowed: str) -> None:
+    raise ValidationError(f"{type(instance).__name__}.{attribute.name}", value, allowed)
 
 
 def _positive(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if value <= 0:
-        raise ValueError(f"{attribute.name} must be positive, got {value!r}")
+    if not _is_real(value) or value <= 0:
+        _refuse(instance, attribute, value, "a finite number above 0")
 
 
 def _not_negative(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if value < 0:
-        raise ValueError(f"{attribute.name} must not be negative, got {value!r}")
+    if not _is_real(value) or value < 0:
+        _refuse(instance, attribute, value, "a finite number of at least 0")
+
+
+def _fraction(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not _is_real(value) or not 0 <= value <= 1:
+        _refuse(instance, attribute, value, "a number from 0 to 1")
+
+
+def _count(minimum: int) -> _Validator:
+    """An int (not a bool, not 2.5) of at least `minimum`."""
+
+    def check(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            _refuse(instance, attribute, value, f"an integer of at least {minimum}")
+
+    return check
+
+
+def _flag(instance: object, attribute: attrs.Attribute[bool], value: bool) -> None:
+    if not isinstance(value, bool):
+        _refuse(instance, attribute, value, "True or False")
 
 
 @attrs.frozen(kw_only=True)
@@ -36,13 +84,13 @@ class RetrySettings:
     `backoff_scale=0` is the testing mode: retries happen at once, without sleeping.
     """
 
-    max_attempts: int = attrs.field(default=5, validator=attrs.validators.ge(1))
+    max_attempts: int = attrs.field(default=5, validator=_count(1))
     backoff_base: float = attrs.field(default=0.5, validator=_not_negative)
     backoff_cap: float = attrs.field(default=30.0, validator=_not_negative)
     backoff_scale: float = attrs.field(default=1.0, validator=_not_negative)
     budget: float = attrs.field(default=50.0, validator=_positive)
     budget_refill_per_success: float = attrs.field(default=0.2, validator=_not_negative)
-    retry_billable_server_errors: bool = False
+    retry_billable_server_errors: bool = attrs.field(default=False, validator=_flag)
 
 
 @attrs.frozen(kw_only=True)
@@ -55,16 +103,14 @@ class PollSettings:
     already waited, with jitter, between `min_interval` and `max_interval`.
     """
 
-    concurrency: int = attrs.field(default=64, validator=attrs.validators.ge(1))
+    concurrency: int = attrs.field(default=64, validator=_count(1))
     initial_delay: float = attrs.field(default=2.0, validator=_not_negative)
     min_interval: float = attrs.field(default=0.25, validator=_not_negative)
     max_interval: float = attrs.field(default=4.0, validator=_positive)
     backoff_factor: float = attrs.field(default=0.25, validator=_positive)
     jitter: float = attrs.field(default=0.1, validator=_not_negative)
-    learn: bool = True
-    first_probe_quantile: float = attrs.field(
-        default=0.25, validator=[attrs.validators.ge(0.0), attrs.validators.le(1.0)]
-    )
+    learn: bool = attrs.field(default=True, validator=_flag)
+    first_probe_quantile: float = attrs.field(default=0.25, validator=_fraction)
     job_timeout: float = attrs.field(default=600.0, validator=_positive)
     info_interval: float = attrs.field(default=1.0, validator=_positive)
     training_interval: float = attrs.field(default=60.0, validator=_positive)
@@ -75,14 +121,17 @@ class PollSettings:
 class Settings:
     """Everything tunable about a client; every field has a default fit for production."""
 
-    timeouts: Timeouts = attrs.field(factory=Timeouts)
-    retries: RetrySettings = attrs.field(factory=RetrySettings)
-    polling: PollSettings = attrs.field(factory=PollSettings)
-    max_connections: int = attrs.field(default=100, validator=attrs.validators.ge(1))
-    max_submissions: int = attrs.field(default=32, validator=attrs.validators.ge(1))
-    download_concurrency: int = attrs.field(default=16, validator=attrs.validators.ge(1))
+    timeouts: Timeouts = attrs.field(factory=Timeouts,
+                                     validator=attrs.validators.instance_of(Timeouts))
+    retries: RetrySettings = attrs.field(factory=RetrySettings,
+                                         validator=attrs.validators.instance_of(RetrySettings))
+    polling: PollSettings = attrs.field(factory=PollSettings,
+                                        validator=attrs.validators.instance_of(PollSettings))
+    max_connections: int = attrs.field(default=100, validator=_count(1))
+    max_submissions: int = attrs.field(default=32, validator=_count(1))
+    download_concurrency: int = attrs.field(default=16, validator=_count(1))
     keepalive_timeout: float = attrs.field(default=30.0, validator=_positive)
-    dns_cache_ttl: int = attrs.field(default=300, validator=attrs.validators.ge(0))
+    dns_cache_ttl: int = attrs.field(default=300, validator=_count(0))
 
     @classmethod
     def for_testing(cls) -> Settings:
