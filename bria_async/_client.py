@@ -17,6 +17,7 @@ from ._runtime import Runtime
 from ._settings import Settings
 from ._storage import Storage
 from ._transport import Secret, Transport, check_base_url
+from ._validation import is_header_value
 from .resources.background import Background
 from .resources.datasets import Datasets
 from .resources.images import Images
@@ -60,6 +61,12 @@ class BriaClient:
         allow_insecure_http: bool = False,
     ) -> None:
         token = api_token if api_token is not None else os.environ.get("BRIA_API_TOKEN")
+        if token is not None and not (isinstance(token, str) and is_header_value(token)):
+            # the value is never shown: it may be a real token with a stray character
+            raise ConfigurationError(
+                "the Bria API token must be a string of printable ASCII characters (no line "
+                "breaks or other control characters): check api_token= or BRIA_API_TOKEN"
+            )
         self._token = Secret(token) if token else None
         self.base_url = check_base_url(
             base_url or os.environ.get("BRIA_BASE_URL") or DEFAULT_BASE_URL,

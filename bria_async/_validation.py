@@ -29,6 +29,12 @@ def is_utf8(text: str) -> bool:
     return True
 
 
+def is_header_value(text: str) -> bool:
+    """Whether `text` can be sent as an HTTP header value as is: printable ASCII only, so no
+    line break can end the header and start another."""
+    return text.isascii() and text.isprintable()
+
+
 def require_text(name: str, value: Any) -> str:
     """A string that is not blank and can be encoded as UTF-8."""
     if not isinstance(value, str) or not value.strip() or not is_utf8(value):

@@ -111,3 +111,23 @@ def test_public_names_match_all() -> None:
     exported -= {"resources", "types", "testing", "cli", "contrib"}
     assert sorted(bria_async.__all__) == bria_async.__all__
     assert set(bria_async.__all__) - {"__version__"} == exported
+
+
+@pytest.mark.parametrize("token", ["s3cr3t\r\nX-Injected: 1", "s3cr3t\n", "s3cr3t\x00",
+                                   "s3cr3t-é", "s3cr3t\ud800"])
+def test_a_token_a_header_cannot_carry_is_refused_at_construction_without_showing_it(
+    token: str,
+) -> None:
+    """It used to fail only at the first request, with a raw ValueError."""
+    with pytest.raises(ConfigurationError, match="printable ASCII") as info:
+        BriaClient(token, base_url=BASE_URL)
+    assert "s3cr3t" not in str(info.value)
+
+
+def test_a_token_from_the_environment_is_checked_the_same_way(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BRIA_API_TOKEN", "s3cr3t\r\n")
+    with pytest.raises(ConfigurationError, match="BRIA_API_TOKEN") as info:
+        BriaClient(base_url=BASE_URL)
+    assert "s3cr3t" not in str(info.value)
