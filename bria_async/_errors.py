@@ -37,11 +37,13 @@ from typing import Any
 
 
 class _ShortRepr(reprlib.Repr):
-    """reprlib's bounded repr, whose fallback for a failing ``__repr__`` names only the type."""
+    """reprlib's bounded repr, whose fallback for a failing ``__repr__`` names only the type.
+    Strings get more room: a file's description (its path, type and size) is one."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.maxstring = self.maxother = 80
+        self.maxstring = 240
+        self.maxother = 80
         self.maxlong = 40
 
     def repr_instance(self, x: object, level: int) -> str:
@@ -56,8 +58,9 @@ _SHORT = _ShortRepr()
 
 
 def short_repr(value: object) -> str:
-    """A repr of `value` for a message: about 80 characters at most, and never an exception
-    (an int too long to print or a failing ``__repr__`` shows as ``<TypeName object>``)."""
+    """A repr of `value` for a message, of a few hundred characters at most, and never an
+    exception (an int too long to print or a failing ``__repr__`` shows as
+    ``<TypeName object>``)."""
     try:
         return _SHORT.repr(value)
     except Exception:
