@@ -130,6 +130,11 @@ class EditResult:
         return self.image.url
 
     @property
+    def images(self) -> tuple[Image, ...]:
+        """The one image, as a tuple: what `job.as_completed()` yields for every result."""
+        return (self.image,)
+
+    @property
     def sid(self) -> str | None:
         return self.image.sid
 
