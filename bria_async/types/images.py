@@ -11,10 +11,18 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._converter import structure
+from .._errors import ClientStateError
 
 if TYPE_CHECKING:
     from .._specs import ResultContext
     from .._storage import Storage
+
+
+def _storage_of(storage: Storage | None, what: str) -> Storage:
+    """The client's downloader, which a result made by hand (not by a client) lacks."""
+    if storage is None:
+        raise ClientStateError(f"this {what} was not made by a BriaClient; it cannot download")
+    return storage
 
 
 @attrs.frozen(kw_only=True)
@@ -34,16 +42,13 @@ class Image:
 
     async def read(self) -> bytes:
         """The image's bytes, downloaded without the API token."""
-        if self._storage is None:
-            raise RuntimeError("this Image was not made by a BriaClient; it cannot download")
-        return await self._storage.read(self.url)
+        return await _storage_of(self._storage, "Image").read(self.url)
 
     async def save(self, directory: str | os.PathLike[str], *, name: str | None = None) -> Path:
         """Download into `directory` under a safe, unique name; the path written."""
-        if self._storage is None:
-            raise RuntimeError("this Image was not made by a BriaClient; it cannot download")
+        storage = _storage_of(self._storage, "Image")
         stem = name or f"image-{self.seed if self.seed is not None else 'x'}"
-        (path,) = await self._storage.save([(self.url, stem)], directory)
+        (path,) = await storage.save([(self.url, stem)], directory)
         return path
 
 
@@ -63,14 +68,13 @@ class ImageResult:
 
     async def save(self, directory: str | os.PathLike[str]) -> list[Path]:
         """Download every image concurrently into `directory`; the written paths, in order."""
-        if self._storage is None:
-            raise RuntimeError("this result was not made by a BriaClient; it cannot download")
+        storage = _storage_of(self._storage, "ImageResult")
         stem = self.job_id[:12]
         items = [
             (image.url, f"{stem}-{i}" + (f"-{image.seed}" if image.seed is not None else ""))
             for i, image in enumerate(self.images)
         ]
-        return await self._storage.save(items, directory)
+        return await storage.save(items, directory)
 
 
 def _entry_images(entry: Any) -> list[dict[str, Any]]:

@@ -156,3 +156,15 @@ def test_importing_bria_async_imports_no_optional_extra() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+async def test_the_dependency_without_the_lifespan_raises_a_client_state_error() -> None:
+    from fastapi import FastAPI
+    from starlette.requests import Request
+
+    from bria_async import ClientStateError
+    from bria_async.contrib.fastapi import get_bria
+
+    request = Request({"type": "http", "app": FastAPI()})
+    with pytest.raises(ClientStateError, match="bria_lifespan"):
+        await get_bria(request)
