@@ -87,6 +87,8 @@ async def test_a_placeholder_job_awaited_again_after_its_window_polls_again(
     assert first.value.pending_urls == (A,)
     assert first.value.waited >= 0.4
     mock_api.clear()
+    mock_api.get(A, status=404)
+    mock_api.get(A, status=404)
     mock_api.get(A, status=206, body=b"\x89PNG")
     result = await asyncio.wait_for(job.wait(), HANG)
     assert result.urls == (A,)
