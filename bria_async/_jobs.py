@@ -197,10 +197,12 @@ class Job(Generic[R]):
                 # abort a request the server may bill (like asyncio.shield, one step sooner).
                 waiter = task.get_loop().create_future()
                 self._send_waiters.append(waiter)
-                left = None if deadline is None else max(0.0, deadline - time.monotonic())
-                await asyncio.wait((waiter,), timeout=left)
-                if not waiter.done():
-                    return False
+                if deadline is None:
+                    await waiter  # one event loop iteration sooner than asyncio.wait
+                else:
+                    await asyncio.wait((waiter,), timeout=max(0.0, deadline - time.monotonic()))
+                    if not waiter.done():
+                        return False
             if self._error is not None:
                 raise self._error
         self._start()
