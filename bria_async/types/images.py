@@ -152,7 +152,9 @@ def parse_edit_result(body: Any, ctx: ResultContext) -> EditResult:
     url = body["result_url"]
     if not isinstance(url, str) or not url:
         raise ValueError("result_url is not a URL")
-    image = attrs.evolve(structure({"url": url, "sid": body.get("sid")}, Image),
-                         storage=ctx.runtime.storage)
+    sid = body.get("sid")
+    if sid is not None and not isinstance(sid, str):
+        raise TypeError("sid is not a string")
+    image = Image(url=url, sid=sid, storage=ctx.runtime.storage)  # no converter: a hot path
     extra = {k: v for k, v in body.items() if k not in ("result_url", "sid")}
     return EditResult(image=image, job_id=ctx.job_id, created_at=ctx.submitted_at, extra=extra)
