@@ -4,6 +4,7 @@ from ._client import BriaClient, Jobs
 from ._converter import configure_converter, make_converter
 from ._errors import (
     APIConnectionError,
+    APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
@@ -15,6 +16,7 @@ from ._errors import (
     ImageDownloadError,
     IncompleteRequestError,
     InsufficientResourcesError,
+    InvalidJobTokenError,
     JobCancelledError,
     JobError,
     JobFailedError,
@@ -49,6 +51,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "APIConnectionError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
@@ -70,6 +73,7 @@ __all__ = [
     "ImageResult",
     "IncompleteRequestError",
     "InsufficientResourcesError",
+    "InvalidJobTokenError",
     "Job",
     "JobCancelledError",
     "JobError",

@@ -16,6 +16,7 @@ from ._poller import Poller
 from ._runtime import Runtime
 from ._settings import Settings
 from ._storage import Storage
+from ._tokens import check_key, derive_key
 from ._transport import Secret, Transport, check_base_url
 from ._validation import is_header_value
 from .resources.background import Background
@@ -33,14 +34,27 @@ DEFAULT_BASE_URL = "https://engine.prod.bria-api.com/v1"
 
 
 class Jobs:
-    """``bria.jobs``: bring back a Job from its token."""
+    """``bria.jobs``: bring back a Job from its signed token."""
 
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
 
-    def resume(self, data: Mapping[str, Any]) -> Job[Any]:
-        """The Job that `data` (from ``job.to_dict()``) describes, polled again, not re-sent."""
-        return Job._from_dict(self._runtime, data)
+    @overload
+    def resume(self, token: Mapping[str, Any]) -> Job[Any]: ...
+
+    @overload
+    def resume(self, token: Mapping[str, Any], expect: type[R]) -> Job[R]: ...
+
+    def resume(self, token: Mapping[str, Any], expect: type[Any] | None = None) -> Job[Any]:
+        """The Job that `token` (from ``job.to_dict()``) describes, followed again, never
+        re-sent. `expect` (for example ImageResult) types the Job and checks its route.
+
+        The token's signature and every field are checked first: a token that was altered,
+        made with another API token (or `job_token_key`), or is malformed raises
+        InvalidJobTokenError before any request. The requests it leads to are rebuilt from
+        the route and its checked ids, never taken from the token.
+        """
+        return Job._from_token(self._runtime, token, expect)
 
 
 class BriaClient:
@@ -49,6 +63,8 @@ class BriaClient:
     The token comes from `api_token` or the ``BRIA_API_TOKEN`` environment variable, the base
     URL from `base_url` or ``BRIA_BASE_URL``. One client holds one connection pool and one
     poller: share it across your app (for example from a FastAPI lifespan), in one event loop.
+    Job tokens are signed with a key derived from the API token, or with `job_token_key`
+    (16 bytes at least) for apps whose API token rotates.
     """
 
     def __init__(
@@ -59,6 +75,7 @@ class BriaClient:
         settings: Settings | None = None,
         hooks: Hooks | None = None,
         allow_insecure_http: bool = False,
+        job_token_key: str | bytes | None = None,
     ) -> None:
         token = api_token if api_token is not None else os.environ.get("BRIA_API_TOKEN")
         if token is not None and not (isinstance(token, str) and is_header_value(token)):
@@ -68,6 +85,9 @@ class BriaClient:
                 "breaks or other control characters): check api_token= or BRIA_API_TOKEN"
             )
         self._token = Secret(token) if token else None
+        self._job_token_key = (
+            None if job_token_key is None else Secret(derive_key(check_key(job_token_key)).hex())
+        )
         self.base_url = check_base_url(
             base_url or os.environ.get("BRIA_BASE_URL") or DEFAULT_BASE_URL,
             allow_insecure_http=allow_insecure_http,
@@ -84,6 +104,8 @@ class BriaClient:
             transport=transport,
             poller=Poller(transport, self.settings.polling, hooks),
             storage=Storage(transport, self.settings),
+            token_key=self._token_key,
+            allow_insecure_http=allow_insecure_http,
         )
 
     def _require_token(self) -> Secret:
@@ -92,6 +114,13 @@ class BriaClient:
                 "no Bria API token: pass BriaClient(api_token=...) or set BRIA_API_TOKEN"
             )
         return self._token
+
+    def _token_key(self) -> bytes:
+        """The key that signs job tokens: the app's `job_token_key`, or one derived from the
+        API token (so a token resumes only with the same Bria account)."""
+        if self._job_token_key is not None:
+            return bytes.fromhex(self._job_token_key.reveal())
+        return derive_key(self._require_token().reveal())
 
     def __repr__(self) -> str:
         token = "'***'" if self._token is not None else "None"

@@ -4,6 +4,8 @@
      ├── ValidationError            (also ValueError) bad input, raised before any request
      ├── ConfigurationError         missing token, insecure base URL
      ├── ClientStateError           (also RuntimeError) closed client, foreign event loop
+     ├── InvalidJobTokenError       (also ValueError) a job token that is forged or malformed
+     ├── APIResponseValidationError an answer that is not what the route documents
      ├── APIConnectionError         could not reach the server, or it dropped the connection
      │    └── APITimeoutError       (also TimeoutError) no answer in time
      ├── APIStatusError             the server answered with an error status
@@ -87,6 +89,43 @@ class ConfigurationError(BriaError):
 
 class ClientStateError(BriaError, RuntimeError):
     """The client is closed, or used from an event loop other than its own."""
+
+
+class InvalidJobTokenError(BriaError, ValueError):
+    """A job token is unsigned, altered, of an unknown version or malformed; nothing was sent."""
+
+
+class APIResponseValidationError(BriaError):
+    """The server's answer could not be decoded or parsed: says where, and shows an excerpt.
+
+    Also raised for a placeholder URL that is not an http(s) URL this client may fetch.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        status: int | None = None,
+        url: str | None = None,
+        request_id: str | None = None,
+        excerpt: str = "",
+        job_id: str | None = None,
+    ) -> None:
+        self.reason = reason
+        self.status = status
+        self.url = url
+        self.request_id = request_id
+        self.excerpt = excerpt
+        self.job_id = job_id
+        where = " ".join(
+            part for part in (
+                f"job {job_id}" if job_id else "",
+                f"{status} from {url}" if status is not None and url else url or "",
+                f"(request id {request_id})" if request_id else "",
+            ) if part
+        )
+        shown = f"; the answer began {excerpt!r}" if excerpt else ""
+        super().__init__(f"{where + ': ' if where else ''}{reason}{shown}")
 
 
 class APIConnectionError(BriaError):

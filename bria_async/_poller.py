@@ -10,6 +10,7 @@ the first time near the route's expected ready time, learned from what this clie
 from __future__ import annotations
 
 import asyncio
+import enum
 import heapq
 import itertools
 import random
@@ -24,19 +25,38 @@ from ._retry import parse_retry_after
 from ._settings import PollSettings
 from ._transport import Transport
 
-#: What a probe found, handed to the watcher.
-READY, PENDING, FAILED, EXPIRED = "ready", "pending", "failed", "expired"
 _NOT_YET = frozenset({403, 404, 416})
 
 
-class Watch(Protocol):
-    """A heap entry: `step()` runs when due and says how long until the next step, or None."""
+class Outcome(str, enum.Enum):
+    """What one probe found: the image is ready, not yet, worth another try, or never coming;
+    or the entry's window ended before any of that."""
 
-    cancelled: bool
+    READY = "ready"
+    PENDING = "pending"
+    RETRY = "retry"
+    FAILED = "failed"
+    EXPIRED = "expired"
+
+
+class Watch(Protocol):
+    """A heap entry: `step()` runs when due and says how long until the next step, or None.
+
+    The poller never lets an entry sleep past its `deadline`: the step due then reports that
+    the window ended.
+    """
+
+    @property
+    def cancelled(self) -> bool: ...
+
+    @property
+    def deadline(self) -> float: ...
 
     async def step(self) -> float | None: ...
 
     def stop(self, error: BaseException) -> None: ...
+
+    def cancel(self) -> None: ...
 
 
 class RouteTimes:
@@ -95,7 +115,7 @@ class PlaceholderWatch:
         route: str,
         started: float,
         deadline: float,
-        on_outcome: Callable[[str, str, BaseException | None], None],
+        on_outcome: Callable[[Outcome, BaseException | None], None],
     ) -> None:
         self._poller = poller
         self.url = url
@@ -108,17 +128,21 @@ class PlaceholderWatch:
         self._errors = 0
         self._last_pending: float | None = None
 
+    def cancel(self) -> None:
+        """Probe no more and report nothing (the job ended another way)."""
+        self.cancelled = True
+
     def stop(self, error: BaseException) -> None:
         if not self.cancelled:
             self.cancelled = True
-            self.on_outcome(self.url, FAILED, error)
+            self.on_outcome(Outcome.FAILED, error)
 
     async def step(self) -> float | None:
         poller = self._poller
         now = time.monotonic()
         if now >= self.deadline:
             self.cancelled = True
-            self.on_outcome(self.url, EXPIRED, None)
+            self.on_outcome(Outcome.EXPIRED, None)
             return None
         self.probes += 1
         waited = now - self._started
@@ -128,34 +152,35 @@ class PlaceholderWatch:
         try:
             response = await poller.transport.fetch(self.url, headers={"Range": "bytes=0-0"})
         except APIConnectionError as exc:
-            outcome, error = "retry", exc
+            outcome, error = Outcome.RETRY, exc
         else:
             status = response.status
             error = None
             if status in (200, 206) and response.body:
-                outcome = READY
+                outcome = Outcome.READY
             elif status in (200, 206) or status in _NOT_YET:
-                outcome = PENDING
+                outcome = Outcome.PENDING
             elif status == 429 or status >= 500:
-                outcome = "retry"
+                outcome = Outcome.RETRY
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
             else:
-                outcome = FAILED
+                outcome = Outcome.FAILED
         hook = poller.hooks.on_poll
         if hook is not None:
-            emit(hook, PollEvent(url=self.url, status=status, outcome=outcome, waited=waited))
+            emit(hook, PollEvent(url=self.url, status=status, outcome=outcome.value,
+                                 waited=waited))
         if self.cancelled:
             return None
-        if outcome == READY:
+        if outcome is Outcome.READY:
             poller.times.observe(self.route, self._last_pending, waited)
             self.cancelled = True
-            self.on_outcome(self.url, READY, None)
+            self.on_outcome(Outcome.READY, None)
             return None
-        if outcome == FAILED:
+        if outcome is Outcome.FAILED:
             self.cancelled = True
-            self.on_outcome(self.url, FAILED, _ProbeRefused(status))
+            self.on_outcome(Outcome.FAILED, _ProbeRefused(status))
             return None
-        if outcome == PENDING:
+        if outcome is Outcome.PENDING:
             self._errors = 0
             self._last_pending = waited
             return poller.next_interval(waited)
@@ -174,27 +199,37 @@ class _ProbeRefused(Exception):
 
 
 class CallWatch:
-    """Runs an async check every `interval` until it says done (205 retries, training)."""
+    """Runs an async check every `interval` until it says done (205 retries, training), or
+    until its window ends (`on_outcome(EXPIRED)`); an exception it raises fails the job."""
 
-    __slots__ = ("_check", "_interval", "_on_error", "cancelled")
+    __slots__ = ("_check", "_interval", "_on_outcome", "cancelled", "deadline")
 
     def __init__(
         self,
         check: Callable[[], Awaitable[bool]],
         interval: float,
-        on_error: Callable[[BaseException], None],
+        deadline: float,
+        on_outcome: Callable[[Outcome, BaseException | None], None],
     ) -> None:
         self._check = check
         self._interval = interval
-        self._on_error = on_error
+        self._on_outcome = on_outcome
+        self.deadline = deadline
         self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
 
     def stop(self, error: BaseException) -> None:
         if not self.cancelled:
             self.cancelled = True
-            self._on_error(error)
+            self._on_outcome(Outcome.FAILED, error)
 
     async def step(self) -> float | None:
+        if time.monotonic() >= self.deadline:
+            self.cancelled = True
+            self._on_outcome(Outcome.EXPIRED, None)
+            return None
         try:
             finished = await self._check()
         except Exception as exc:
@@ -240,7 +275,7 @@ class Poller:
         route: str,
         waited: float,
         window: float,
-        on_outcome: Callable[[str, str, BaseException | None], None],
+        on_outcome: Callable[[Outcome, BaseException | None], None],
     ) -> PlaceholderWatch:
         """Probe `url`, submitted `waited` seconds ago, for at most `window` more seconds."""
         now = time.monotonic()
@@ -254,16 +289,22 @@ class Poller:
         check: Callable[[], Awaitable[bool]],
         *,
         interval: float,
-        on_error: Callable[[BaseException], None],
+        window: float,
+        on_outcome: Callable[[Outcome, BaseException | None], None],
+        first: float | None = None,
     ) -> CallWatch:
-        entry = CallWatch(check, interval, on_error)
-        self.schedule(entry, interval)
+        """Run `check` every `interval` seconds (the first after `first`, default `interval`)
+        until it returns True, for at most `window` seconds."""
+        entry = CallWatch(check, interval, time.monotonic() + window, on_outcome)
+        self.schedule(entry, interval if first is None else first)
         return entry
 
     def schedule(self, entry: Watch, delay: float) -> None:
+        """Run `entry` in `delay` seconds, or at its deadline if that comes first."""
         if self._closed:
             raise ClientStateError("this BriaClient is closed; open a new one")
-        heapq.heappush(self._heap, (time.monotonic() + delay, next(self._seq), entry))
+        due = min(time.monotonic() + delay, entry.deadline)
+        heapq.heappush(self._heap, (due, next(self._seq), entry))
         if self._runner is None:
             self._wakeup = asyncio.Event()
             self._slots = asyncio.Semaphore(self.settings.concurrency)

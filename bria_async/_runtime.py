@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import attrs
 
 from ._events import Hooks
@@ -20,3 +22,7 @@ class Runtime:
     transport: Transport
     poller: Poller
     storage: Storage
+    #: The key that signs and checks job tokens (raises ConfigurationError without one).
+    token_key: Callable[[], bytes]
+    #: Whether placeholder and result URLs may be plain http.
+    allow_insecure_http: bool

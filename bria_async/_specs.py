@@ -5,11 +5,13 @@ Job finishes and its result is parsed), and the registry `jobs.resume()` rebuild
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+import functools
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
+from ._completion import Direct, Plan
 from ._errors import BriaError
 from ._transport import Response, TimeoutKind
 
@@ -48,28 +50,19 @@ class ResultContext:
     runtime: Runtime
 
 
-Follow = Callable[["Runtime", Mapping[str, Any]], Awaitable[Any]]
-
-
 @attrs.frozen(kw_only=True)
 class JobSpec(Generic[R]):
     """How one route's Job completes and how its result is parsed.
 
-    - `placeholders`: the URLs to wait for in a `sync=false` response.
-    - `again_on_205`: call the same (repeatable) request again until it answers 200.
-    - `follow`: after the submission, call this every `follow_interval` seconds until it
-      returns a response (not None); it raises to fail the job (training).
+    - `finish`: how the Job reaches its result after the submission (a plan of
+      `_completion.py`: the answer itself, placeholders, calling again, following a status).
     - `decode`: turns the success response into the JSON-able body that is parsed and kept
       in the token (default: its JSON); it may download what the response points to.
     """
 
     kind: str
     parse: Callable[[Any, ResultContext], R]
-    placeholders: Callable[[Any], Sequence[str]] | None = None
-    again_on_205: bool = False
-    follow: Follow | None = None
-    follow_interval: Callable[[Runtime], float] | None = None
-    follow_window: Callable[[Runtime], float] | None = None
+    finish: Plan = attrs.field(factory=Direct)
     decode: Callable[[Response, Runtime], Awaitable[Any]] | None = None
 
 
@@ -80,6 +73,15 @@ def register(spec: JobSpec[R]) -> JobSpec[R]:
     """Make `spec` known by its kind, so that `jobs.resume()` can rebuild its Jobs."""
     _SPECS[spec.kind] = spec
     return spec
+
+
+@functools.cache
+def result_type(spec: JobSpec[Any]) -> type | None:
+    """The class `spec.parse` is annotated to return, or None if that is not a plain class."""
+    produced = getattr(spec.parse, "__annotations__", {}).get("return")
+    if isinstance(produced, str):  # postponed: a plain name in the parser's module
+        produced = getattr(spec.parse, "__globals__", {}).get(produced)
+    return produced if isinstance(produced, type) else None
 
 
 def spec_for(kind: str) -> JobSpec[Any]:

@@ -104,7 +104,8 @@ def status_error(response: Response) -> APIStatusError:
     )
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """True for localhost, 127.0.0.0/8 and ::1."""
     return host in {"localhost", "::1"} or host.startswith("127.")
 
 
@@ -113,7 +114,7 @@ def check_base_url(base_url: str, *, allow_insecure_http: bool) -> str:
     parts = urlsplit(base_url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ConfigurationError(f"base_url must be an http(s) URL, got {base_url!r}")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname) and not allow_insecure_http:
+    if parts.scheme == "http" and not is_loopback(parts.hostname) and not allow_insecure_http:
         raise ConfigurationError(
             f"base_url {base_url!r} is plain http to a host that is not loopback: the API token "
             "would travel unencrypted. Use https, or pass allow_insecure_http=True."

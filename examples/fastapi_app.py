@@ -8,10 +8,10 @@ FastAPI reads the handlers' annotations at run time, so this module does not pos
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel, Field
 
-from bria_async import JobTimeoutError
+from bria_async import ImageResult, InvalidJobTokenError, JobTimeoutError
 from bria_async.contrib.fastapi import Bria, bria_lifespan
 
 app = FastAPI(title="bria_async example", lifespan=bria_lifespan())
@@ -35,7 +35,8 @@ async def generate(request: GenerateRequest, bria: Bria) -> dict[str, Any]:
 
 @app.post("/jobs", status_code=202)
 async def submit(request: GenerateRequest, bria: Bria) -> dict[str, Any]:
-    """Submit and answer at once: the placeholder URLs and a token to come back with."""
+    """Submit and answer at once: the placeholder URLs and a signed token to come back with
+    (it lets its holder see this job's images, nothing else)."""
     job = await bria.images.generate(request.prompt, num_results=request.num_results).submit()
     token = job.to_dict()
     job.cancel()  # this process stops polling it: whoever holds the token resumes it
@@ -44,8 +45,15 @@ async def submit(request: GenerateRequest, bria: Bria) -> dict[str, Any]:
 
 @app.post("/jobs/status")
 async def status(body: JobToken, bria: Bria, wait: float = 0.0) -> dict[str, Any]:
-    """Resume a job from its token and say where it stands, waiting up to `wait` seconds."""
-    job = bria.jobs.resume(body.token)
+    """Resume a job from its token and say where it stands, waiting up to `wait` seconds.
+
+    The token comes from a client: resume() checks its signature and every field before any
+    request, so a forged or altered token is a 400 and reaches nothing.
+    """
+    try:
+        job = bria.jobs.resume(body.token, ImageResult)
+    except InvalidJobTokenError as error:
+        raise HTTPException(status_code=400, detail=str(error)) from None
     try:
         result = await job.wait(timeout=max(wait, 0.0) or 0.01)
     except JobTimeoutError as timeout:

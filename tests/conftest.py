@@ -34,13 +34,22 @@ class MockAPI(aioresponses):
     def add(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("response_class", _StandInStreamWriterResponse)
         callback = kwargs.get("callback")
-        if callback is not None and not inspect.iscoroutinefunction(callback):
+        if callback is not None and inspect.iscoroutinefunction(callback):
+            kwargs["callback"] = functools.partial(_with_stand_in_async, callback)
+        elif callback is not None:
             kwargs["callback"] = functools.partial(_with_stand_in, callback)
         super().add(*args, **kwargs)
 
 
 def _with_stand_in(callback: Any, url: Any, **kwargs: Any) -> Any:
-    result = callback(url, **kwargs)
+    return _stand_in(callback(url, **kwargs))
+
+
+async def _with_stand_in_async(callback: Any, url: Any, **kwargs: Any) -> Any:
+    return _stand_in(await callback(url, **kwargs))
+
+
+def _stand_in(result: Any) -> Any:
     if result is not None and result.response_class is None:
         result.response_class = _StandInStreamWriterResponse
     return result

@@ -20,6 +20,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Request
 
 from .._client import BriaClient
+from .._errors import ClientStateError
 
 __all__ = ["Bria", "bria_lifespan", "get_bria", "open_bria"]
 
@@ -56,8 +57,9 @@ async def get_bria(request: Request) -> BriaClient:
     """
     bria = getattr(request.app.state, STATE_ATTRIBUTE, None)
     if bria is None:
-        raise RuntimeError("no BriaClient: create the app with FastAPI(lifespan=bria_lifespan()) "
-                           "or open one with open_bria(app) in your lifespan")
+        raise ClientStateError(
+            "no BriaClient: create the app with FastAPI(lifespan=bria_lifespan()) "
+            "or open one with open_bria(app) in your lifespan")
     return bria  # type: ignore[no-any-return]
 
 

@@ -3,21 +3,34 @@ image uploads read as the Job is sent."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection
-from typing import Literal, Protocol
+from collections.abc import Awaitable, Callable, Collection, Mapping
+from typing import Any, Literal, Protocol
 
 import attrs
 
+from .._completion import CallAgain
 from .._errors import ValidationError
 from .._inputs import ImageInput, ImageType, LoadedImage, check, form_factory, json_fields, load
 from .._specs import Call
-from .._validation import check_choice
+from .._validation import check_bool, check_choice, drop_none, require_id
 
 #: desired_resolution values. The reference's enums of routes 40, 43 and 48 say "had", a typo
 #: beside "hd" in routes 37 and 38: "had" is taken as "hd", and "hd" is what is sent.
 DESIRED_RESOLUTIONS = (
     "original", "nhd", "svga", "xga", "hd", "wuxga", "uwfhd", "wqxga", "uwqhd", "uhd",
 )  # fmt: skip
+
+
+def info_route(suffix: str) -> CallAgain:
+    """The plan of the info route ``GET /{visual_id}{suffix}``: while the visual onboards,
+    the same request is sent again, rebuilt from the job's checked `visual_id` (and `lean`)."""
+
+    def call(context: Mapping[str, Any]) -> Call:
+        vid = require_id("visual_id", context.get("visual_id"))
+        params = drop_none(lean=check_bool("lean", context.get("lean")))
+        return Call(method="GET", path=f"/{vid}{suffix}", params=params or None)
+
+    return CallAgain(call)
 
 
 class HasSid(Protocol):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._completion import Placeholders
 from .._errors import ValidationError
 from .._inputs import JPEG_PNG, PRODUCT_TYPES, RGB_MODES, ImageInput
 from .._jobs import Job
@@ -27,14 +28,14 @@ from ..types.images import (
 )
 from ..types.objects import SceneObject
 from ._base import Resource
-from ._params import HasSid, sid_of, upload
+from ._params import HasSid, info_route, sid_of, upload
 from ._params import desired_resolution as check_resolution
 
-INFO = register(JobSpec(kind="background.info", parse=parse_background_info,
-                        again_on_205=True))
+_INFO = info_route("/background/info")
+INFO = register(JobSpec(kind="background.info", parse=parse_background_info, finish=_INFO))
 EDIT = register(JobSpec(kind="background.edit", parse=parse_edit_result))
 REPLACE = register(JobSpec(kind="background.replace", parse=parse_image_result,
-                           placeholders=placeholder_urls))
+                           finish=Placeholders(placeholder_urls)))
 
 
 def _generation(
@@ -69,9 +70,8 @@ class Background(Resource):
     def info(self, visual_id: str) -> Job[SceneObject]:
         """The visual's background element: its actions and their oracle values; while the
         visual is still onboarding (205) the Job calls again until it answers."""
-        vid = require_id("visual_id", visual_id)
-        call = Call(method="GET", path=f"/{vid}/background/info")
-        return self._job(INFO, call, context={"visual_id": vid})
+        context = {"visual_id": require_id("visual_id", visual_id)}
+        return self._job(INFO, _INFO.call(context), context=context)
 
     def remove(self, image: ImageInput) -> Job[EditResult]:
         """Remove the background of any image, without registering it: a public URL (sent as

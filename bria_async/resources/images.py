@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from .._completion import Placeholders
 from .._errors import ValidationError
 from .._inputs import JPEG_PNG, RGB_MODES, ImageInput, LoadedImage
 from .._jobs import Job
@@ -45,7 +46,8 @@ MIN_UPSCALE_SIDE = 216
 UPSCALE = register(JobSpec(kind="images.upscale", parse=parse_edit_result))
 
 GENERATE = register(
-    JobSpec(kind="images.generate", parse=parse_image_result, placeholders=placeholder_urls)
+    JobSpec(kind="images.generate", parse=parse_image_result,
+            finish=Placeholders(placeholder_urls))
 )
 
 

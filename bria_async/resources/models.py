@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from .._completion import FollowStatus, StatusEnded
 from .._converter import structure
-from .._errors import APIConnectionError, JobFailedError, RateLimitError, ServerError
+from .._errors import APIConnectionError, RateLimitError, ServerError
 from .._events import logger
 from .._jobs import Job
 from .._specs import Call, JobSpec, register
@@ -22,12 +22,16 @@ if TYPE_CHECKING:
 _PATH = "/tailored-gen/models"
 
 
+def _check_context(context: Mapping[str, Any]) -> None:
+    require_numeric_id("model_id", context.get("model_id"))
+
+
 async def _follow_training(runtime: Runtime, context: Mapping[str, Any]) -> Any:
-    """One look at the model: its JSON once trained, None while it trains; raises if it ended
-    any other way. A failed look (network, 5xx, 429 after the transport's own retries) is not
-    the training's failure: it is logged and the next interval looks again.
+    """One look at the model: its JSON once trained, None while it trains; StatusEnded if it
+    ended any other way. A failed look (network, 5xx, 429 after the transport's own retries)
+    is not the training's failure: it is logged and the next interval looks again.
     """
-    model_id = context["model_id"]
+    model_id = require_numeric_id("model_id", context.get("model_id"))
     try:
         response = await runtime.transport.request("GET", f"{_PATH}/{model_id}")
     except (APIConnectionError, ServerError, RateLimitError) as exc:
@@ -38,10 +42,8 @@ async def _follow_training(runtime: Runtime, context: Mapping[str, Any]) -> Any:
     if model.status is ModelStatus.COMPLETED:
         return body
     if model.status is ModelStatus.FAILED or model.status is ModelStatus.STOPPED:
-        raise JobFailedError(
-            f"training of model {model_id} ended with status {model.status.value!r}",
-            job_id=context["job_id"],
-            cause=model,
+        raise StatusEnded(
+            f"training of model {model_id} ended with status {model.status.value!r}", model
         )
     return None
 
@@ -55,9 +57,12 @@ TRAINING = register(
     JobSpec(
         kind="models.start_training",
         parse=parse_model,
-        follow=_follow_training,
-        follow_interval=lambda runtime: runtime.settings.polling.training_interval,
-        follow_window=lambda runtime: runtime.settings.polling.training_timeout,
+        finish=FollowStatus(
+            read=_follow_training,
+            check_context=_check_context,
+            interval=lambda runtime: runtime.settings.polling.training_interval,
+            window=lambda runtime: runtime.settings.polling.training_timeout,
+        ),
     )
 )
 
@@ -111,10 +116,9 @@ class Models(Resource):
         not state.
         """
         path = f"{self._path(model_id)}/start_training"
-        job_id = uuid.uuid4().hex
         call = Call(method="POST", path=path, billable=True)
-        context = {"model_id": require_numeric_id("model_id", model_id), "job_id": job_id}
-        return Job(self._client._runtime, TRAINING, call, context=context, job_id=job_id)
+        return self._job(TRAINING, call,
+                         context={"model_id": require_numeric_id("model_id", model_id)})
 
     def stop_training(self, model_id: int | str) -> Job[Model]:
         """Stop a model's training (ConflictError if it is not training); the Model, as the

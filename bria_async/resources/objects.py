@@ -28,7 +28,7 @@ from ..types.objects import (
     parse_objects_info,
 )
 from ._base import Resource
-from ._params import HasSid, sid_of
+from ._params import HasSid, info_route, sid_of
 from ._params import desired_resolution as desired_resolution_param
 
 if TYPE_CHECKING:
@@ -54,7 +54,8 @@ async def _mask_zip(response: Response, runtime: Runtime) -> Any:
     return {ZIP_FIELD: base64.b64encode(data).decode("ascii"), "url": url}
 
 
-INFO = register(JobSpec(kind="objects.info", parse=parse_objects_info, again_on_205=True))
+_INFO = info_route("/objects/info")
+INFO = register(JobSpec(kind="objects.info", parse=parse_objects_info, finish=_INFO))
 MASK_GENERATOR = register(JobSpec(kind="objects.mask_generator", parse=parse_masks,
                                   decode=_mask_zip))
 REMOVE = register(JobSpec(kind="objects.remove", parse=parse_edit_result))
@@ -70,9 +71,8 @@ class Objects(Resource):
     def info(self, visual_id: str) -> Job[ObjectsInfo]:
         """The objects of `visual_id` with their actions and oracle values; while the visual
         is still onboarding (205) the Job calls again until it answers."""
-        vid = require_id("visual_id", visual_id)
-        call = Call(method="GET", path=f"/{vid}/objects/info")
-        return self._job(INFO, call, context={"visual_id": vid})
+        context = {"visual_id": require_id("visual_id", visual_id)}
+        return self._job(INFO, _INFO.call(context), context=context)
 
     def mask_generator(self, visual_id: str) -> Job[Masks]:
         """Every mask Bria can generate for `visual_id`, with the panoptic map.

@@ -12,10 +12,11 @@ from .._validation import drop_none, is_json, require_id, require_list, require_
 from ..types.images import EditResult, parse_edit_result
 from ..types.person import PeopleInfo, parse_people_info
 from ._base import Resource
-from ._params import HasSid, sid_of
+from ._params import HasSid, info_route, sid_of
 from ._params import desired_resolution as check_resolution
 
-INFO = register(JobSpec(kind="person.info", parse=parse_people_info, again_on_205=True))
+_INFO = info_route("/person/info")
+INFO = register(JobSpec(kind="person.info", parse=parse_people_info, finish=_INFO))
 MODIFY = register(JobSpec(kind="person.modify", parse=parse_edit_result))
 
 
@@ -37,9 +38,8 @@ class Person(Resource):
     def info(self, visual_id: str) -> Job[PeopleInfo]:
         """The people in the visual with the changes each supports and their oracle values;
         while the visual is still onboarding (205) the Job calls again until it answers."""
-        vid = require_id("visual_id", visual_id)
-        call = Call(method="GET", path=f"/{vid}/person/info")
-        return self._job(INFO, call, context={"visual_id": vid})
+        context = {"visual_id": require_id("visual_id", visual_id)}
+        return self._job(INFO, _INFO.call(context), context=context)
 
     def modify(
         self,

@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from .._completion import Placeholders
 from .._errors import ValidationError
 from .._inputs import PRODUCT_TYPES, ImageInput, check, json_fields, load
 from .._jobs import Job
@@ -52,11 +53,13 @@ _HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 CUTOUT = register(JobSpec(kind="product.cutout", parse=parse_edit_result))
 PACKSHOT = register(JobSpec(kind="product.packshot", parse=parse_edit_result))
 LIFESTYLE_BY_TEXT = register(JobSpec(kind="product.lifestyle_shot_by_text",
-                                     parse=parse_image_result, placeholders=placeholder_urls))
+                                     parse=parse_image_result,
+                                     finish=Placeholders(placeholder_urls)))
 LIFESTYLE_BY_IMAGE = register(JobSpec(kind="product.lifestyle_shot_by_image",
-                                      parse=parse_image_result, placeholders=placeholder_urls))
+                                      parse=parse_image_result,
+                                     finish=Placeholders(placeholder_urls)))
 CONSISTENT_SHOTS = register(JobSpec(kind="product.consistent_shots", parse=parse_image_result,
-                                    placeholders=placeholder_urls))
+                                    finish=Placeholders(placeholder_urls)))
 KEYWORDS = register(JobSpec(kind="product.contextual_keyword_extraction", parse=parse_keywords))
 
 #: (parameter, its JSON field for a URL, its JSON field for a base64 file)

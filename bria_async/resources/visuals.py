@@ -35,7 +35,7 @@ from ..types.visuals import (
     parse_register,
 )
 from ._base import Resource
-from ._params import HasSid, sid_of
+from ._params import HasSid, info_route, sid_of
 
 MAX_CANVAS_AREA = 5000 * 5000
 MIN_ORIGINAL_SHARE = 0.15
@@ -51,7 +51,8 @@ async def _with_status(response: Response, runtime: Any) -> Any:
 
 REGISTER = register(JobSpec(kind="visuals.register", parse=parse_register, decode=_with_status))
 REMOVE_IMAGE = register(JobSpec(kind="visuals.remove_image", parse=lambda body, ctx: None))
-INFO = register(JobSpec(kind="visuals.info", parse=parse_info, again_on_205=True))
+_INFO = info_route("/info")
+INFO = register(JobSpec(kind="visuals.info", parse=parse_info, finish=_INFO))
 CAPTION = register(JobSpec(kind="visuals.caption", parse=parse_caption))
 EDIT = register(JobSpec(kind="visuals.edit", parse=parse_edit_result))
 CAMPAIGN = register(JobSpec(kind="visuals.campaign_generator", parse=parse_campaign))
@@ -105,10 +106,9 @@ class Visuals(Resource):
     def info(self, visual_id: str, *, lean: bool | None = None) -> Job[VisualInfo]:
         """What Bria sees in the visual (``lean=True``: description and size only); while
         the visual is still onboarding (205) the Job calls again until it answers."""
-        vid = require_id("visual_id", visual_id)
-        params = drop_none(lean=check_bool("lean", lean))
-        call = Call(method="GET", path=f"/{vid}/info", params=params or None)
-        return self._job(INFO, call, context={"visual_id": vid})
+        context = {"visual_id": require_id("visual_id", visual_id),
+                   "lean": check_bool("lean", lean)}
+        return self._job(INFO, _INFO.call(context), context=context)
 
     def caption(self, visual_id: str) -> Job[Caption]:
         """A caption that describes the visual."""

@@ -11,7 +11,14 @@ import json
 import struct
 import zipfile
 
-from PIL import Image, ImageDraw
+try:
+    from PIL import Image, ImageDraw
+except ImportError as error:  # the base install has no Pillow
+    raise ImportError(
+        "Pillow is missing: pip install 'bria-async[emulator]' (the Bria emulator renders "
+        "its images with it; the base install leaves it out)",
+        name=error.name,
+    ) from error
 
 __all__ = [
     "ASPECT_RATIOS",

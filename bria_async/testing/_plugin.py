@@ -1,14 +1,17 @@
 """The pytest plugin (entry point `bria_async`): fixtures that run the emulator for tests.
 
 Loaded by every pytest run where bria-async is installed, so it imports nothing optional at
-module level: the emulator (which needs Pillow) is imported when a fixture is used, and the
-fixtures exist only when pytest-asyncio is installed.
+module level: the emulator (which needs Pillow) is imported when a fixture is used, which fails
+the test with the extra to install when Pillow is missing; the fixtures exist only when
+pytest-asyncio is installed.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
+
+import pytest
 
 if TYPE_CHECKING:
     from .._client import BriaClient
@@ -30,6 +33,17 @@ def fast_config() -> EmulatorConfig:
     )
 
 
+def _emulator_class() -> type[Emulator]:
+    """`Emulator`, or a failed test naming the extra to install when Pillow is missing."""
+    try:
+        from ._server import Emulator
+    except ImportError as error:
+        problem = str(error)
+    else:
+        return Emulator
+    pytest.fail(f"bria_emulator: {problem}", pytrace=False)  # outside `except`: no chain
+
+
 try:
     import pytest_asyncio
 except ImportError:  # pragma: no cover - without pytest-asyncio there are no async fixtures
@@ -39,10 +53,9 @@ else:
     @pytest_asyncio.fixture
     async def bria_emulator() -> AsyncIterator[Emulator]:
         """A running emulator on a free 127.0.0.1 port, closed after the test."""
-        from ._server import Emulator
-
-        async with Emulator(fast_config(), host="127.0.0.1", port=0, storage_port=0) as emu:
-            yield emu
+        emulator = _emulator_class()(fast_config(), host="127.0.0.1", port=0, storage_port=0)
+        async with emulator:
+            yield emulator
 
     @pytest_asyncio.fixture
     async def bria(bria_emulator: Emulator) -> AsyncIterator[BriaClient]:

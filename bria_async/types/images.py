@@ -11,10 +11,18 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._converter import structure
+from .._errors import ClientStateError
 
 if TYPE_CHECKING:
     from .._specs import ResultContext
     from .._storage import Storage
+
+
+def _storage_of(storage: Storage | None, what: str) -> Storage:
+    """The client's downloader, which a result made by hand (not by a client) lacks."""
+    if storage is None:
+        raise ClientStateError(f"this {what} was not made by a BriaClient; it cannot download")
+    return storage
 
 
 @attrs.frozen(kw_only=True)
@@ -34,16 +42,13 @@ class Image:
 
     async def read(self) -> bytes:
         """The image's bytes, downloaded without the API token."""
-        if self._storage is None:
-            raise RuntimeError("this Image was not made by a BriaClient; it cannot download")
-        return await self._storage.read(self.url)
+        return await _storage_of(self._storage, "Image").read(self.url)
 
     async def save(self, directory: str | os.PathLike[str], *, name: str | None = None) -> Path:
         """Download into `directory` under a safe, unique name; the path written."""
-        if self._storage is None:
-            raise RuntimeError("this Image was not made by a BriaClient; it cannot download")
+        storage = _storage_of(self._storage, "Image")
         stem = name or f"image-{self.seed if self.seed is not None else 'x'}"
-        (path,) = await self._storage.save([(self.url, stem)], directory)
+        (path,) = await storage.save([(self.url, stem)], directory)
         return path
 
 
@@ -63,14 +68,13 @@ class ImageResult:
 
     async def save(self, directory: str | os.PathLike[str]) -> list[Path]:
         """Download every image concurrently into `directory`; the written paths, in order."""
-        if self._storage is None:
-            raise RuntimeError("this result was not made by a BriaClient; it cannot download")
+        storage = _storage_of(self._storage, "ImageResult")
         stem = self.job_id[:12]
         items = [
             (image.url, f"{stem}-{i}" + (f"-{image.seed}" if image.seed is not None else ""))
             for i, image in enumerate(self.images)
         ]
-        return await self._storage.save(items, directory)
+        return await storage.save(items, directory)
 
 
 def _entry_images(entry: Any) -> list[dict[str, Any]]:
@@ -130,6 +134,11 @@ class EditResult:
         return self.image.url
 
     @property
+    def images(self) -> tuple[Image, ...]:
+        """The one image, as a tuple: what `job.as_completed()` yields for every result."""
+        return (self.image,)
+
+    @property
     def sid(self) -> str | None:
         return self.image.sid
 
@@ -143,7 +152,9 @@ def parse_edit_result(body: Any, ctx: ResultContext) -> EditResult:
     url = body["result_url"]
     if not isinstance(url, str) or not url:
         raise ValueError("result_url is not a URL")
-    image = attrs.evolve(structure({"url": url, "sid": body.get("sid")}, Image),
-                         storage=ctx.runtime.storage)
+    sid = body.get("sid")
+    if sid is not None and not isinstance(sid, str):
+        raise TypeError("sid is not a string")
+    image = Image(url=url, sid=sid, storage=ctx.runtime.storage)  # no converter: a hot path
     extra = {k: v for k, v in body.items() if k not in ("result_url", "sid")}
     return EditResult(image=image, job_id=ctx.job_id, created_at=ctx.submitted_at, extra=extra)

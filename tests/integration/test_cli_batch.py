@@ -98,7 +98,8 @@ async def test_batch_under_injected_faults_saves_or_reports_every_prompt(
     failed = {line for (line, _), r in final.items() if r["status"] == "failed"}
     saved = {(line, index) for (line, index), r in final.items() if r["status"] == "saved"}
     for line in range(1, 61):
-        assert line in failed or {(line, 0), (line, 1)} <= saved, f"line {line} was lost"
+        assert line in failed or {(line, 0), (line, 1)} <= saved, (
+            f"line {line} was lost (exit {code}):\n{output[-3000:]}")
     for (line, _), record in final.items():
         if record["status"] == "failed":
             assert record["error"], record

@@ -130,6 +130,25 @@ async def test_a_pending_job_reports_its_pending_urls(
     assert status == {"status": "pending", "pending_urls": job["urls"]}
 
 
+async def test_a_forged_or_altered_token_is_a_400_and_reaches_nothing(
+    bria_emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BRIA_API_TOKEN", bria_emulator.api_token)
+    monkeypatch.setenv("BRIA_BASE_URL", bria_emulator.base_url)
+    async with ServerThread(_load_app()) as server, aiohttp.ClientSession(server.url) as http:
+        async with http.post("/jobs", json={"prompt": "a lighthouse"}) as response:
+            job = await response.json()
+        seen = len(bria_emulator.counters.requests)
+        altered = {**job["token"], "kind": "models.delete", "context": {"model_id": 42}}
+        forged = {"bria_async_job": 1, "kind": "visuals.info", "request": {
+            "method": "DELETE", "path": "/tailored-gen/models/42"}}
+        for token in (altered, forged):
+            async with http.post("/jobs/status", json={"token": token}) as response:
+                assert response.status == 400
+                assert "token" in (await response.json())["detail"]
+        assert len(bria_emulator.counters.requests) == seen
+
+
 def test_importing_bria_async_imports_no_optional_extra() -> None:
     code = ("import sys, bria_async, bria_async.cli, bria_async.testing; "
             "print(sorted({'fastapi', 'uvicorn', 'rich'} & set(sys.modules)))")
@@ -137,3 +156,15 @@ def test_importing_bria_async_imports_no_optional_extra() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+async def test_the_dependency_without_the_lifespan_raises_a_client_state_error() -> None:
+    from fastapi import FastAPI
+    from starlette.requests import Request
+
+    from bria_async import ClientStateError
+    from bria_async.contrib.fastapi import get_bria
+
+    request = Request({"type": "http", "app": FastAPI()})
+    with pytest.raises(ClientStateError, match="bria_lifespan"):
+        await get_bria(request)

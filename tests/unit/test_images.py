@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -208,3 +209,12 @@ async def test_save_leaves_no_temporary_or_partial_file(
                               b"\x89PNG\r\n\x1a\n" + b"x" * 1000)
     (path,) = await result.save(tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+async def test_results_made_by_hand_say_they_cannot_download(tmp_path: Path) -> None:
+    image = ba.Image(url="https://storage.test/a.png")
+    now = dt.datetime.now(dt.timezone.utc)
+    result = ba.ImageResult(images=(image,), job_id="j", created_at=now)
+    for download in (image.read(), image.save(tmp_path), result.save(tmp_path)):
+        with pytest.raises(ba.ClientStateError, match="not made by a BriaClient"):
+            await download

@@ -241,8 +241,10 @@ async def test_unexpected_response_shape_fails_the_job_clearly(
 ) -> None:
     mock_api.post(GEN, payload={"surprise": True})
     job = client.images.generate("a fox", num_results=1)
-    with pytest.raises(ba.JobFailedError, match="unexpected response"):
+    with pytest.raises(ba.APIResponseValidationError, match="no placeholder URLs") as raised:
         await job
+    assert raised.value.job_id == job.id
+    assert "surprise" in raised.value.excerpt
 
 
 async def test_retired_model_version_answer_209_warns_naming_the_version(

@@ -1,0 +1,376 @@
+"""How a submitted Job reaches its result: one small strategy per way of finishing.
+
+A route's JobSpec names a *plan* (frozen, shared by all its Jobs); after the submission the
+plan begins a *completion* for one Job, which owns that Job's poller entries and state:
+
+    Direct        the answer is the result
+    Placeholders  ``sync=false``: wait until every placeholder URL holds its image
+    CallAgain     an info route: call the same request again while it answers 205
+    FollowStatus  training: read the model's status until it is final
+
+Each completion can `start()`, `rearm()` after its window ended (the Job is then STALLED and
+may be awaited again), `cancel()`, and say what its token must keep (`state()`). A new way
+of finishing (v2 status URLs) is a new plan and completion, not a flag.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlsplit
+
+import attrs
+
+from ._errors import (
+    APIResponseValidationError,
+    BadRequestError,
+    BriaError,
+    JobFailedError,
+)
+from ._poller import Outcome, Watch
+from ._transport import is_loopback
+
+if TYPE_CHECKING:
+    from ._jobs import Job
+    from ._runtime import Runtime
+    from ._specs import Call
+
+#: How often an info route's "call /info again" 400 is called again before it counts.
+MAX_CALL_AGAIN_400 = 5
+
+
+class Completion:
+    """One Job's way to its result once submitted; the base is also the Direct strategy."""
+
+    #: What the job waits for when no placeholder URL is pending, said after its kind
+    #: (for JobTimeoutError).
+    waiting_for = "whose answer is not parsed yet"
+
+    def __init__(self, job: Job[Any]) -> None:
+        self._job = job
+
+    def start(self) -> None:
+        """Begin following the job (the Direct answer is the result at once)."""
+        self._job._complete()
+
+    def rearm(self) -> None:
+        """Follow the job again for a new window, after the last one ended."""
+
+    def cancel(self) -> None:
+        """Stop every poller entry of this job; nothing more will be reported."""
+
+    @property
+    def pending_urls(self) -> tuple[str, ...]:
+        return ()
+
+    def ready_images(self) -> Sequence[bool] | None:
+        """Which images are ready before the job is done, or None if they come all at once."""
+        return None
+
+    def state(self) -> dict[str, Any]:
+        """What a token must keep to resume this completion (see `Plan.restore`)."""
+        return {}
+
+
+class Plan(Protocol):
+    """A route's way of finishing its Jobs, named by its JobSpec."""
+
+    def begin(self, job: Job[Any], http_status: int) -> Completion:
+        """The completion for `job`, whose submission answered `http_status`."""
+
+    def restore(self, job: Job[Any], state: Mapping[str, Any]) -> Completion:
+        """The completion for a job resumed from its token's `state`; raises ValueError,
+        TypeError or ValidationError when the state or the job's context is not valid."""
+
+    def not_final(self, error: BriaError) -> bool:
+        """True if `error`, answered to the submission, means "call again" rather than fail."""
+
+
+@attrs.frozen
+class Direct:
+    """The answer is the result: nothing to wait for."""
+
+    def begin(self, job: Job[Any], http_status: int) -> Completion:
+        return Completion(job)
+
+    def restore(self, job: Job[Any], state: Mapping[str, Any]) -> Completion:
+        return Completion(job)
+
+    def not_final(self, error: BriaError) -> bool:
+        return False
+
+
+# --- placeholders ----------------------------------------------------------------------------
+def check_placeholder_url(url: object, *, allow_insecure_http: bool) -> str:
+    """`url` if it is an https URL with a host; plain http only to loopback, unless the
+    client allows insecure http (the rule of the base URL)."""
+    if not isinstance(url, str) or len(url) > 8192:
+        raise ValueError(f"{url!r:.100} is not a URL")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError as exc:
+        raise ValueError(f"{url!r:.100} is not a URL: {exc}") from None
+    if not host or any(c in url for c in "\r\n\t "):
+        raise ValueError(f"{url!r:.100} is not a URL with a host")
+    if parts.scheme == "https" or (
+            parts.scheme == "http" and (allow_insecure_http or is_loopback(host))):
+        return url
+    allowed = "an http(s)" if allow_insecure_http else "an https (or loopback http)"
+    raise ValueError(f"{url!r:.100} is not {allowed} URL")
+
+
+@attrs.frozen
+class Placeholders:
+    """``sync=false``: the answer lists placeholder URLs that later hold the images; the
+    shared poller probes each until it is ready. A ``sync=true`` answer is the result."""
+
+    urls: Callable[[Any], Sequence[str]]
+
+    def begin(self, job: Job[Any], http_status: int) -> Completion:
+        if job._context.get("sync"):
+            return Completion(job)
+        try:
+            urls = tuple(self.urls(job._body))
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+            return _Failed(job, APIResponseValidationError(
+                f"the answer lists no placeholder URLs ({exc})", job_id=job.id,
+                excerpt=repr(job._body)[:200]))
+        return _PlaceholderCompletion.checked(job, urls, [False] * len(urls))
+
+    def restore(self, job: Job[Any], state: Mapping[str, Any]) -> Completion:
+        urls, ready = state.get("urls", []), state.get("ready", [])
+        if not isinstance(urls, list) or not isinstance(ready, list):
+            raise TypeError("urls and ready must be lists")
+        if len(ready) != len(urls) or not all(isinstance(r, bool) for r in ready):
+            raise ValueError("ready must hold one true or false per URL")
+        for url in urls:
+            check_placeholder_url(url, allow_insecure_http=job._runtime.allow_insecure_http)
+        if not urls:
+            return Completion(job)
+        return _PlaceholderCompletion(job, tuple(urls), ready)
+
+    def not_final(self, error: BriaError) -> bool:
+        return False
+
+
+class _Failed(Completion):
+    """The answer cannot be followed: the job fails as it starts."""
+
+    def __init__(self, job: Job[Any], error: BaseException) -> None:
+        super().__init__(job)
+        self._error = error
+
+    def start(self) -> None:
+        self._job._fail(self._error)
+
+
+class _PlaceholderCompletion(Completion):
+    """Probes each pending placeholder URL; done when all are ready."""
+
+    def __init__(self, job: Job[Any], urls: tuple[str, ...], ready: list[bool]) -> None:
+        super().__init__(job)
+        self._urls = urls
+        self._ready = ready
+        self._watches: dict[int, Watch] = {}
+
+    @classmethod
+    def checked(cls, job: Job[Any], urls: tuple[str, ...], ready: list[bool]) -> Completion:
+        """The completion, or one that fails the job at once if a URL cannot be probed."""
+        for url in urls:
+            try:
+                check_placeholder_url(url, allow_insecure_http=job._runtime.allow_insecure_http)
+            except ValueError as exc:
+                return _Failed(job, APIResponseValidationError(
+                    f"a placeholder URL cannot be fetched: {exc}", job_id=job.id, url=str(url)))
+        return cls(job, urls, ready) if urls else Completion(job)
+
+    @property
+    def pending_urls(self) -> tuple[str, ...]:
+        return tuple(u for u, ok in zip(self._urls, self._ready, strict=True) if not ok)
+
+    def ready_images(self) -> Sequence[bool]:
+        return self._ready
+
+    def state(self) -> dict[str, Any]:
+        return {"urls": list(self._urls), "ready": list(self._ready)}
+
+    def start(self) -> None:
+        if not self._job._parse_early():
+            return
+        self.rearm()
+
+    def rearm(self) -> None:
+        if all(self._ready):
+            self._job._complete()
+            return
+        job = self._job
+        runtime = job._runtime
+        waited = time.time() - job._submitted_at_or_now
+        for i, url in enumerate(self._urls):
+            if not self._ready[i] and i not in self._watches:
+                self._watches[i] = runtime.poller.watch_placeholder(
+                    url, route=job.kind, waited=waited,
+                    window=runtime.settings.polling.job_timeout,
+                    on_outcome=self._reporter(i),
+                )
+
+    def cancel(self) -> None:
+        for watch in self._watches.values():
+            watch.cancel()
+        self._watches.clear()
+
+    def _reporter(self, i: int) -> Callable[[Outcome, BaseException | None], None]:
+        def report(outcome: Outcome, error: BaseException | None) -> None:
+            self._watches.pop(i, None)
+            job = self._job
+            if outcome is Outcome.READY:
+                self._ready[i] = True
+                if all(self._ready):
+                    job._complete()
+                else:
+                    job._notify()
+            elif outcome is Outcome.EXPIRED:
+                job._stall()
+            elif outcome is Outcome.FAILED:
+                reason = str(error) if error is not None else "the image failed"
+                job._fail(JobFailedError(reason, job_id=job.id, url=self._urls[i], cause=error))
+
+        return report
+
+
+# --- calling again ---------------------------------------------------------------------------
+class _Repeating(Completion):
+    """Runs `check()` on the poller every `interval` for a window, until it finishes the job."""
+
+    def __init__(self, job: Job[Any], interval: float, window: float) -> None:
+        super().__init__(job)
+        self._interval = interval
+        self._window = window
+        self._watch: Watch | None = None
+
+    def start(self) -> None:
+        self.rearm()
+
+    def rearm(self) -> None:
+        if self._watch is None or self._watch.cancelled:
+            self._watch = self._job._runtime.poller.watch_call(
+                self._check, interval=self._interval, window=self._window,
+                on_outcome=self._report)
+
+    def cancel(self) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+
+    def _report(self, outcome: Outcome, error: BaseException | None) -> None:
+        if outcome is Outcome.EXPIRED:
+            self._job._stall()
+        elif error is not None:
+            self._job._fail(error)
+
+    async def _check(self) -> bool:
+        raise NotImplementedError
+
+
+@attrs.frozen
+class CallAgain:
+    """An info route: while the visual is onboarding it answers 205 (or 400 "call /info
+    again"); the same request, rebuilt by `call` from the job's validated context, is sent
+    again every `info_interval` until it answers with the info."""
+
+    call: Callable[[Mapping[str, Any]], Call]
+
+    def begin(self, job: Job[Any], http_status: int) -> Completion:
+        if http_status != 205:
+            return Completion(job)
+        return _CallAgainCompletion(job, self.call(job._context))
+
+    def restore(self, job: Job[Any], state: Mapping[str, Any]) -> Completion:
+        return self.begin(job, job._http_status or 200)
+
+    def not_final(self, error: BriaError) -> bool:
+        return is_call_again(error)
+
+
+def is_call_again(error: BriaError) -> bool:
+    """True for the reference's 400 "... Please call /info again." of the info routes."""
+    return isinstance(error, BadRequestError) and "call /info again" in error.message.lower()
+
+
+class _CallAgainCompletion(_Repeating):
+    waiting_for = "whose visual is still onboarding (205)"
+
+    def __init__(self, job: Job[Any], call: Call) -> None:
+        polling = job._runtime.settings.polling
+        super().__init__(job, polling.info_interval, polling.job_timeout)
+        self._call = call
+        self._refusals = 0
+
+    async def _check(self) -> bool:
+        call = self._call
+        try:
+            response = await self._job._runtime.transport.request(
+                call.method, call.path, params=call.params, json=call.json, kind=call.kind)
+        except BadRequestError as exc:
+            self._refusals += 1
+            if is_call_again(exc) and self._refusals < MAX_CALL_AGAIN_400:
+                return False
+            raise
+        if response.status == 205:
+            return False
+        self._job._complete(response.json(), response.status)
+        return True
+
+
+# --- following a status ----------------------------------------------------------------------
+class StatusEnded(Exception):
+    """Raised by a FollowStatus `read` when the status is final and not a success."""
+
+    def __init__(self, reason: str, cause: Any = None) -> None:
+        self.reason = reason
+        self.cause = cause
+        super().__init__(reason)
+
+
+@attrs.frozen(kw_only=True)
+class FollowStatus:
+    """Training: after the submission, `read(runtime, context)` every `interval` for at most
+    `window` seconds; it returns the final body, None while not final, or raises StatusEnded.
+    `check_context` validates what `read` will use (the ids) when a token is resumed."""
+
+    read: Callable[[Runtime, Mapping[str, Any]], Awaitable[Any]]
+    check_context: Callable[[Mapping[str, Any]], None]
+    interval: Callable[[Runtime], float]
+    window: Callable[[Runtime], float]
+
+    def begin(self, job: Job[Any], http_status: int) -> Completion:
+        return _FollowCompletion(job, self)
+
+    def restore(self, job: Job[Any], state: Mapping[str, Any]) -> Completion:
+        self.check_context(job._context)
+        return _FollowCompletion(job, self)
+
+    def not_final(self, error: BriaError) -> bool:
+        return False
+
+
+class _FollowCompletion(_Repeating):
+    waiting_for = "whose status is not final yet"
+
+    def __init__(self, job: Job[Any], plan: FollowStatus) -> None:
+        runtime = job._runtime
+        super().__init__(job, plan.interval(runtime), plan.window(runtime))
+        self._plan = plan
+
+    async def _check(self) -> bool:
+        job = self._job
+        try:
+            body = await self._plan.read(job._runtime, job._context)
+        except StatusEnded as ended:
+            raise JobFailedError(ended.reason, job_id=job.id, cause=ended.cause) from ended
+        if body is None:
+            return False
+        job._complete(body)
+        return True
+
