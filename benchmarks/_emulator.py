@@ -9,7 +9,7 @@ import urllib.request
 from types import TracebackType
 from typing import Any
 
-TOKEN = "emulator-token"  # the fake token the emulator accepts
+TOKEN = "benchmark-token"  # the fake token the emulator is told to accept
 
 
 class EmulatorProcess:
@@ -22,7 +22,7 @@ class EmulatorProcess:
 
     def __enter__(self) -> EmulatorProcess:
         command = [sys.executable, "-m", "bria_async.cli", "emulator", "--port", "0",
-                   "--max-image-side", "64", *self._options]
+                   "--max-image-side", "64", "--api-token", TOKEN, *self._options]
         self._proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603
         assert self._proc.stdout is not None
         line = self._proc.stdout.readline().strip()

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import signal
 
-from ._config import EmulatorConfig, Latency, RouteConfig
+from ._config import DEFAULT_TOKEN, EmulatorConfig, Latency, RouteConfig
 
 __all__ = ["build_config", "configure_parser", "run"]
 
@@ -27,7 +27,10 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--training-seconds", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=None, help="seed of the random source")
     parser.add_argument("--max-image-side", type=int, default=None, help="cap PNG sides")
-    parser.add_argument("--api-token", default=None, help="accept only this token")
+    parser.add_argument("--api-token", default=DEFAULT_TOKEN,
+                        help=f"the token to accept; others get 401 ({DEFAULT_TOKEN})")
+    parser.add_argument("--any-token", action="store_true",
+                        help="accept any non-empty token (not what Bria does)")
 
 
 def build_config(args: argparse.Namespace) -> EmulatorConfig:
@@ -44,6 +47,7 @@ def build_config(args: argparse.Namespace) -> EmulatorConfig:
         training_seconds=args.training_seconds,
         seed=args.seed,
         api_token=args.api_token,
+        any_token=args.any_token,
         max_image_side=args.max_image_side,
         default_route=RouteConfig(
             rate_429=args.rate_429,
@@ -53,6 +57,15 @@ def build_config(args: argparse.Namespace) -> EmulatorConfig:
             rate_drop=args.rate_drop,
         ),
     )
+
+
+def _accepted(config: EmulatorConfig) -> str:
+    """Which tokens the emulator accepts, never echoing one the user chose."""
+    if config.any_token:
+        return "any api_token accepted"
+    if config.api_token == DEFAULT_TOKEN:
+        return f"api_token {DEFAULT_TOKEN!r}"
+    return "api_token as given by --api-token"
 
 
 async def _serve(args: argparse.Namespace) -> None:
@@ -69,7 +82,7 @@ async def _serve(args: argparse.Namespace) -> None:
     async with emulator:
         print(emulator.base_url, flush=True)
         print(
-            f"storage {emulator.storage_url}; api_token {emulator.api_token!r}; "
+            f"storage {emulator.storage_url}; {_accepted(emulator.config)}; "
             f"state at {emulator.base_url.removesuffix('/v1')}/_emulator/state; Ctrl-C stops",
             flush=True,
         )

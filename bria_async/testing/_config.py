@@ -10,7 +10,9 @@ import random
 
 import attrs
 
-__all__ = ["EmulatorConfig", "Latency", "RouteConfig"]
+__all__ = ["DEFAULT_TOKEN", "EmulatorConfig", "Latency", "RouteConfig"]
+
+DEFAULT_TOKEN = "emulator-token"  # noqa: S105 - the fake token the emulator accepts by default
 
 _Z95 = 1.6448536269514722  # the standard normal quantile at 0.95
 
@@ -66,7 +68,12 @@ class RouteConfig:
 
 @attrs.define
 class EmulatorConfig:
-    """The whole emulator's behaviour; the defaults keep tests fast."""
+    """The whole emulator's behaviour; the defaults keep tests fast.
+
+    Like Bria, the emulator answers 401 to any `api_token` but its own (`api_token`), so a
+    client sending the wrong token fails here as it would there; `any_token=True` accepts
+    every non-empty token.
+    """
 
     placeholder_latency: Latency = attrs.Factory(lambda: Latency.fixed(0.2))
     onboarding_seconds: float = 0.3
@@ -74,7 +81,8 @@ class EmulatorConfig:
     training_failure_rate: float = 0.0
     min_dataset_images: int = 5
     seed: int | None = 1234
-    api_token: str | None = None
+    api_token: str = DEFAULT_TOKEN
+    any_token: bool = False
     max_image_side: int | None = None
     routes: dict[str, RouteConfig] = attrs.Factory(dict)
     default_route: RouteConfig = attrs.Factory(RouteConfig)

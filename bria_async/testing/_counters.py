@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import collections
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
-__all__ = ["Counters", "SeenRequest"]
+__all__ = ["Counters", "SeenRequest", "redacted"]
+
+_REDACTED = "[redacted]"
+# Headers that carry credentials: their values are never kept, so neither the state endpoint
+# (which answers without authentication) nor a dump of the counters shows a token.
+_SECRET_HEADERS = frozenset({"api_token", "authorization", "proxy-authorization"})
+
+
+def redacted(headers: Mapping[str, str]) -> dict[str, str]:
+    """`headers` with the value of every credential header replaced by "[redacted]"."""
+    return {
+        name: _REDACTED if name.lower() in _SECRET_HEADERS else value
+        for name, value in headers.items()
+    }
 
 
 @attrs.frozen
 class SeenRequest:
-    """One request as it arrived, on the `api` or the `storage` host."""
+    """One request as it arrived, on the `api` or the `storage` host, credentials redacted."""
 
     host: str
     method: str

@@ -18,9 +18,8 @@ from ._state import STATE_KEY, State
 from ._storage import create_storage_app, record
 from ._validate import ApiError
 
-__all__ = ["DEFAULT_TOKEN", "Emulator", "create_api_app"]
+__all__ = ["Emulator", "create_api_app"]
 
-DEFAULT_TOKEN = "emulator-token"  # noqa: S105 - a fake token the emulator accepts
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _ACCEPTED = frozenset({200, 201, 204, 208, 209})  # not 205/206: nothing was done yet
 CLIENT_MAX_SIZE = 32 * 1024 * 1024  # base64 of a 12 MB file must reach the 413 check
@@ -38,9 +37,9 @@ async def _api_middleware(request: web.Request, handler: Handler) -> web.StreamR
     state = request.app[STATE_KEY]
     record(state.counters, "api", request)
     token = request.headers.get("api_token", "")
-    expected = state.config.api_token
-    if not token or (expected is not None and token != expected):
-        return _error(401, "Unauthorized: a valid api_token header is required.")
+    config = state.config
+    if not token or (token != config.api_token and not config.any_token):
+        return _error(401, "Unauthorized. Invalid API key or authentication token.")
     template = route_template(request)
     if template:
         fault = await inject_fault(request, state.config.route(template), state.rng)
@@ -121,8 +120,8 @@ class Emulator:
 
     @property
     def api_token(self) -> str:
-        """A token the emulator accepts."""
-        return self.config.api_token or DEFAULT_TOKEN
+        """The token the emulator accepts (with `any_token`, it accepts others too)."""
+        return self.config.api_token
 
     @property
     def counters(self) -> Counters:

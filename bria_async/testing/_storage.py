@@ -17,7 +17,7 @@ import attrs
 from aiohttp import web
 
 from ._config import EmulatorConfig
-from ._counters import Counters, SeenRequest
+from ._counters import Counters, SeenRequest, redacted
 from ._images import fit_side, render_png
 
 __all__ = ["Placeholder", "Storage", "create_storage_app", "record"]
@@ -122,7 +122,7 @@ def record(counters: Counters, host: str, request: web.Request) -> None:
             method=request.method,
             path=request.path,
             query=dict(request.query),
-            headers=dict(request.headers),
+            headers=redacted(request.headers),
             time=time.time(),
         )
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import json
 import time
 
 import aiohttp
@@ -82,9 +83,28 @@ async def test_requests_are_recorded_per_host(api: Api, emulator: Emulator) -> N
         "/v1/text-to-image/fast/2.3",
     )
     assert api_seen.query == {"x": "1"}
-    assert api_seen.headers["api_token"] == emulator.api_token
+    assert api_seen.headers["api_token"] == "[redacted]"
     assert (storage_seen.host, storage_seen.method) == ("storage", "GET")
     assert "api_token" not in storage_seen.headers
+
+
+async def test_admin_state_shows_no_credentials(api: Api, emulator: Emulator) -> None:
+    emulator.config.api_token = "secret-6f1d9c"
+    headers = {"api_token": "secret-6f1d9c", "Authorization": "Bearer secret-a17",
+               "Proxy-Authorization": "Basic secret-b42", "X-Trace": "kept"}
+    async with api.session.get(emulator.base_url + "/tailored-gen/models",
+                               headers=headers) as response:
+        assert response.status == 200
+    async with api.session.get(emulator.base_url.removesuffix("/v1") + "/_emulator/state",
+                               headers=headers) as response:
+        text = await response.text()
+    assert "secret" not in text
+    assert "secret" not in repr(emulator.counters)
+    (seen,) = json.loads(text)["requests"]
+    assert seen["headers"]["api_token"] == "[redacted]"
+    assert seen["headers"]["Authorization"] == "[redacted]"
+    assert seen["headers"]["Proxy-Authorization"] == "[redacted]"
+    assert seen["headers"]["X-Trace"] == "kept"
 
 
 async def test_admin_state_and_reset(api: Api, emulator: Emulator) -> None:

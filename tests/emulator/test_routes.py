@@ -215,7 +215,7 @@ async def test_route_needs_api_token(api: Api, world: dict[str, Any], route: Rou
         route.method, route.path.format(**world), token=False, **_fill(route, world, route.request)
     )
     assert status == 401
-    assert "api_token" in body["error"]
+    assert body == {"error": "Unauthorized. Invalid API key or authentication token."}
 
 
 UNKNOWN = {
@@ -253,6 +253,26 @@ async def test_unknown_path_is_404_json(api: Api) -> None:
     status, body, _ = await api.call("GET", "/no/such/route/here")
     assert status == 404
     assert "error" in body
+
+
+async def test_a_wrong_token_is_refused_by_default(api: Api) -> None:
+    assert api.emulator.api_token == "emulator-token"
+    async with api.session.get(
+        api.emulator.base_url + "/tailored-gen/models", headers={"api_token": "wrong"}
+    ) as response:
+        assert response.status == 401
+        body = await response.json()
+    assert body == {"error": "Unauthorized. Invalid API key or authentication token."}
+    assert api.emulator.counters.submissions == {}
+
+
+async def test_any_token_accepts_every_non_empty_token(api: Api) -> None:
+    api.emulator.config.any_token = True
+    url = api.emulator.base_url + "/tailored-gen/models"
+    async with api.session.get(url, headers={"api_token": "whatever"}) as response:
+        assert response.status == 200
+    async with api.session.get(url, headers={"api_token": ""}) as response:
+        assert response.status == 401
 
 
 async def test_configured_token_is_the_only_one_accepted(api: Api) -> None:

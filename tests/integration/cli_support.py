@@ -38,7 +38,8 @@ class EmulatorProcess:
 async def emulator_process(*options: str) -> AsyncIterator[EmulatorProcess]:
     """Run the emulator CLI on a free port with `options`; SIGTERM it at the end."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bria_async.cli", "emulator", "--port", "0", *options,
+        sys.executable, "-m", "bria_async.cli", "emulator", "--port", "0", "--api-token", TOKEN,
+        *options,
         stdout=asyncio.subprocess.PIPE,
     )
     try:

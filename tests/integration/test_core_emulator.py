@@ -6,9 +6,10 @@ import asyncio
 from pathlib import Path
 
 import psutil
+import pytest
 from PIL import Image as PILImage
 
-from bria_async import BriaClient, JobStatus, PollSettings, Settings
+from bria_async import AuthenticationError, BriaClient, JobStatus, PollSettings, Settings
 from bria_async.testing import Emulator, Latency
 
 
@@ -134,3 +135,11 @@ async def test_closing_the_client_fails_pending_jobs_with_a_clear_error(
     result = await asyncio.gather(waiter, return_exceptions=True)
     assert "closed while this job was pending" in str(result[0])
     assert job.status is JobStatus.FAILED
+
+
+async def test_a_wrong_token_is_refused_as_bria_would(bria_emulator: Emulator) -> None:
+    async with BriaClient("not-the-emulator-token", base_url=bria_emulator.base_url,
+                          settings=Settings.for_testing()) as bria:
+        with pytest.raises(AuthenticationError, match="Invalid API key"):
+            await bria.images.generate("a red fox", num_results=1)
+    assert bria_emulator.counters.submissions == {}
