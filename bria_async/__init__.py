@@ -4,6 +4,8 @@ from ._client import BriaClient, Jobs
 from ._converter import configure_converter, make_converter
 from ._errors import (
     APIConnectionError,
+    APIRedirectError,
+    APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
@@ -24,6 +26,7 @@ from ._errors import (
     PayloadTooLargeError,
     PreconditionFailedError,
     RateLimitError,
+    ResponseTooLargeError,
     ServerError,
     UnavailableForLegalReasonsError,
     UnprocessableEntityError,
@@ -49,6 +52,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "APIConnectionError",
+    "APIRedirectError",
+    "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
@@ -94,6 +99,7 @@ __all__ = [
     "RateLimitError",
     "RegisteredVisual",
     "RequestEvent",
+    "ResponseTooLargeError",
     "RetiredModelVersionWarning",
     "RetryEvent",
     "RetrySettings",

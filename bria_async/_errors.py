@@ -6,6 +6,9 @@
      ├── ClientStateError           (also RuntimeError) closed client, foreign event loop
      ├── APIConnectionError         could not reach the server, or it dropped the connection
      │    └── APITimeoutError       (also TimeoutError) no answer in time
+     ├── APIRedirectError           the API redirected to another origin: not followed
+     ├── ResponseTooLargeError      a body passed its size limit: the rest was not read
+     ├── APIResponseValidationError a success whose body is not what it should be
      ├── APIStatusError             the server answered with an error status
      │    ├── IncompleteRequestError          206
      │    ├── BadRequestError                 400
@@ -68,6 +71,51 @@ class APIConnectionError(BriaError):
 
 class APITimeoutError(APIConnectionError, TimeoutError):
     """The server did not answer within the timeout."""
+
+
+class APIRedirectError(BriaError):
+    """The API answered with a redirect to another origin (or too many redirects).
+
+    It is not followed, so the API token never reaches another host; `location` is where
+    the server pointed.
+    """
+
+    def __init__(self, message: str, *, method: str, url: str, status: int,
+                 location: str) -> None:
+        self.method = method
+        self.url = url
+        self.status = status
+        self.location = location
+        super().__init__(f"{method} {url}: {status} redirect to {location!r}: {message}")
+
+
+class ResponseTooLargeError(BriaError):
+    """A body passed the client's limit (`Settings.max_response_bytes` for API answers,
+    `Settings.max_download_bytes` for downloads); the rest was not read."""
+
+    def __init__(self, *, method: str, url: str, limit: int) -> None:
+        self.method = method
+        self.url = url
+        self.limit = limit
+        super().__init__(
+            f"{method} {url}: the body is larger than {limit} bytes, the limit for it; "
+            "not read further"
+        )
+
+
+class APIResponseValidationError(BriaError):
+    """A success answer whose body is not what it should be (a download that is not an
+    image or file by its first bytes); carries the status, request id and a short excerpt."""
+
+    def __init__(self, message: str, *, method: str, url: str, status: int,
+                 request_id: str | None = None, excerpt: str = "") -> None:
+        self.method = method
+        self.url = url
+        self.status = status
+        self.request_id = request_id
+        self.excerpt = excerpt
+        rid = f" (request id {request_id})" if request_id else ""
+        super().__init__(f"{status} from {method} {url}{rid}: {message}: {excerpt}")
 
 
 class APIStatusError(BriaError):
