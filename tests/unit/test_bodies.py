@@ -4,6 +4,7 @@ probes that take a page for no image, and mask zips read off the event loop."""
 from __future__ import annotations
 
 import io
+import threading
 import zipfile
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from yarl import URL
 
 import bria_async as ba
+import bria_async._zip
 from bria_async import BriaClient, Hooks, RetryEvent, RetrySettings, Settings
 from tests.conftest import BASE_URL, TOKEN, MockAPI
 
@@ -190,3 +192,51 @@ async def test_a_probe_that_begins_like_an_image_is_ready(
     result = await client.images.generate("a fox", num_results=1)
     assert result.urls == (A,)
     assert gets(mock_api, A) == 1
+
+
+# --- mask zips -----------------------------------------------------------------------------
+async def test_the_mask_zip_is_read_off_the_event_loop(
+    client: BriaClient, mock_api: MockAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[threading.Thread] = []
+    real = zipfile.ZipFile.open
+
+    def spy(self: zipfile.ZipFile, *args: object, **kwargs: object) -> object:
+        threads.append(threading.current_thread())
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    data = _zip([(f"{VID}_1.png", PNG), (f"{VID}_2.png", PNG)])
+    monkeypatch.setattr(zipfile.ZipFile, "open", spy)
+    mock_api.post(f"{BASE_URL}/{VID}/objects/mask_generator", body=data,
+                  content_type="application/zip")
+    masks = await client.objects.mask_generator(VID)
+    assert [m.mask_id for m in masks] == [1, 2]
+    assert len(threads) == 2
+    assert threading.main_thread() not in threads
+
+
+async def test_a_zip_with_too_many_entries_is_refused_before_its_directory_is_read(
+    client: BriaClient, mock_api: MockAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read_directories: list[object] = []
+    monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", read_directories.append)
+    monkeypatch.setattr(bria_async._zip, "MAX_ENTRIES", 3)
+    data = _zip([(f"{VID}_{i}.png", PNG) for i in range(1, 5)])
+    mock_api.post(f"{BASE_URL}/{VID}/objects/mask_generator", body=data,
+                  content_type="application/zip")
+    with pytest.raises(ba.JobFailedError, match="4 entries; at most 3"):
+        await client.objects.mask_generator(VID)
+    assert read_directories == []
+
+
+async def test_a_zip_whose_end_record_understates_its_directory_is_refused(
+    client: BriaClient, mock_api: MockAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bria_async._zip, "MAX_ENTRIES", 3)
+    data = bytearray(_zip([(f"{VID}_{i}_{'n' * 900}.png", PNG) for i in range(1, 5)]))
+    end = data.rfind(b"PK\x05\x06")
+    data[end + 8:end + 12] = (1).to_bytes(2, "little") * 2  # "one entry" (it holds four)
+    mock_api.post(f"{BASE_URL}/{VID}/objects/mask_generator", body=bytes(data),
+                  content_type="application/zip")
+    with pytest.raises(ba.JobFailedError, match="central directory takes"):
+        await client.objects.mask_generator(VID)
