@@ -203,6 +203,7 @@ class Transport:
         hooks: Hooks,
     ) -> None:
         self.base_url = base_url
+        self._origin = _origin(URL(base_url))
         self._token = token
         self._settings = settings
         self._hooks = hooks
@@ -326,7 +327,6 @@ class Transport:
         url = self.base_url + path
         headers = {"api_token": self._token().reveal()}
         query = {k: _query_value(v) for k, v in (params or {}).items() if v is not None}
-        origin = _origin(URL(url))
 
         async def once(timeout: aiohttp.ClientTimeout) -> Response:
             target, verb, query_now, body_json, body_data = URL(url), method, query, json, data
@@ -345,7 +345,7 @@ class Transport:
                     if resp.status not in _REDIRECT_STATUSES or not location:
                         return await self._api_response(verb, url, resp)
                     await _read_head(resp, _ERROR_BODY_BYTES)
-                    target = _redirect_target(verb, url, resp, location, origin)
+                    target = _redirect_target(verb, url, resp, location, self._origin)
                     query_now = {}
                     if resp.status == 303 or (resp.status in (301, 302) and verb == "POST"):
                         verb, body_json, body_data = "GET", None, None
