@@ -1,12 +1,12 @@
 """Downloads of result URLs and saving them to disk, safely and concurrently.
 
 Storage hosts never get the API token. A download is bounded by `max_download_bytes`, goes
-through the client's one retry policy (its retries within the job timeout, like a job's
-submission), and must begin like a file the API makes: a 200 with
-an HTML page is an error, not an image. `save()` streams it into a hidden temporary file in
-the target directory. File names are built here, from a sanitised stem and the type read
-from the bytes, never from a path the server sent, so nothing a server says can make the
-SDK write outside the directory it was given; existing files are never overwritten.
+through the client's one retry policy (retrying within the job timeout, like a job's
+submission), and must begin like a file the API makes: a 200 with an HTML page is an error,
+not an image. `save()` streams it into a hidden temporary file in the target directory.
+File names are built here, from a sanitised stem and the type read from the bytes, never
+from a path the server sent, so nothing a server says can make the SDK write outside the
+directory it was given; existing files are never overwritten.
 """
 
 from __future__ import annotations
