@@ -4,6 +4,7 @@ from ._client import BriaClient, Jobs
 from ._converter import configure_converter, make_converter
 from ._errors import (
     APIConnectionError,
+    APIRedirectError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
@@ -26,6 +27,7 @@ from ._errors import (
     PayloadTooLargeError,
     PreconditionFailedError,
     RateLimitError,
+    ResponseTooLargeError,
     ServerError,
     UnavailableForLegalReasonsError,
     UnprocessableEntityError,
@@ -51,6 +53,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "APIConnectionError",
+    "APIRedirectError",
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
@@ -98,6 +101,7 @@ __all__ = [
     "RateLimitError",
     "RegisteredVisual",
     "RequestEvent",
+    "ResponseTooLargeError",
     "RetiredModelVersionWarning",
     "RetryEvent",
     "RetrySettings",

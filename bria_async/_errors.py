@@ -8,6 +8,9 @@
      ├── APIResponseValidationError an answer that is not what the route documents
      ├── APIConnectionError         could not reach the server, or it dropped the connection
      │    └── APITimeoutError       (also TimeoutError) no answer in time
+     ├── APIRedirectError           the API redirected to another origin: not followed
+     ├── ResponseTooLargeError      a body passed its size limit: the rest was not read
+     ├── APIResponseValidationError a success whose body is not what it should be
      ├── APIStatusError             the server answered with an error status
      │    ├── IncompleteRequestError          206
      │    ├── BadRequestError                 400
@@ -106,6 +109,7 @@ class APIResponseValidationError(BriaError):
         reason: str,
         *,
         status: int | None = None,
+        method: str = "GET",
         url: str | None = None,
         request_id: str | None = None,
         excerpt: str = "",
@@ -113,6 +117,7 @@ class APIResponseValidationError(BriaError):
     ) -> None:
         self.reason = reason
         self.status = status
+        self.method = method
         self.url = url
         self.request_id = request_id
         self.excerpt = excerpt
@@ -120,11 +125,11 @@ class APIResponseValidationError(BriaError):
         where = " ".join(
             part for part in (
                 f"job {job_id}" if job_id else "",
-                f"{status} from {url}" if status is not None and url else url or "",
+                f"{status} from {method} {url}" if status is not None and url else url or "",
                 f"(request id {request_id})" if request_id else "",
             ) if part
         )
-        shown = f"; the answer began {excerpt!r}" if excerpt else ""
+        shown = f"; the answer began: {excerpt}" if excerpt else ""
         super().__init__(f"{where + ': ' if where else ''}{reason}{shown}")
 
 
@@ -139,6 +144,36 @@ class APIConnectionError(BriaError):
 
 class APITimeoutError(APIConnectionError, TimeoutError):
     """The server did not answer within the timeout."""
+
+
+class APIRedirectError(BriaError):
+    """The API answered with a redirect to another origin (or too many redirects).
+
+    It is not followed, so the API token never reaches another host; `location` is where
+    the server pointed.
+    """
+
+    def __init__(self, message: str, *, method: str, url: str, status: int,
+                 location: str) -> None:
+        self.method = method
+        self.url = url
+        self.status = status
+        self.location = location
+        super().__init__(f"{method} {url}: {status} redirect to {location!r}: {message}")
+
+
+class ResponseTooLargeError(BriaError):
+    """A body passed the client's limit (`Settings.max_response_bytes` for API answers,
+    `Settings.max_download_bytes` for downloads); the rest was not read."""
+
+    def __init__(self, *, method: str, url: str, limit: int) -> None:
+        self.method = method
+        self.url = url
+        self.limit = limit
+        super().__init__(
+            f"{method} {url}: the body is larger than {limit} bytes, the limit for it; "
+            "not read further"
+        )
 
 
 class APIStatusError(BriaError):

@@ -14,7 +14,7 @@ E = TypeVar("E")
 
 @attrs.frozen(kw_only=True)
 class RequestEvent:
-    """One finished HTTP attempt to the API (never carries the token)."""
+    """One finished HTTP attempt: an API call or a result download (never carries the token)."""
 
     method: str
     url: str

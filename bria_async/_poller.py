@@ -2,9 +2,11 @@
 
 Ten thousand pending images are ten thousand small heap entries, not sleeping tasks: one
 runner task pops what is due and runs at most `concurrency` probes at once. A placeholder is
-probed with ``GET`` and ``Range: bytes=0-0`` (200/206 with a body: ready; 403/404/416 or an
-empty body: not yet; 429/5xx or a broken connection: retry with backoff; other 4xx: failed),
-the first time near the route's expected ready time, learned from what this client observed.
+probed with ``GET`` and ``Range: bytes=0-0``, reading at most a few bytes whether or not the
+host honours Range (200/206 whose first bytes can begin an image: ready; 403/404/416, an
+empty body or one that cannot be an image, such as an HTML page: not yet; 429/5xx or a broken
+connection: retry with backoff; other 4xx: failed), the first time near the route's expected
+ready time, learned from what this client observed.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from ._errors import APIConnectionError, ClientStateError
 from ._events import Hooks, PollEvent, emit, logger
 from ._retry import parse_retry_after
 from ._settings import PollSettings
+from ._storage import could_be_result
 from ._transport import Transport
 
 _NOT_YET = frozenset({403, 404, 416})
@@ -156,7 +159,7 @@ class PlaceholderWatch:
         else:
             status = response.status
             error = None
-            if status in (200, 206) and response.body:
+            if status in (200, 206) and could_be_result(response.body):
                 outcome = Outcome.READY
             elif status in (200, 206) or status in _NOT_YET:
                 outcome = Outcome.PENDING

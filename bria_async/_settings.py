@@ -119,7 +119,13 @@ class PollSettings:
 
 @attrs.frozen(kw_only=True)
 class Settings:
-    """Everything tunable about a client; every field has a default fit for production."""
+    """Everything tunable about a client; every field has a default fit for production.
+
+    `max_response_bytes` caps an API answer (JSON: far above any documented one; an answer
+    sent as `application/zip` or `application/octet-stream`, the mask generator's zip, is
+    capped by `max_download_bytes` instead); `max_download_bytes` caps a result download.
+    A body that passes its cap fails with ResponseTooLargeError as soon as it does.
+    """
 
     timeouts: Timeouts = attrs.field(factory=Timeouts,
                                      validator=attrs.validators.instance_of(Timeouts))
@@ -132,6 +138,8 @@ class Settings:
     download_concurrency: int = attrs.field(default=16, validator=_count(1))
     keepalive_timeout: float = attrs.field(default=30.0, validator=_positive)
     dns_cache_ttl: int = attrs.field(default=300, validator=_count(0))
+    max_response_bytes: int = attrs.field(default=8 * 2**20, validator=_count(1))
+    max_download_bytes: int = attrs.field(default=256 * 2**20, validator=_count(1))
 
     @classmethod
     def for_testing(cls) -> Settings:

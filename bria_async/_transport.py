@@ -1,6 +1,9 @@
 """The only module that talks to aiohttp for API calls: one session, retries, error mapping.
 
-API requests carry the `api_token` header; storage requests (placeholders, results) never do.
+API requests carry the `api_token` header and never follow a redirect to another origin;
+storage requests (placeholders, results) never carry it. Every body is read within a bound:
+API answers up to `max_response_bytes`, downloads up to `max_download_bytes`, probes a few
+bytes, error answers a few kilobytes.
 """
 
 from __future__ import annotations
@@ -9,21 +12,24 @@ import asyncio
 import json as jsonlib
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import aiohttp
 import attrs
 from multidict import CIMultiDictProxy
+from yarl import URL
 
 from ._errors import (
     APIConnectionError,
+    APIRedirectError,
     APIStatusError,
     APITimeoutError,
     BriaError,
     ClientStateError,
     ConfigurationError,
+    ResponseTooLargeError,
     error_class_for,
 )
 from ._events import Hooks, RequestEvent, RetryEvent, emit, logger
@@ -38,9 +44,19 @@ from ._retry import (
 )
 from ._settings import Settings
 
+#: What a timeout raises: on Python 3.10 asyncio's TimeoutError is not the built-in one.
+TIMEOUTS = (TimeoutError, asyncio.TimeoutError)
 TimeoutKind = Literal["quick", "upload", "sync_generation", "poll", "download"]
 OK_STATUSES = frozenset({200, 201, 202, 204, 205, 208, 209})
+_DOWNLOAD_OK = frozenset({200})
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-amz-request-id")
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_MAX_REDIRECTS = 5
+#: API answers of these types are files (the mask generator's zip): capped as downloads.
+_FILE_TYPES = frozenset({"application/zip", "application/x-zip-compressed",
+                         "application/octet-stream"})
+_PROBE_BYTES = 64
+_ERROR_BODY_BYTES = 64 * 1024
 
 
 class Secret:
@@ -76,6 +92,60 @@ class Response:
         return jsonlib.loads(self.body)
 
 
+class Body:
+    """A success body being read, never past `limit` bytes: Content-Length is checked up front
+    and the bytes as they arrive; passing the limit closes the connection and raises
+    ResponseTooLargeError, so the rest is never buffered."""
+
+    def __init__(self, resp: aiohttp.ClientResponse, *, method: str, url: str,
+                 limit: int) -> None:
+        self._resp = resp
+        self._method = method
+        self.url = url
+        self.limit = limit
+        self._size = 0
+        declared = resp.content_length
+        if declared is not None and declared > limit:
+            self._too_large()
+
+    @property
+    def status(self) -> int:
+        return self._resp.status
+
+    @property
+    def headers(self) -> CIMultiDictProxy[str]:
+        return self._resp.headers
+
+    async def read(self) -> bytes:
+        """The next bytes that arrived (b"" at the end)."""
+        chunk = await self._resp.content.readany()
+        self._size += len(chunk)
+        if self._size > self.limit:
+            self._too_large()
+        return chunk
+
+    async def read_all(self) -> bytes:
+        chunks = []
+        while chunk := await self.read():
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _too_large(self) -> None:
+        self._resp.close()
+        raise ResponseTooLargeError(method=self._method, url=self.url, limit=self.limit)
+
+
+async def _read_head(resp: aiohttp.ClientResponse, size: int) -> bytes:
+    """At most the first `size` bytes of the body; the connection is closed (not pooled
+    half-read) when more would have followed."""
+    head = b""
+    while len(head) < size and (chunk := await resp.content.read(size - len(head))):
+        head += chunk
+    if not resp.content.at_eof():
+        resp.close()
+    return head
+
+
 def _error_message(body: Any, text: str) -> str:
     if isinstance(body, Mapping):
         for key in ("error", "message", "detail", "description"):
@@ -91,17 +161,19 @@ def status_error(response: Response) -> APIStatusError:
         body: Any = jsonlib.loads(text) if text else None
     except ValueError:
         body = text
-    request_id = next(
-        (response.headers[h] for h in _REQUEST_ID_HEADERS if h in response.headers), None
-    )
     return error_class_for(response.status)(
         _error_message(body, text),
         status=response.status,
         method=response.method,
         url=response.url,
         body=body,
-        request_id=request_id,
+        request_id=request_id_of(response.headers),
     )
+
+
+def request_id_of(headers: Mapping[str, str]) -> str | None:
+    """The request id a server put in its answer's headers, if any."""
+    return next((headers[h] for h in _REQUEST_ID_HEADERS if h in headers), None)
 
 
 def is_loopback(host: str) -> bool:
@@ -134,6 +206,7 @@ class Transport:
         hooks: Hooks,
     ) -> None:
         self.base_url = base_url
+        self._origin = _origin(URL(base_url))
         self._token = token
         self._settings = settings
         self._hooks = hooks
@@ -197,18 +270,42 @@ class Transport:
         kind: TimeoutKind = "poll",
         deadline: Deadline | None = None,
     ) -> Response:
-        """One GET of a storage URL, without the API token and without retries."""
+        """One GET of a storage URL (a probe), without the API token and without retries.
+
+        The response's body holds at most the first 64 bytes, whether or not the host
+        honoured a Range header: enough to tell an image from an error page.
+        """
         deadline = deadline or Deadline(None)
         try:
             async with self.session.get(
                 url, headers=dict(headers or {}), timeout=self._timeout(kind, deadline)
             ) as resp:
-                body = await resp.read()
-                return Response("GET", url, resp.status, resp.headers, body)
-        except TimeoutError as exc:
-            raise APITimeoutError("no answer in time", method="GET", url=url) from exc
-        except aiohttp.ClientError as exc:
-            raise APIConnectionError(_describe(exc), method="GET", url=url) from exc
+                head = await _read_head(resp, _PROBE_BYTES)
+                return Response("GET", url, resp.status, resp.headers, head)
+        except (*TIMEOUTS, aiohttp.ClientError) as exc:
+            raise _connection_error(exc, "GET", url) from exc
+
+    async def download(
+        self,
+        url: str,
+        consume: Callable[[Body], Awaitable[None]],
+        *,
+        deadline: Deadline | None = None,
+    ) -> None:
+        """GET a storage URL without the API token, under the one retry policy of API calls
+        (backoff, Retry-After, the retry budget, the deadline); `consume` reads a 200's body,
+        capped at `max_download_bytes`, and starts over if a broken transfer is retried."""
+
+        async def once(timeout: aiohttp.ClientTimeout) -> Response:
+            async with self.session.get(url, timeout=timeout) as resp:
+                if resp.status != 200:
+                    return await _error_response("GET", url, resp)
+                await consume(Body(resp, method="GET", url=url,
+                                   limit=self._settings.max_download_bytes))
+                return Response("GET", url, resp.status, resp.headers, b"")
+
+        await self._send("GET", url, once, ok=_DOWNLOAD_OK, kind="download",
+                         billable=False, deadline=deadline or Deadline(None))
 
     async def request(
         self,
@@ -226,40 +323,85 @@ class Transport:
 
         `data` is a factory so that a multipart body is rebuilt for each attempt. A billable
         request (one that creates paid work) is repeated only where the server cannot have
-        done the work, unless the settings allow more. Raises the typed error otherwise.
+        done the work, unless the settings allow more. A redirect is followed only within
+        the API's origin (the token goes nowhere else): to another origin it raises
+        APIRedirectError. Raises the typed error otherwise.
         """
-        deadline = deadline or Deadline(None)
         url = self.base_url + path
-        retries = self._settings.retries
         headers = {"api_token": self._token().reveal()}
         query = {k: _query_value(v) for k, v in (params or {}).items() if v is not None}
+
+        async def once(timeout: aiohttp.ClientTimeout) -> Response:
+            target, verb, query_now, body_json, body_data = URL(url), method, query, json, data
+            for _ in range(_MAX_REDIRECTS + 1):
+                async with self.session.request(
+                    verb,
+                    target,
+                    params=query_now or None,
+                    json=body_json,
+                    data=body_data() if body_data is not None else None,
+                    headers=headers,
+                    timeout=timeout,
+                    allow_redirects=False,
+                ) as resp:
+                    location = resp.headers.get("Location")
+                    if resp.status not in _REDIRECT_STATUSES or not location:
+                        return await self._api_response(verb, url, resp)
+                    await _read_head(resp, _ERROR_BODY_BYTES)
+                    target = _redirect_target(verb, url, resp, location, self._origin)
+                    query_now = {}
+                    if resp.status == 303 or (resp.status in (301, 302) and verb == "POST"):
+                        verb, body_json, body_data = "GET", None, None
+            raise APIRedirectError(f"more than {_MAX_REDIRECTS} redirects in a row",
+                                   method=method, url=url, status=resp.status,
+                                   location=str(target))
+
+        return await self._send(method, url, once, ok=OK_STATUSES, kind=kind,
+                                billable=billable, deadline=deadline or Deadline(None))
+
+    async def _api_response(self, method: str, url: str,
+                            resp: aiohttp.ClientResponse) -> Response:
+        if resp.status not in OK_STATUSES:
+            return await _error_response(method, url, resp)
+        s = self._settings
+        limit = (s.max_download_bytes if resp.content_type in _FILE_TYPES
+                 else s.max_response_bytes)
+        body = await Body(resp, method=method, url=url, limit=limit).read_all()
+        return Response(method, str(resp.url), resp.status, resp.headers, body)
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        once: Callable[[aiohttp.ClientTimeout], Awaitable[Response]],
+        *,
+        ok: frozenset[int],
+        kind: TimeoutKind,
+        billable: bool,
+        deadline: Deadline,
+    ) -> Response:
+        """Run `once` (one attempt) until it answers a status in `ok`, under the client's one
+        retry policy: backoff with jitter, Retry-After, the retry budget and the deadline."""
+        retries = self._settings.retries
         attempt = 0
         while True:
             attempt += 1
             started = time.monotonic()
             retry_after: float | None = None
+            status: int | None = None
             if billable:
                 await self.submissions.acquire()
             try:
-                async with self.session.request(
-                    method,
-                    url,
-                    params=query or None,
-                    json=json,
-                    data=data() if data is not None else None,
-                    headers=headers,
-                    timeout=self._timeout(kind, deadline),
-                ) as resp:
-                    body = await resp.read()
-                    response = Response(method, str(resp.url), resp.status, resp.headers, body)
-            except (TimeoutError, aiohttp.ClientError) as exc:
+                response = await once(self._timeout(kind, deadline))
+            except (*TIMEOUTS, aiohttp.ClientError) as exc:
                 error: BriaError = _connection_error(exc, method, url)
                 retryable = True
                 not_done = isinstance(exc, aiohttp.ClientConnectorError)
-                status: int | None = None
+            except BriaError as exc:  # a refused redirect, a body too large: never repeated
+                error, retryable, not_done = exc, False, False
             else:
                 status = response.status
-                if status in OK_STATUSES:
+                if status in ok:
                     self._budget.record_success()
                     if billable:
                         self.submissions.on_success()
@@ -322,6 +464,31 @@ class Transport:
         )
 
 
+async def _error_response(method: str, url: str, resp: aiohttp.ClientResponse) -> Response:
+    """An error answer with at most its first 64 KiB of body: enough for the message."""
+    body = await _read_head(resp, _ERROR_BODY_BYTES)
+    return Response(method, str(resp.url), resp.status, resp.headers, body)
+
+
+def _origin(url: URL) -> tuple[str, str | None, int | None]:
+    return url.scheme, url.host, url.port
+
+
+def _redirect_target(method: str, url: str, resp: aiohttp.ClientResponse, location: str,
+                     origin: tuple[str, str | None, int | None]) -> URL:
+    """Where a redirect of the API points, if it stays within the API's origin."""
+    try:
+        target = resp.url.join(URL(location))
+    except ValueError:
+        target = None
+    if target is None or _origin(target) != origin:
+        raise APIRedirectError(
+            "not followed: it leaves the API's origin, and the API token goes nowhere else",
+            method=method, url=url, status=resp.status, location=location,
+        )
+    return target
+
+
 def _query_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -333,7 +500,7 @@ def _describe(exc: BaseException) -> str:
 
 
 def _connection_error(exc: BaseException, method: str, url: str) -> APIConnectionError:
-    if isinstance(exc, TimeoutError):
+    if isinstance(exc, TIMEOUTS):
         return APITimeoutError("no answer in time", method=method, url=url)
     return APIConnectionError(_describe(exc), method=method, url=url)
 

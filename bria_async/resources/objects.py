@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+
+import anyio
 
 from .._errors import ValidationError
 from .._jobs import Job
@@ -20,9 +21,9 @@ from .._validation import (
 )
 from ..types.images import EditResult, parse_edit_result
 from ..types.objects import (
-    ZIP_FIELD,
     Masks,
     ObjectsInfo,
+    mask_files_body,
     mask_urls,
     parse_masks,
     parse_objects_info,
@@ -40,8 +41,9 @@ _ZIP_MAGIC = b"PK\x03\x04"
 
 async def _mask_zip(response: Response, runtime: Runtime) -> Any:
     """The mask zip as the job's body: the bytes answered (as the reference describes), or
-    downloaded without the token from the URL answered (as the emulator does), base64 so the
-    job token stays JSON. A body with neither is passed on and fails the parse."""
+    downloaded without the token from the URL answered (as the emulator does), unpacked and
+    checked in a worker thread, base64 so the job token stays JSON. A body with neither is
+    passed on and fails the parse."""
     if response.body.startswith(_ZIP_MAGIC):
         data, url = response.body, None
     else:
@@ -51,7 +53,7 @@ async def _mask_zip(response: Response, runtime: Runtime) -> Any:
         except (ValueError, AttributeError):
             return body
         data = await runtime.storage.read(url)
-    return {ZIP_FIELD: base64.b64encode(data).decode("ascii"), "url": url}
+    return await anyio.to_thread.run_sync(mask_files_body, data, url)
 
 
 _INFO = info_route("/objects/info")
@@ -77,9 +79,9 @@ class Objects(Resource):
     def mask_generator(self, visual_id: str) -> Job[Masks]:
         """Every mask Bria can generate for `visual_id`, with the panoptic map.
 
-        The zip is read in memory with its names treated as data (never as paths) and its
-        unpacked size bounded; `await masks.save(dir)` writes the PNGs. The Job's token
-        carries the zip (base64), so it can be large.
+        The zip is read in memory, off the event loop, with its names treated as data (never
+        as paths) and its entries and unpacked size bounded; `await masks.save(dir)` writes
+        the PNGs. The Job's token carries the masks (base64), so it can be large.
         """
         vid = require_id("visual_id", visual_id)
         call = Call(method="POST", path=f"/{vid}/objects/mask_generator", billable=True)

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 _MASK_NAME = re.compile(r"_(\d+)\.png$", re.IGNORECASE)
 _PANOPTIC_NAME = re.compile(r"panoptic(\.[A-Za-z0-9]+)?$", re.IGNORECASE)
 _INDEX_NAME = re.compile(r"\.json$", re.IGNORECASE)
-ZIP_FIELD = "zip_base64"
+FILES_FIELD = "files"
+REFUSED_FIELD = "refused"
 _INDEX_KEYS = ("mask_id", "file")
 
 
@@ -128,9 +129,24 @@ def _index_entries(files: Mapping[str, bytes]) -> dict[int, dict[str, Any]]:
     return by_id
 
 
+def mask_files_body(data: bytes, url: str | None) -> dict[str, Any]:
+    """The JSON-able body of a mask job (its token keeps it): every file of the zip `data`,
+    checked and unpacked, base64 by name; or why the zip was refused, which fails the parse.
+    Slow for a large zip: run it in a worker thread, off the event loop."""
+    try:
+        files = read_zip(data)
+    except ValueError as exc:
+        return {REFUSED_FIELD: str(exc), "url": url}
+    encoded = {name: base64.b64encode(raw).decode("ascii") for name, raw in files.items()}
+    return {FILES_FIELD: encoded, "url": url}
+
+
 def parse_masks(body: Any, ctx: ResultContext) -> Masks:
-    """Masks from the mask zip (carried base64 in the job's body, see objects.py)."""
-    files = read_zip(base64.b64decode(body[ZIP_FIELD], validate=True))
+    """Masks from the unpacked mask zip in the job's body (see `mask_files_body`)."""
+    if REFUSED_FIELD in body:
+        raise ValueError(body[REFUSED_FIELD])
+    files = {name: base64.b64decode(raw, validate=True)
+             for name, raw in body[FILES_FIELD].items()}
     index = _index_entries(files)
     masks: list[Mask] = []
     panoptic: bytes | None = None
