@@ -24,6 +24,7 @@ from yarl import URL
 from ._errors import (
     APIConnectionError,
     APIRedirectError,
+    APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
     BriaError,
@@ -87,9 +88,16 @@ class Response:
     body: bytes
 
     def json(self) -> Any:
+        """The body as JSON (None when empty); APIResponseValidationError if it is not JSON."""
         if not self.body:
             return None
-        return jsonlib.loads(self.body)
+        try:
+            return jsonlib.loads(self.body)
+        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError alike
+            raise APIResponseValidationError(
+                f"the answer is not JSON ({exc})", status=self.status, method=self.method,
+                url=self.url, request_id=request_id_of(self.headers),
+                excerpt=repr(self.body[:120])) from None
 
 
 class Body:
@@ -384,6 +392,7 @@ class Transport:
         retry policy: backoff with jitter, Retry-After, the retry budget and the deadline."""
         retries = self._settings.retries
         attempt = 0
+        maybe_done = False  # an earlier attempt may have done the work before it failed
         while True:
             attempt += 1
             started = time.monotonic()
@@ -407,6 +416,11 @@ class Transport:
                         self.submissions.on_success()
                     self._emit_request(method, url, status, started, attempt)
                     return response
+                if status == 404 and maybe_done and method == "DELETE":
+                    # the attempt that broke deleted it: gone is what was asked for
+                    logger.info("%s %s answered 404 after a failed attempt: done", method, url)
+                    self._emit_request(method, url, status, started, attempt)
+                    return Response(method, response.url, 204, response.headers, b"")
                 error = status_error(response)
                 retryable = status in RETRYABLE_STATUSES
                 not_done = status in NOT_DONE_STATUSES
@@ -417,6 +431,7 @@ class Transport:
                 if billable:
                     await self.submissions.release()
             self._emit_request(method, url, status, started, attempt, error)
+            maybe_done = maybe_done or not not_done
             allowed = not billable or not_done or retries.retry_billable_server_errors
             if not (retryable and allowed) or attempt >= retries.max_attempts:
                 raise error

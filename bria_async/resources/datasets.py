@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl
 import anyio
 import attrs
 
-from .._errors import BriaError, ValidationError
+from .._errors import APIResponseValidationError, BriaError, ValidationError
 from .._inputs import IMAGE_TYPES, ImageInput, check, form_factory, load
 from .._jobs import Job
 from .._specs import Call, JobSpec, register
@@ -56,7 +56,7 @@ async def _decode_upload(response: Response, runtime: Runtime) -> Any:
     """The upload's answer: JSON, or the url-encoded fields the reference's sample shows."""
     try:
         return response.json()
-    except ValueError:
+    except APIResponseValidationError:
         return dict(parse_qsl(response.body.decode("utf-8", "replace")))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from aioresponses import CallbackResult
+from yarl import URL
 
 import bria_async as ba
 from bria_async import BriaClient, Hooks, RetryEvent, RetrySettings, Settings
@@ -238,3 +239,36 @@ async def test_a_failing_hook_is_logged_not_raised(mock_api: MockAPI) -> None:
     async with _client(hooks=Hooks(on_request=broken)) as bria:
         result = await bria.images.generate("a fox", num_results=1, sync=True)
     assert len(result.images) == 1
+
+
+# --- issue 12: a DELETE whose retry answers 404; answers that are not JSON --------------------
+async def test_a_delete_retried_after_a_500_that_answers_404_is_done(mock_api: MockAPI) -> None:
+    url = f"{BASE_URL}/tailored-gen/models/5"
+    mock_api.delete(url, status=500)
+    mock_api.delete(url, status=404, payload={"error": "model not found"})
+    async with BriaClient(TOKEN, base_url=BASE_URL, settings=Settings.for_testing()) as bria:
+        assert await bria.models.delete(5) is None
+    assert len(mock_api.requests[("DELETE", URL(url))]) == 2
+
+
+async def test_a_delete_that_answers_404_at_once_is_not_found(mock_api: MockAPI) -> None:
+    url = f"{BASE_URL}/tailored-gen/models/5"
+    mock_api.delete(url, status=404, payload={"error": "model not found"})
+    async with BriaClient(TOKEN, base_url=BASE_URL, settings=Settings.for_testing()) as bria:
+        with pytest.raises(ba.NotFoundError):
+            await bria.models.delete(5)
+
+
+@pytest.mark.parametrize("body", [b'{"caption": "a fo', b"<html>502 Bad Gateway</html>",
+                                  b"\xff\xfe\xfa not utf-8"])
+async def test_a_200_that_is_not_json_raises_a_response_validation_error(
+    mock_api: MockAPI, body: bytes
+) -> None:
+    url = f"{BASE_URL}/vis1/caption"
+    mock_api.get(url, status=200, body=body, headers={"x-request-id": "rid-7"})
+    async with BriaClient(TOKEN, base_url=BASE_URL, settings=Settings.for_testing()) as bria:
+        with pytest.raises(ba.APIResponseValidationError, match="not JSON") as raised:
+            await bria.visuals.caption("vis1")
+    error = raised.value
+    assert (error.status, error.request_id, error.url) == (200, "rid-7", url)
+    assert repr(body[:8])[2:-1] in error.excerpt
