@@ -20,10 +20,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import enum
+import itertools
+import os
+import sys
 import time
-import uuid
 import warnings
-from collections.abc import AsyncIterator, Generator, Mapping, Sequence
+from collections.abc import AsyncIterator, Coroutine, Generator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from ._completion import Completion
@@ -49,7 +51,19 @@ if TYPE_CHECKING:
 R = TypeVar("R", covariant=True)
 I_co = TypeVar("I_co", covariant=True)
 I = TypeVar("I")  # noqa: E741 - the image type of a result
+#: Job ids: random per process, then counted (unique without a system call per job).
+_ID_PREFIX = os.urandom(8).hex()
+_ID_COUNTER = itertools.count()
 _PARSE_ERRORS = (KeyError, TypeError, ValueError, IndexError, AttributeError)
+
+
+def _eager_task(coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+    """A task for `coro` that starts at once where asyncio can (3.12+): the request goes out
+    in this event loop iteration instead of the next one."""
+    loop = asyncio.get_running_loop()
+    if sys.version_info >= (3, 12):
+        return asyncio.Task(coro, loop=loop, eager_start=True)
+    return loop.create_task(coro)
 
 
 class HasImages(Protocol[I_co]):
@@ -98,7 +112,7 @@ class Job(Generic[R]):
         self._spec = spec
         self._call = call
         self._context: Mapping[str, Any] = dict(context or {})
-        self.id = job_id or uuid.uuid4().hex
+        self.id = job_id or f"{_ID_PREFIX}{next(_ID_COUNTER):016x}"
         self._status = JobStatus.PENDING
         self._http_status: int | None = None
         self._body: Any = None
@@ -189,7 +203,7 @@ class Job(Generic[R]):
         if self._submitted_at is None:
             task = self._send_task
             if task is None:
-                task = asyncio.get_running_loop().create_task(self._send())
+                task = _eager_task(self._send())
                 task.add_done_callback(self._on_sent)
                 self._send_task = task
             if not task.done():

@@ -133,6 +133,10 @@ class Body:
         return chunk
 
     async def read_all(self) -> bytes:
+        resp = self._resp
+        if resp.content_length is not None and "Content-Encoding" not in resp.headers:
+            return await resp.read()  # its length was checked against the limit already
+
         chunks = []
         while chunk := await self.read():
             chunks.append(chunk)
@@ -217,6 +221,7 @@ class Transport:
         self._origin = _origin(URL(base_url))
         self._token = token
         self._settings = settings
+        self._timeouts: dict[str, aiohttp.ClientTimeout] = {}
         self._hooks = hooks
         self._rng = random.Random()
         self._budget = RetryBudget(settings.retries)
@@ -265,10 +270,19 @@ class Transport:
             self._session = None
 
     def _timeout(self, kind: TimeoutKind, deadline: Deadline) -> aiohttp.ClientTimeout:
+        """The attempt's timeouts: the settings' own (made once per kind) unless the
+        deadline comes sooner."""
         t = self._settings.timeouts
-        return aiohttp.ClientTimeout(
-            total=deadline.cap(getattr(t, kind)), sock_connect=deadline.cap(t.connect)
-        )
+        total, connect = getattr(t, kind), t.connect
+        left = deadline.remaining()
+        if left is not None and left < max(total, connect):
+            return aiohttp.ClientTimeout(total=deadline.cap(total),
+                                         sock_connect=deadline.cap(connect))
+        timeout = self._timeouts.get(kind)
+        if timeout is None:
+            timeout = self._timeouts[kind] = aiohttp.ClientTimeout(total=total,
+                                                                   sock_connect=connect)
+        return timeout
 
     async def fetch(
         self,
