@@ -232,6 +232,7 @@ class _PlaceholderCompletion(Completion):
                 else:
                     job._notify()
             elif outcome is Outcome.EXPIRED:
+                self.cancel()  # the other URLs' windows end with this one: rearm() renews all
                 job._stall()
             elif outcome is Outcome.FAILED:
                 reason = str(error) if error is not None else "the image failed"
