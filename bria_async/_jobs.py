@@ -336,6 +336,8 @@ class Job(Generic[R]):
                     if i not in given and (self.done() or (ready is not None and ready[i])):
                         given.add(i)
                         yield image
+            if self._error is not None:  # it may have failed while the caller held an image
+                raise self._error
             if self.done():
                 return
             if self._status is JobStatus.STALLED:

@@ -260,3 +260,23 @@ async def test_another_400_of_an_info_route_fails_at_once(
     with pytest.raises(ba.BadRequestError, match="not valid"):
         await client.visuals.info(VID)
     assert calls(mock_api, "GET", INFO) == 1
+
+
+async def test_as_completed_raises_a_failure_that_came_while_the_caller_held_an_image(
+    client: BriaClient, mock_api: MockAPI
+) -> None:
+    mock_api.post(GEN, payload=answer(A, B))
+    mock_api.get(A, status=404)
+    mock_api.get(A, status=410, repeat=True)
+    mock_api.get(B, status=206, body=b"\x89PNG", repeat=True)
+    job = client.images.generate("a fox", num_results=2)
+    given = []
+    with pytest.raises(ba.JobFailedError) as raised:
+        async for image in job.as_completed():
+            given.append(image.url)
+            for _ in range(100):  # the caller saves the image; A fails meanwhile
+                if job.done():
+                    break
+                await asyncio.sleep(0.01)
+    assert given == [B]
+    assert raised.value.url == A
