@@ -1,0 +1,25 @@
+"""Checked by `mypy --strict` in .ci/run, never run: what a type checker sees of Jobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from typing_extensions import assert_type
+
+from bria_async import BriaClient, EditResult, Image, ImageResult, Job, VisualInfo
+
+
+async def images_are_typed(bria: BriaClient, token: dict[str, Any]) -> None:
+    generation = bria.images.generate("a fox")
+    assert_type(generation, Job[ImageResult])
+    async for image in generation.as_completed():
+        assert_type(image, Image)
+    cutout = bria.product.cutout("https://example.com/shoe.jpg")
+    assert_type(cutout, Job[EditResult])
+    async for image in cutout.as_completed():
+        assert_type(image, Image)
+    assert_type(bria.jobs.resume(token, ImageResult), Job[ImageResult])
+    assert_type(bria.jobs.resume(token), Job[Any])
+    info = bria.visuals.info("v1")
+    assert_type(await info, VisualInfo)
+    info.as_completed()  # type: ignore[misc]  # a VisualInfo holds no images
