@@ -270,13 +270,17 @@ async def test_as_completed_raises_a_failure_that_came_while_the_caller_held_an_
     mock_api.get(A, status=410, repeat=True)
     mock_api.get(B, status=206, body=b"\x89PNG", repeat=True)
     job = client.images.generate("a fox", num_results=2)
-    given = []
-    with pytest.raises(ba.JobFailedError) as raised:
+    given: list[str] = []
+
+    async def save_each() -> None:
         async for image in job.as_completed():
             given.append(image.url)
             for _ in range(100):  # the caller saves the image; A fails meanwhile
                 if job.done():
                     break
                 await asyncio.sleep(0.01)
+
+    with pytest.raises(ba.JobFailedError) as raised:
+        await save_each()
     assert given == [B]
     assert raised.value.url == A
