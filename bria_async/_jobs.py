@@ -330,16 +330,22 @@ class Job(Generic[R]):
             if self._error is not None:
                 raise self._error
             ready = self._completion.ready_images() if self._completion is not None else None
-            if self._parsed and (self.done() or ready is not None):
+            # Done before this pass: the pass gives every image left. Done during it (while
+            # the caller held an image), the next pass gives those it went past.
+            finished = self.done()
+            if self._parsed and (finished or ready is not None):
                 images = self._result.images  # type: ignore[union-attr]
                 for i, image in enumerate(images):
-                    if i not in given and (self.done() or (ready is not None and ready[i])):
+                    if i not in given and (finished or (ready is not None and ready[i])):
                         given.add(i)
                         yield image
             if self._error is not None:  # it may have failed while the caller held an image
                 raise self._error
-            if self.done():
+            if finished:
                 return
+            if self.done() or (ready is not None
+                               and any(r and i not in given for i, r in enumerate(ready))):
+                continue  # it changed while the caller held an image: another pass
             if self._status is JobStatus.STALLED:
                 raise self._timeout_error(time.monotonic() - started)
             await self._next_change(None)

@@ -284,3 +284,45 @@ async def test_as_completed_raises_a_failure_that_came_while_the_caller_held_an_
         await save_each()
     assert given == [B]
     assert raised.value.url == A
+
+
+async def test_as_completed_gives_an_earlier_image_that_got_ready_while_one_was_held(
+    client: BriaClient, mock_api: MockAPI
+) -> None:
+    mock_api.post(GEN, payload=answer(A, B))
+    mock_api.get(A, status=404)
+    mock_api.get(A, status=206, body=b"\x89PNG", repeat=True)
+    mock_api.get(B, status=206, body=b"\x89PNG", repeat=True)
+    job = client.images.generate("a fox", num_results=2)
+    given: list[str] = []
+    async for image in job.as_completed():
+        given.append(image.url)
+        for _ in range(100):  # the caller saves B; A gets ready meanwhile and the job is done
+            if job.done():
+                break
+            await asyncio.sleep(0.01)
+    assert given == [B, A]
+
+
+async def test_as_completed_gives_an_image_that_got_ready_while_one_was_held_at_once(
+    client: BriaClient, mock_api: MockAPI
+) -> None:
+    c = "https://storage.test/results/c.png"
+    mock_api.post(GEN, payload=answer(A, B, c))
+    mock_api.get(A, status=404)
+    mock_api.get(A, status=206, body=b"\x89PNG", repeat=True)
+    mock_api.get(B, status=404, repeat=True)
+    mock_api.get(c, status=206, body=b"\x89PNG", repeat=True)
+    job = client.images.generate("a fox", num_results=3)
+    given: list[str] = []
+    async for image in job.as_completed():
+        given.append(image.url)
+        if image.url == c:  # hold C until A is ready; B never is, until released below
+            for _ in range(100):
+                if len(job.pending_urls) == 1:
+                    break
+                await asyncio.sleep(0.01)
+        if image.url == A:
+            mock_api.clear()
+            mock_api.get(B, status=206, body=b"\x89PNG", repeat=True)
+    assert given == [c, A, B]
