@@ -3,10 +3,12 @@
 Storage hosts never get the API token. A download is bounded by `max_download_bytes`, goes
 through the client's one retry policy (retrying within the job timeout, like a job's
 submission), and must begin like a file the API makes: a 200 with an HTML page is an error,
-not an image. `save()` streams it into a hidden temporary file in the target directory.
-File names are built here, from a sanitised stem and the type read from the bytes, never
-from a path the server sent, so nothing a server says can make the SDK write outside the
-directory it was given; existing files are never overwritten.
+not an image. `save()` streams it into a hidden part file in the target directory, created
+as `open()` creates files (the umask applies) and named after its machine and process, so a
+later save there removes the part files of saves that were killed. File names are built
+here, from a sanitised stem and the type read from the bytes, never from a path the server
+sent, so nothing a server says can make the SDK write outside the directory it was given;
+an existing entry (file, directory or symlink) is never overwritten nor followed.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import asyncio
 import contextlib
 import os
 import re
-import tempfile
+import secrets
+import socket
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
@@ -66,20 +70,96 @@ def safe_stem(name: str) -> str:
     return stem[:100]
 
 
+def _part_host() -> str:
+    """This machine's name as a part file spells it: no dash, so the name parses back."""
+    return re.sub(r"[^A-Za-z0-9.]+", "_", socket.gethostname())[:64] or "host"
+
+
+_HOST = _part_host()
+#: `.bria-<host>-<pid>-<random>.part`: who made a part file, so a later save can tell a
+#: live one from one left by a killed process.
+_PART = re.compile(
+    r"\.bria-(?P<host>[A-Za-z0-9._]*)-(?P<pid>[1-9][0-9]{0,9})-[0-9a-f]{16}\.part")
+_STALE_AFTER = 24 * 3600.0  # seconds: no live save leaves its part file untouched this long
+#: The part files this process is writing now, which a concurrent save must not remove.
+_LIVE: set[str] = set()
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(
+    os, "O_BINARY", 0)
+
+
 def _new_part(directory: Path) -> tuple[int, str]:
-    """A new hidden temporary file in `directory`, open for writing: (fd, path)."""
-    return tempfile.mkstemp(prefix=".bria-", suffix=".part", dir=directory)
+    """A new hidden part file in `directory`, open for writing: (fd, path). Created as
+    `open()` creates files (mode 0o666 less the umask), never through an existing entry."""
+    while True:
+        path = str(directory / f".bria-{_HOST}-{os.getpid()}-{secrets.token_hex(8)}.part")
+        _LIVE.add(path)
+        try:
+            return os.open(path, _CREATE, 0o666), path
+        except FileExistsError:
+            _LIVE.discard(path)
+        except BaseException:
+            _LIVE.discard(path)
+            raise
+
+
+def _drop_part(path: str) -> None:
+    """Remove the part file at `path` (if still there) and forget it."""
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+    finally:
+        _LIVE.discard(path)
+
+
+def _running(pid: int) -> bool:
+    """Whether process `pid` of this machine exists (unknown counts as running)."""
+    if os.name == "nt":  # os.kill(pid, 0) would send CTRL_C_EVENT there
+        return True
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):  # no such process; a pid out of range
+        return False
+    except OSError:  # another user's process
+        return True
+    return True
+
+
+def _is_stale(path: str, name: str, modified: float) -> bool:
+    """Whether the part file `name` was left by a save that can no longer finish it: made by
+    a process of this machine that has ended (or by this process, but no save of it is
+    writing it), or untouched for `_STALE_AFTER` (another machine's, or of an old version)."""
+    if path in _LIVE:
+        return False
+    if time.time() - modified > _STALE_AFTER:
+        return True
+    match = _PART.fullmatch(name)
+    if match is None or match["host"] != _HOST:
+        return False
+    pid = int(match["pid"])
+    return pid == os.getpid() or not _running(pid)
+
+
+def _remove_stale_parts(directory: Path) -> None:
+    """Remove the part files in `directory` that killed or crashed saves left behind (best
+    effort: one that cannot be removed, say another user's in a sticky directory, stays)."""
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            if not (entry.name.startswith(".bria-") and entry.name.endswith(".part")):
+                continue
+            with contextlib.suppress(OSError):
+                if entry.is_file(follow_symlinks=False) and _is_stale(
+                        entry.path, entry.name, entry.stat(follow_symlinks=False).st_mtime):
+                    os.unlink(entry.path)
 
 
 def _link_new(directory: Path, stem: str, ext: str, temporary: str) -> Path:
     """Hard-link the written `temporary` into `directory` as a new file, adding -1, -2, ...
-    until the name is free (failing, never replacing, if a name exists): a crash leaves no
-    partial image."""
+    until the name is free: a crash leaves no partial image. Any entry at a name (a file, a
+    directory, a symlink, even a dangling one) takes it: a link is never made through one,
+    and `stem` (from `safe_stem`) and `ext` hold no path separator, so nothing lands outside
+    `directory` and nothing is replaced."""
     for n in range(10_000):
-        name = f"{stem}{'' if n == 0 else f'-{n}'}{ext}"
-        path = directory / name
-        if path.resolve().parent != directory:
-            raise ValueError(f"refusing to write {name!r} outside {directory}")
+        path = directory / f"{stem}{'' if n == 0 else f'-{n}'}{ext}"
         try:
             os.link(temporary, path)
         except FileExistsError:
@@ -96,14 +176,17 @@ def _write_new(directory: Path, stem: str, ext: str, data: bytes) -> Path:
             f.write(data)
         return _link_new(directory, stem, ext, temporary)
     finally:
-        os.unlink(temporary)
+        _drop_part(temporary)
 
 
 async def _prepare(directory: str | os.PathLike[str]) -> Path:
-    """`directory`, created if needed, as an absolute path without symlinks."""
+    """`directory`, created if needed, as an absolute path without symlinks, cleared of the
+    part files that killed saves left there."""
     target = Path(directory)
     await anyio.Path(target).mkdir(parents=True, exist_ok=True)
-    return Path(await anyio.Path(target).resolve())
+    resolved = Path(await anyio.Path(target).resolve())
+    await anyio.to_thread.run_sync(_remove_stale_parts, resolved)
+    return resolved
 
 
 async def write_files(
@@ -176,8 +259,7 @@ class _PartFile:
 
     def discard(self) -> None:
         self._file.close()
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self._path)
+        _drop_part(self._path)
 
 
 class Storage:

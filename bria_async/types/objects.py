@@ -16,7 +16,7 @@ import attrs
 
 from .._converter import structure
 from .._storage import write_files
-from .._zip import read_zip
+from .._zip import UnsafeZipError, read_zip
 
 if TYPE_CHECKING:
     from .._specs import ResultContext
@@ -141,6 +141,15 @@ def mask_files_body(data: bytes, url: str | None) -> dict[str, Any]:
     return {FILES_FIELD: encoded, "url": url}
 
 
+def _claim(named: dict[int | None, str], key: int | None, name: str) -> None:
+    """Record that entry `name` gives mask `key` (None: the panoptic map); UnsafeZipError,
+    naming both entries, if another entry gives it too (``a_1.png`` and ``A_01.PNG``)."""
+    if key in named:
+        what = "the panoptic map" if key is None else f"mask {key}"
+        raise UnsafeZipError(f"the zip holds {named[key]!r} and {name!r}, both {what}")
+    named[key] = name
+
+
 def parse_masks(body: Any, ctx: ResultContext) -> Masks:
     """Masks from the unpacked mask zip in the job's body (see `mask_files_body`)."""
     if REFUSED_FIELD in body:
@@ -150,11 +159,14 @@ def parse_masks(body: Any, ctx: ResultContext) -> Masks:
     index = _index_entries(files)
     masks: list[Mask] = []
     panoptic: bytes | None = None
+    named: dict[int | None, str] = {}  # the entry giving each mask id (None: the panoptic map)
     for name, data in files.items():
         if _PANOPTIC_NAME.search(name):
+            _claim(named, None, name)
             panoptic = data
         elif match := _MASK_NAME.search(name):
             mask_id = int(match.group(1))
+            _claim(named, mask_id, name)
             meta = {k: v for k, v in index.get(mask_id, {}).items() if k not in _INDEX_KEYS}
             label, bbox = meta.pop("label", None), meta.pop("bbox", None)
             masks.append(Mask(

@@ -174,6 +174,23 @@ async def test_mask_generator_refuses_a_zip_with_unsafe_or_repeated_names(
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [(f"{VID}_1.png", f"{VID.upper()}_1.PNG"), ("a_1.png", "A_1.PNG"), ("a_1.png", "b_01.png"),
+     (f"{VID}_panoptic.png", f"{VID}_PANOPTIC")],
+)
+async def test_mask_generator_refuses_a_zip_giving_one_mask_twice(
+    client: BriaClient, mock_api: MockAPI, first: str, second: str
+) -> None:
+    data = make_zip([(f"{VID}_2.png", PNG), (first, PNG + b"a"), (second, PNG + b"b")])
+    mock_api.post(f"{BASE_URL}/{VID}/objects/mask_generator", payload={"objects_masks": ZIP_URL})
+    mock_api.get(ZIP_URL, body=data)
+    with pytest.raises(ba.APIResponseValidationError) as info:
+        await client.objects.mask_generator(VID)
+    assert repr(first) in str(info.value.__cause__)
+    assert repr(second) in str(info.value.__cause__)
+
+
 async def test_mask_generator_refuses_a_zip_that_unpacks_too_big(
     client: BriaClient, mock_api: MockAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
