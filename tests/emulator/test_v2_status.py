@@ -39,9 +39,7 @@ async def test_a_job_is_in_progress_until_ready_then_completed(
     assert await v2.status(request_id) == final  # stays readable
 
 
-async def test_a_job_becomes_ready_after_its_routes_latency(
-    v2: V2Api, emulator: Emulator
-) -> None:
+async def test_a_job_becomes_ready_after_its_routes_latency(v2: V2Api, emulator: Emulator) -> None:
     emulator.config.routes[GENERATE] = RouteConfig(placeholder_latency=Latency.fixed(0.05))
     fast = await v2.submit("/image/generate", {"prompt": "a fox"})
     slow = await v2.submit("/image/edit/enhance", {"image": IMG})
