@@ -76,7 +76,10 @@ class EmulatorConfig:
     every non-empty token.
 
     v2 webhooks are tried `webhook_attempts` times, `webhook_backoff` seconds apart at first
-    (doubling), each attempt given `webhook_timeout` seconds.
+    (doubling), each attempt given `webhook_timeout` seconds; `webhook_extra_signatures` are
+    `v1=...` items sent before the real one (as with a rotated key) and `webhook_clock_offset`
+    seconds are added to the signed timestamp (negative: a stale delivery). A v2 job older than
+    `job_ttl` seconds (None: never) answers 404 as expired.
     """
 
     placeholder_latency: Latency = attrs.Factory(lambda: Latency.fixed(0.2))
@@ -97,6 +100,9 @@ class EmulatorConfig:
     webhook_attempts: int = 4
     webhook_backoff: float = 0.05
     webhook_timeout: float = 10.0
+    webhook_extra_signatures: tuple[str, ...] = ()
+    webhook_clock_offset: float = 0.0
+    job_ttl: float | None = None
 
     def route(self, template: str) -> RouteConfig:
         """The settings for the route at `template` (a ROUTES.md path, or a v2 path with its

@@ -171,12 +171,13 @@ class Jobs:
             if attempt:
                 await asyncio.sleep(delay)
                 delay *= 2
-            timestamp = str(int(time.time()))
+            timestamp = str(int(time.time() + config.webhook_clock_offset))
+            signature = sign(job.token, job.request_id, timestamp, body)
             headers = {
                 "Content-Type": "application/json",
                 "Bria-Webhook-Id": job.request_id,
                 "Bria-Webhook-Timestamp": timestamp,
-                "Bria-Webhook-Signature": sign(job.token, job.request_id, timestamp, body),
+                "Bria-Webhook-Signature": ",".join((*config.webhook_extra_signatures, signature)),
             }
             record: dict[str, Any] = {"time": time.time(), "status": None, "error": None}
             delivery.attempts.append(record)

@@ -438,8 +438,10 @@ EDITS: dict[str, Edit] = {
 
 async def _status(request: web.Request) -> web.Response:
     request_id = request.match_info["request_id"]
-    job = state_of(request).v2.jobs.get(request_id)
-    if job is None:
+    state = state_of(request)
+    job = state.v2.jobs.get(request_id)
+    ttl = state.config.job_ttl
+    if job is None or (ttl is not None and time.time() - job.created > ttl):
         fail(404, f"Request {request_id!r} does not exist or has expired")
     return ok(job.body())
 

@@ -179,3 +179,15 @@ async def test_admin_state_shows_jobs_and_status_calls_without_the_token(
         pass
     assert emulator.counters.status_calls == {}
     assert (await v2.status(request_id))["status"] == "IN_PROGRESS"  # jobs outlive a reset
+
+
+async def test_a_job_older_than_job_ttl_answers_404_as_expired(
+    v2: V2Api, emulator: Emulator
+) -> None:
+    request_id = await v2.submit("/image/generate", {"prompt": "a fox"})
+    emulator.finish_job(request_id)
+    assert (await v2.status(request_id))["status"] == "COMPLETED"
+    emulator.config.job_ttl = 0.0
+    status, body, _ = await v2.call("GET", f"/status/{request_id}")
+    assert status == 404
+    assert "does not exist or has expired" in body["error"]["message"]

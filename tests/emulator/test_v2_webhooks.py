@@ -219,3 +219,19 @@ async def test_a_non_loopback_webhook_url_is_refused(
 async def test_loopback_spellings_are_accepted(v2: V2Api) -> None:
     for url in ("http://localhost:9/h", "http://[::1]:9/h", "https://127.0.0.2/h"):
         assert await v2.submit("/image/edit/enhance", {"image": IMG, "webhook_url": url})
+
+
+async def test_extra_signature_items_and_a_shifted_clock_can_be_asked_for(
+    v2: V2Api, emulator: Emulator, receiver: Receiver
+) -> None:
+    emulator.config.webhook_extra_signatures = ("v1=b2xkLWtleQ==",)
+    emulator.config.webhook_clock_offset = -600
+    request_id = await v2.submit("/image/edit/enhance", {"image": IMG, "webhook_url": receiver.url})
+    emulator.finish_job(request_id)
+    await receiver.wait()
+    ((headers, raw),) = receiver.received
+    items = headers["Bria-Webhook-Signature"].split(",")
+    assert items[0] == "v1=b2xkLWtleQ=="
+    assert len(items) == 2
+    assert signature_is_valid(emulator.api_token, headers, raw)  # any one valid item is enough
+    assert 590 < time.time() - int(headers["Bria-Webhook-Timestamp"]) < 660
