@@ -1,6 +1,7 @@
-"""The Bria API emulator: every v1 route on loopback, with state, placeholders and faults.
+"""The Bria API emulator: every v1 and v2 route on loopback, with state, placeholders, v2 jobs
+and their signed webhooks, and faults.
 
-Written from the API reference, not from the SDK, so the two check each other.
+Written from the API reference and V2.md, not from the SDK, so the two check each other.
 
 The names load on first use: the pytest plugin (`bria_async.testing._plugin`) and the
 `bria-async` command import this package in every project where bria-async is installed, and

@@ -82,7 +82,8 @@ async def _serve(args: argparse.Namespace) -> None:
     async with emulator:
         print(emulator.base_url, flush=True)
         print(
-            f"storage {emulator.storage_url}; {_accepted(emulator.config)}; "
+            f"v2 {emulator.v2_base_url}; storage {emulator.storage_url}; "
+            f"{_accepted(emulator.config)}; "
             f"state at {emulator.base_url.removesuffix('/v1')}/_emulator/state; Ctrl-C stops",
             flush=True,
         )
