@@ -17,7 +17,7 @@ from ._runtime import Runtime
 from ._settings import Settings
 from ._storage import Storage
 from ._tokens import check_key, derive_key
-from ._transport import Secret, Transport, check_base_url
+from ._transport import Secret, Transport, check_base_url, versioned_base_urls
 from ._validation import is_header_value
 from .resources.background import Background
 from .resources.datasets import Datasets
@@ -88,15 +88,15 @@ class BriaClient:
         self._job_token_key = (
             None if job_token_key is None else Secret(derive_key(check_key(job_token_key)).hex())
         )
-        self.base_url = check_base_url(
+        self.base_url, self.v2_base_url = versioned_base_urls(check_base_url(
             base_url or os.environ.get("BRIA_BASE_URL") or DEFAULT_BASE_URL,
             allow_insecure_http=allow_insecure_http,
-        )
+        ))
         self.settings = settings or Settings()
         hooks = hooks or Hooks()
         transport = Transport(
-            base_url=self.base_url, token=self._require_token, settings=self.settings,
-            hooks=hooks,
+            base_url=self.base_url, v2_base_url=self.v2_base_url, token=self._require_token,
+            settings=self.settings, hooks=hooks,
         )
         self._runtime = Runtime(
             settings=self.settings,

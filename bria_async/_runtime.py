@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
+from typing import Any
 
 import attrs
 
@@ -26,3 +28,6 @@ class Runtime:
     token_key: Callable[[], bytes]
     #: Whether placeholder and result URLs may be plain http.
     allow_insecure_http: bool
+    #: The v2 jobs being followed in this process, by request id (what webhooks complete).
+    v2_jobs: weakref.WeakValueDictionary[str, Any] = attrs.field(
+        factory=weakref.WeakValueDictionary)
