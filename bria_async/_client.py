@@ -27,7 +27,9 @@ from .resources.objects import Objects
 from .resources.person import Person
 from .resources.product import Product
 from .resources.search import Search
+from .resources.v2 import V2
 from .resources.visuals import Visuals
+from .types.v2 import StatusEvent
 
 R = TypeVar("R")
 DEFAULT_BASE_URL = "https://engine.prod.bria-api.com/v1"
@@ -55,6 +57,16 @@ class Jobs:
         the route and its checked ids, never taken from the token.
         """
         return Job._from_token(self._runtime, token, expect)
+
+    def deliver(self, event: StatusEvent) -> bool:
+        """Settle the v2 Job this process follows for `event.request_id` with a status a
+        webhook delivered (parse and verify it with `bria_async.webhooks` first): a final
+        status completes or fails it at once and its polling stops. False if no such Job is
+        followed here, or the status is not final."""
+        completion = self._runtime.v2_jobs.get(event.request_id)
+        if completion is None:
+            return False
+        return bool(completion.deliver(event.body))
 
 
 class BriaClient:
@@ -182,6 +194,11 @@ class BriaClient:
     @cached_property
     def person(self) -> Person:
         return Person(self)
+
+    @cached_property
+    def v2(self) -> V2:
+        """The v2 API: ``bria.v2.image.generate(...)``, its edits, ``bria.v2.status(id)``."""
+        return V2(self)
 
     @overload
     async def gather(

@@ -522,10 +522,7 @@ class _StatusWatch:
             status = response.status
             body = response.json()
         except NotFoundError as exc:
-            self.stop(RequestExpiredError(
-                f"the v2 request {completion.request_id} does not exist or has expired",
-                status=exc.status, method=exc.method, url=exc.url, body=exc.body,
-                request_id=exc.request_id))
+            self.stop(RequestExpiredError.of(exc, completion.request_id))
             return None
         except (RateLimitError, ServerError, APIConnectionError) as exc:
             status = getattr(exc, "status", None)

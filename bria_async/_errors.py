@@ -218,6 +218,13 @@ class NotFoundError(APIStatusError):
 class RequestExpiredError(NotFoundError):
     """A v2 status read answered 404: the request id is unknown to Bria, or has expired."""
 
+    @classmethod
+    def of(cls, error: NotFoundError, request_id: str) -> RequestExpiredError:
+        """The error for the 404 `error` of the status read of `request_id`."""
+        return cls(f"the v2 request {request_id} does not exist or has expired",
+                   status=error.status, method=error.method, url=error.url, body=error.body,
+                   request_id=error.request_id)
+
 
 class MethodNotAllowedError(APIStatusError):
     """405: the route does not take this method."""

@@ -89,6 +89,8 @@ class StatusEvent:
     status: V2Status
     result: V2Result | None = None
     error: V2Error | None = None
+    #: The status body as received: what a Job delivered this event keeps in its token.
+    body: Mapping[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
 
 
 def _optional(body: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
@@ -144,7 +146,8 @@ def parse_status(body: Any, *, storage: Storage | None = None,
             message=str(raw.get("message") or "the request failed"),
             details=None if details is None else str(details),
         )
-    return StatusEvent(request_id=request_id, status=status, result=result, error=error)
+    return StatusEvent(request_id=request_id, status=status, result=result, error=error,
+                       body=dict(body))
 
 
 def parse_v2_result(body: Any, ctx: ResultContext) -> V2Result:
