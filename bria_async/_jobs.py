@@ -255,6 +255,7 @@ class Job(Generic[R]):
                 response = await runtime.transport.request(
                     call.method, call.path, params=call.params, json=call.json,
                     data=call.data, kind=call.kind, billable=call.billable, version=call.version,
+                    repeat=call.repeat,
                     deadline=Deadline.after(runtime.settings.polling.job_timeout),
                 )
             except BriaError as exc:

@@ -39,6 +39,8 @@ class Call:
     billable: bool = False
     #: The API version whose base URL the path is under (1 or 2).
     version: int = 1
+    #: False: sent once, never repeated, whatever the answer (v2 submissions).
+    repeat: bool = True
     prepare: Callable[[Call], Awaitable[Call]] | None = None
 
 

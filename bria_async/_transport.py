@@ -353,6 +353,7 @@ class Transport:
         billable: bool = False,
         deadline: Deadline | None = None,
         version: int = 1,
+        repeat: bool = True,
     ) -> Response:
         """Send an API request, retrying what is safe to retry; return a success response.
 
@@ -361,7 +362,8 @@ class Transport:
         done the work, unless the settings allow more. A redirect is followed only within
         the API's origin (the token goes nowhere else): to another origin it raises
         APIRedirectError. Raises the typed error otherwise. `version` 2 sends it under the
-        v2 base URL (same origin, same token).
+        v2 base URL (same origin, same token). `repeat=False` sends it once whatever
+        happens (v2 submissions: Bria has no idempotency key).
         """
         url = (self.v2_base_url if version == 2 else self.base_url) + path
         headers = {"api_token": self._token().reveal()}
@@ -393,7 +395,8 @@ class Transport:
                                    location=str(target))
 
         return await self._send(method, url, once, ok=OK_STATUSES, kind=kind,
-                                billable=billable, deadline=deadline or Deadline(None))
+                                billable=billable, deadline=deadline or Deadline(None),
+                                repeat=repeat)
 
     async def _api_response(self, method: str, url: str,
                             resp: aiohttp.ClientResponse) -> Response:
@@ -415,6 +418,7 @@ class Transport:
         kind: TimeoutKind,
         billable: bool,
         deadline: Deadline,
+        repeat: bool = True,
     ) -> Response:
         """Run `once` (one attempt) until it answers a status in `ok`, under the client's one
         retry policy: backoff with jitter, Retry-After, the retry budget and the deadline."""
@@ -461,7 +465,7 @@ class Transport:
             self._emit_request(method, url, status, started, attempt, error)
             maybe_done = maybe_done or not not_done
             allowed = not billable or not_done or retries.retry_billable_server_errors
-            if not (retryable and allowed) or attempt >= retries.max_attempts:
+            if not (retryable and allowed and repeat) or attempt >= retries.max_attempts:
                 raise error
             delay = backoff_delay(attempt, retries, self._rng)
             if retry_after is not None:

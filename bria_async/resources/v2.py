@@ -165,7 +165,7 @@ class _V2Resource(Resource):
                 raise ValidationError("webhook_url", webhook_url, f"an https URL ({exc})"
                                       ) from None
         full = {**body, "sync": sync, **drop_none(webhook_url=hook)}
-        call = Call(method="POST", path=path, json=full, version=2, billable=True,
+        call = Call(method="POST", path=path, json=full, version=2, billable=True, repeat=False,
                     kind="sync_generation" if sync else "quick", prepare=_prepare)
         return self._job(spec, call, context={"sync": sync, "webhook": hook is not None})
 
