@@ -64,6 +64,7 @@ class RouteConfig:
     slow_rate: float = 0.0
     slow_seconds: float = 2.0
     placeholder_latency: Latency | None = None
+    job_error_rate: float = 0.0  # v2 jobs of this route end in ERROR at this rate
 
 
 @attrs.define
@@ -73,6 +74,9 @@ class EmulatorConfig:
     Like Bria, the emulator answers 401 to any `api_token` but its own (`api_token`), so a
     client sending the wrong token fails here as it would there; `any_token=True` accepts
     every non-empty token.
+
+    v2 webhooks are tried `webhook_attempts` times, `webhook_backoff` seconds apart at first
+    (doubling), each attempt given `webhook_timeout` seconds.
     """
 
     placeholder_latency: Latency = attrs.Factory(lambda: Latency.fixed(0.2))
@@ -90,9 +94,13 @@ class EmulatorConfig:
     not_ready_statuses: tuple[int, ...] = (404,)
     png_cache_size: int = 128
     max_recorded_requests: int = 100_000
+    webhook_attempts: int = 4
+    webhook_backoff: float = 0.05
+    webhook_timeout: float = 10.0
 
     def route(self, template: str) -> RouteConfig:
-        """The settings for the route at `template` (a ROUTES.md path)."""
+        """The settings for the route at `template` (a ROUTES.md path, or a v2 path with its
+        /v2 prefix, e.g. "/v2/status/{request_id}")."""
         return self.routes.get(template, self.default_route)
 
     def latency_for(self, template: str) -> Latency:

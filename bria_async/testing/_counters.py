@@ -1,4 +1,5 @@
-"""What the emulator saw, for tests and benchmarks: submissions, probes and every request."""
+"""What the emulator saw, for tests and benchmarks: submissions, probes, v2 status calls and
+every request."""
 
 from __future__ import annotations
 
@@ -42,11 +43,16 @@ class SeenRequest:
 
 @attrs.define
 class Counters:
-    """Counts kept since start (or the last reset); `requests` keeps the most recent ones."""
+    """Counts kept since start (or the last reset); `requests` keeps the most recent ones.
+
+    `submissions` counts accepted calls per route template; `status_calls` counts every
+    authenticated `GET /v2/status/{request_id}` per request id, faulted ones included.
+    """
 
     max_requests: int = 100_000
     submissions: collections.Counter[str] = attrs.Factory(collections.Counter)
     probes: collections.Counter[str] = attrs.Factory(collections.Counter)
+    status_calls: collections.Counter[str] = attrs.Factory(collections.Counter)
     requests: collections.deque[SeenRequest] = attrs.field(init=False)
     ready_at: dict[str, float] = attrs.Factory(dict)
     first_served_at: dict[str, float] = attrs.Factory(dict)
@@ -58,6 +64,7 @@ class Counters:
         """Forget everything counted so far."""
         self.submissions.clear()
         self.probes.clear()
+        self.status_calls.clear()
         self.requests.clear()
         self.ready_at.clear()
         self.first_served_at.clear()
@@ -67,6 +74,7 @@ class Counters:
         data: dict[str, Any] = {
             "submissions": dict(self.submissions),
             "probes": dict(self.probes),
+            "status_calls": dict(self.status_calls),
             "placeholders": {
                 url: {"ready_at": ready, "first_served_at": self.first_served_at.get(url)}
                 for url, ready in self.ready_at.items()

@@ -11,9 +11,18 @@ from aiohttp import web
 
 from ._state import STATE_KEY, State
 
-__all__ = ["PREFIX", "generate", "ok", "result_url", "route_template", "state_of"]
+__all__ = [
+    "PREFIX",
+    "V2_PREFIX",
+    "generate",
+    "ok",
+    "result_url",
+    "route_template",
+    "state_of",
+]
 
 PREFIX = "/v1"
+V2_PREFIX = "/v2"
 
 
 def state_of(request: web.Request) -> State:
@@ -22,7 +31,8 @@ def state_of(request: web.Request) -> State:
 
 
 def route_template(request: web.Request) -> str:
-    """The ROUTES.md path template `request` matched, e.g. "/text-to-image/base/{model_version}"."""
+    """The path template `request` matched: a v1 one as ROUTES.md writes it, e.g.
+    "/text-to-image/base/{model_version}", a v2 one with its prefix, e.g. "/v2/image/generate"."""
     canonical = (
         request.match_info.route.resource.canonical if request.match_info.route.resource else ""
     )

@@ -9,48 +9,56 @@ from types import TracebackType
 
 from aiohttp import web
 
-from . import _routes_edits, _routes_images, _routes_product, _routes_tailored, _routes_visuals
+from . import (
+    _routes_edits,
+    _routes_images,
+    _routes_product,
+    _routes_tailored,
+    _routes_v2,
+    _routes_visuals,
+)
 from ._config import EmulatorConfig
 from ._counters import Counters
 from ._faults import inject_fault
-from ._results import PREFIX, route_template
+from ._results import PREFIX, V2_PREFIX, route_template
 from ._state import STATE_KEY, State
 from ._storage import create_storage_app, record
-from ._validate import ApiError
+from ._validate import ApiError, error_response
 
 __all__ = ["Emulator", "create_api_app"]
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-_ACCEPTED = frozenset({200, 201, 204, 208, 209})  # not 205/206: nothing was done yet
+_ACCEPTED = frozenset({200, 201, 202, 204, 208, 209})  # not 205/206: nothing was done yet
 CLIENT_MAX_SIZE = 32 * 1024 * 1024  # base64 of a 12 MB file must reach the 413 check
-
-
-def _error(status: int, message: str) -> web.Response:
-    return web.json_response({"error": message}, status=status)
+STATUS_ROUTE = f"{V2_PREFIX}/status/{{request_id}}"
 
 
 @web.middleware
 async def _api_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Record, authenticate, inject faults, run the route and count the accepted ones."""
-    if not request.path.startswith(PREFIX + "/"):
+    v2 = request.path.startswith(V2_PREFIX + "/")
+    if not v2 and not request.path.startswith(PREFIX + "/"):
         return await handler(request)
     state = request.app[STATE_KEY]
     record(state.counters, "api", request)
     token = request.headers.get("api_token", "")
     config = state.config
     if not token or (token != config.api_token and not config.any_token):
-        return _error(401, "Unauthorized. Invalid API key or authentication token.")
+        return error_response(401, "Unauthorized. Invalid API key or authentication token.", v2=v2)
     template = route_template(request)
+    if template == STATUS_ROUTE:
+        state.counters.status_calls[request.match_info["request_id"]] += 1
     if template:
-        fault = await inject_fault(request, state.config.route(template), state.rng)
+        fault = await inject_fault(request, state.config.route(template), state.rng, v2=v2)
         if fault is not None:
             return fault
     try:
         response = await handler(request)
     except ApiError as error:
-        return _error(error.status, error.message)
+        return error_response(error.status, error.message, v2=v2)
     except web.HTTPException as error:
-        return _error(error.status, f"{error.reason}: {request.method} {request.path}")
+        message = f"{error.reason}: {request.method} {request.path}"
+        return error_response(error.status, message, v2=v2)
     if template and response.status in _ACCEPTED:
         state.counters.submissions[template] += 1
     return response
@@ -59,16 +67,24 @@ async def _api_middleware(request: web.Request, handler: Handler) -> web.StreamR
 async def _admin_state(request: web.Request) -> web.Response:
     state = request.app[STATE_KEY]
     with_requests = request.query.get("requests", "true").lower() != "false"
-    return web.json_response(state.counters.to_dict(with_requests=with_requests))
+    data = state.counters.to_dict(with_requests=with_requests)
+    data["v2"] = state.v2.to_dict()
+    return web.json_response(data)
 
 
 async def _admin_reset(request: web.Request) -> web.Response:
-    request.app[STATE_KEY].counters.reset()
+    state = request.app[STATE_KEY]
+    state.counters.reset()
+    state.v2.deliveries.clear()
     return web.json_response({"reset": True})
 
 
+async def _close_jobs(app: web.Application) -> None:
+    await app[STATE_KEY].v2.close()
+
+
 def create_api_app(state: State) -> web.Application:
-    """The aiohttp application of the API host, every route under /v1."""
+    """The aiohttp application of the API host, every route under /v1 and /v2."""
     app = web.Application(middlewares=[_api_middleware], client_max_size=CLIENT_MAX_SIZE)
     app[STATE_KEY] = state
     for module in (
@@ -77,10 +93,12 @@ def create_api_app(state: State) -> web.Application:
         _routes_visuals,
         _routes_tailored,
         _routes_product,
+        _routes_v2,
     ):
         module.add_routes(app.router)
     app.router.add_get("/_emulator/state", _admin_state)
     app.router.add_post("/_emulator/reset", _admin_reset)
+    app.on_cleanup.append(_close_jobs)
     return app
 
 
@@ -128,9 +146,22 @@ class Emulator:
         """What the emulator has seen so far."""
         return self.state.counters
 
+    @property
+    def v2_base_url(self) -> str:
+        """The v2 API's base URL, e.g. http://127.0.0.1:8787/v2 (empty until started)."""
+        return self.base_url.removesuffix(PREFIX) + V2_PREFIX if self.base_url else ""
+
     def make_ready(self, url: str) -> None:
         """Make the placeholder at `url` ready now."""
         self.state.storage.make_ready(url)
+
+    def finish_job(self, request_id: str) -> None:
+        """Make the v2 job `request_id` reach its outcome now (its result ready, its webhook
+        sent); KeyError for an unknown id."""
+        job = self.state.v2.jobs[request_id]
+        for url in job.urls:
+            self.state.storage.make_ready(url)
+        job.finish_now()
 
     async def _serve(self, app: web.Application, port: int) -> int:
         runner = web.AppRunner(app, access_log=None, handle_signals=False)

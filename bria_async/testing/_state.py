@@ -1,5 +1,5 @@
 """Everything the emulator remembers between requests: visuals and their sids, datasets,
-models and their training, and the result storage.
+models and their training, v2 jobs, and the result storage.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from aiohttp import web
 
 from ._config import EmulatorConfig
 from ._counters import Counters
+from ._jobs import Jobs
 from ._storage import Storage
 from ._validate import fail
 
@@ -171,6 +172,7 @@ class State:
         self.visuals: dict[str, Visual] = {}
         self.datasets: dict[int, Dataset] = {}
         self.models: dict[int, Model] = {}
+        self.v2 = Jobs()
         self._next_id = 100
 
     def next_id(self) -> int:

@@ -18,6 +18,7 @@ __all__ = [
     "ApiError",
     "Params",
     "decode_base64_image",
+    "error_response",
     "fail",
     "image_format",
     "json_body",
@@ -35,6 +36,15 @@ class ApiError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+def error_response(
+    status: int, message: str, *, v2: bool = False, headers: dict[str, str] | None = None
+) -> web.Response:
+    """An error answer: v1's `{"error": message}`, or v2's error object
+    `{"error": {"code", "message", "details"}}`."""
+    error: Any = {"code": status, "message": message, "details": ""} if v2 else message
+    return web.json_response({"error": error}, status=status, headers=headers)
 
 
 def fail(status: int, message: str) -> NoReturn:
