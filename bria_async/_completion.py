@@ -545,7 +545,8 @@ class _StatusWatch:
         return poller.next_interval(waited)
 
     def _emit(self, status: int | None, outcome: Outcome, waited: float) -> None:
-        hook = self._completion._job._runtime.hooks.on_poll
+        runtime = self._completion._job._runtime
+        hook = runtime.hooks.on_poll
         if hook is not None:
-            emit(hook, PollEvent(url=f"status/{self._completion.request_id}", status=status,
-                                 outcome=outcome.value, waited=waited))
+            url = f"{runtime.transport.v2_base_url}/status/{self._completion.request_id}"
+            emit(hook, PollEvent(url=url, status=status, outcome=outcome.value, waited=waited))

@@ -262,6 +262,23 @@ async def test_the_status_is_read_until_completed_never_at_the_answers_host(
     assert [image.url async for image in job.as_completed()] == [RESULT]
 
 
+async def test_a_rate_limited_status_backs_off_and_the_job_goes_on(
+    client: BriaClient, mock_api: MockAPI
+) -> None:
+    polls: list[ba.PollEvent] = []
+    attempts = client.settings.retries.max_attempts
+    async with BriaClient(TOKEN, base_url=BASE_URL, settings=Settings.for_testing(),
+                          hooks=ba.Hooks(on_poll=polls.append)) as bria:
+        mock_api.post(f"{V2}/image/generate", status=202, payload=ACCEPTED)
+        for _ in range(attempts):  # every retry of the transport is spent: one failed read
+            mock_api.get(STATUS, status=429)
+        mock_api.get(STATUS, payload=DONE)
+        result = await asyncio.wait_for(bria.v2.image.generate("a fox"), HANG)
+    assert result.image_url == RESULT
+    assert calls(mock_api, "GET", STATUS) == attempts + 1
+    assert [(p.url, p.outcome) for p in polls] == [(STATUS, "retry"), (STATUS, "ready")]
+
+
 @pytest.mark.parametrize("spelling", ["ERROR", "FAILED"])
 async def test_a_failed_status_raises_with_its_code_message_and_details(
     client: BriaClient, mock_api: MockAPI, spelling: str
