@@ -13,7 +13,7 @@ from ._errors import ConfigurationError
 from ._events import Hooks
 from ._jobs import Job
 from ._poller import Poller
-from ._runtime import Runtime
+from ._runtime import EARLY_EVENTS, Runtime
 from ._settings import Settings
 from ._storage import Storage
 from ._tokens import check_key, derive_key
@@ -62,9 +62,16 @@ class Jobs:
         """Settle the v2 Job this process follows for `event.request_id` with a status a
         webhook delivered (parse and verify it with `bria_async.webhooks` first): a final
         status completes or fails it at once and its polling stops. False if no such Job is
-        followed here, or the status is not final."""
-        completion = self._runtime.v2_jobs.get(event.request_id)
+        followed here, or the status is not final. A final status that arrives before its
+        job's submission was answered is kept (a few hundred at most) and settles the job
+        as soon as it starts following its status."""
+        runtime = self._runtime
+        completion = runtime.v2_jobs.get(event.request_id)
         if completion is None:
+            if event.status.final:
+                runtime.early_events[event.request_id] = event.body
+                while len(runtime.early_events) > EARLY_EVENTS:
+                    runtime.early_events.popitem(last=False)
             return False
         return bool(completion.deliver(event.body))
 

@@ -433,8 +433,11 @@ class _StatusCompletion(Completion):
         return {"request_id": self.request_id}
 
     def start(self) -> None:
-        self._job._runtime.v2_jobs[self.request_id] = self
-        self.rearm()
+        runtime = self._job._runtime
+        runtime.v2_jobs[self.request_id] = self
+        early = runtime.early_events.pop(self.request_id, None)
+        if early is None or not self.deliver(early):
+            self.rearm()
 
     def rearm(self) -> None:
         if self._watch is not None and not self._watch.cancelled:

@@ -12,6 +12,7 @@ from typing import Any
 
 import attrs
 import pytest
+from aioresponses import CallbackResult
 from yarl import URL
 
 import bria_async as ba
@@ -392,3 +393,16 @@ async def test_a_delivered_failure_fails_the_job_and_a_non_final_status_is_ignor
     assert short.jobs.deliver(webhooks.parse_event(json.dumps(failed))) is True
     with pytest.raises(ba.JobFailedError, match="boom"):
         await job
+
+
+async def test_a_webhook_that_overtakes_the_submission_settles_the_job(
+    client: BriaClient, mock_api: MockAPI
+) -> None:
+    async def answer_after_the_webhook(url: URL, **kwargs: Any) -> CallbackResult:
+        assert client.jobs.deliver(webhooks.parse_event(json.dumps(DONE))) is False
+        return CallbackResult(status=202, payload=ACCEPTED)
+
+    mock_api.post(f"{V2}/image/generate", callback=answer_after_the_webhook)
+    result = await asyncio.wait_for(client.v2.image.generate("a fox"), HANG)
+    assert result.image_url == RESULT
+    assert calls(mock_api, "GET", STATUS) == 0
