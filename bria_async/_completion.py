@@ -460,7 +460,7 @@ class _StatusCompletion(Completion):
         if registry.get(self.request_id) is self:
             del registry[self.request_id]
 
-    def deliver(self, body: Mapping[str, Any]) -> bool:
+    def deliver(self, body: Any) -> bool:
         """Settle the job with a status `body` (read or delivered); True if it was final."""
         job = self._job
         try:
@@ -473,7 +473,7 @@ class _StatusCompletion(Completion):
             return False
         if event.status is V2Status.COMPLETED:
             self.cancel()
-            job._complete(dict(body))
+            job._complete(event.body)
             return True
         if event.error is not None:
             error = event.error
@@ -536,7 +536,7 @@ class _StatusWatch:
                        + poller.next_interval(waited))
         if self.cancelled:
             return None
-        final = completion.deliver(body if isinstance(body, Mapping) else {})
+        final = completion.deliver(body)
         self._emit(status, Outcome.READY if final else Outcome.PENDING, waited)
         if final:
             self.cancelled = True

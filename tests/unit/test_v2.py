@@ -406,3 +406,14 @@ async def test_a_webhook_that_overtakes_the_submission_settles_the_job(
     result = await asyncio.wait_for(client.v2.image.generate("a fox"), HANG)
     assert result.image_url == RESULT
     assert calls(mock_api, "GET", STATUS) == 0
+
+
+@pytest.mark.parametrize("answer", [["not", "an", "object"], {"request_id": RID, "status": "??"}])
+async def test_a_malformed_status_fails_the_job_with_an_excerpt(
+    client: BriaClient, mock_api: MockAPI, answer: Any
+) -> None:
+    mock_api.post(f"{V2}/image/generate", status=202, payload=ACCEPTED)
+    mock_api.get(STATUS, payload=answer)
+    with pytest.raises(ba.APIResponseValidationError) as info:
+        await asyncio.wait_for(client.v2.image.generate("a fox"), HANG)
+    assert repr(answer)[:20] in str(info.value)
