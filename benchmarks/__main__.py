@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import overhead, poll, scale, throughput
+from . import overhead, poll, scale, throughput, v2
 from ._report import Scenario, render
 
 HERE = Path(__file__).parent
@@ -30,7 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a tenth of the sizes (CI smoke)")
     parser.add_argument("--size", type=float, help="scale every size by this factor (1 = full)")
-    parser.add_argument("--only", default="poll,throughput,overhead,scale",
+    parser.add_argument("--only", default="poll,throughput,overhead,scale,v2",
                         help="comma-separated scenarios to run")
     parser.add_argument("--latency-median", type=float, default=3.0, help="seconds (3)")
     parser.add_argument("--latency-p95", type=float, default=10.0, help="seconds (10)")
@@ -55,6 +55,7 @@ def scenarios(args: argparse.Namespace) -> dict[str, Callable[[], Scenario]]:
             **latency),
         "overhead": lambda: overhead.run(calls=n(5000)),
         "scale": lambda: scale.run(jobs=n(5000), images=4),
+        "v2": lambda: v2.run(jobs=n(500), **latency),
     }
 
 

@@ -27,6 +27,7 @@ from ._errors import (
     PayloadTooLargeError,
     PreconditionFailedError,
     RateLimitError,
+    RequestExpiredError,
     ResponseTooLargeError,
     ServerError,
     UnavailableForLegalReasonsError,
@@ -34,6 +35,7 @@ from ._errors import (
     UnsupportedInputError,
     UnsupportedMediaTypeError,
     ValidationError,
+    WebhookVerificationError,
 )
 from ._events import Hooks, JobEvent, PollEvent, RequestEvent, RetryEvent
 from ._inputs import ImageInput
@@ -47,6 +49,7 @@ from .types.objects import Mask, Masks, ObjectsInfo, SceneObject
 from .types.person import PeopleInfo
 from .types.product import ProductKeywords
 from .types.search import SearchPage, SearchResult
+from .types.v2 import StatusEvent, V2Error, V2Result, V2Status
 from .types.visuals import Caption, RegisteredVisual, VisualInfo
 
 __version__ = "0.1.0"
@@ -101,6 +104,7 @@ __all__ = [
     "RateLimitError",
     "RegisteredVisual",
     "RequestEvent",
+    "RequestExpiredError",
     "ResponseTooLargeError",
     "RetiredModelVersionWarning",
     "RetryEvent",
@@ -111,6 +115,7 @@ __all__ = [
     "SearchResult",
     "ServerError",
     "Settings",
+    "StatusEvent",
     "Timeouts",
     "UnavailableForLegalReasonsError",
     "UnprocessableEntityError",
@@ -118,8 +123,12 @@ __all__ = [
     "UnsupportedMediaTypeError",
     "UploadOutcome",
     "UseCase",
+    "V2Error",
+    "V2Result",
+    "V2Status",
     "ValidationError",
     "VisualInfo",
+    "WebhookVerificationError",
     "__version__",
     "configure_converter",
     "make_converter",

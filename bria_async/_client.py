@@ -13,11 +13,11 @@ from ._errors import ConfigurationError
 from ._events import Hooks
 from ._jobs import Job
 from ._poller import Poller
-from ._runtime import Runtime
+from ._runtime import EARLY_EVENTS, Runtime
 from ._settings import Settings
 from ._storage import Storage
 from ._tokens import check_key, derive_key
-from ._transport import Secret, Transport, check_base_url
+from ._transport import Secret, Transport, check_base_url, versioned_base_urls
 from ._validation import is_header_value
 from .resources.background import Background
 from .resources.datasets import Datasets
@@ -27,7 +27,9 @@ from .resources.objects import Objects
 from .resources.person import Person
 from .resources.product import Product
 from .resources.search import Search
+from .resources.v2 import V2
 from .resources.visuals import Visuals
+from .types.v2 import StatusEvent
 
 R = TypeVar("R")
 DEFAULT_BASE_URL = "https://engine.prod.bria-api.com/v1"
@@ -55,6 +57,23 @@ class Jobs:
         the route and its checked ids, never taken from the token.
         """
         return Job._from_token(self._runtime, token, expect)
+
+    def deliver(self, event: StatusEvent) -> bool:
+        """Settle the v2 Job this process follows for `event.request_id` with a status a
+        webhook delivered (parse and verify it with `bria_async.webhooks` first): a final
+        status completes or fails it at once and its polling stops. False if no such Job is
+        followed here, or the status is not final. A final status that arrives before its
+        job's submission was answered is kept (a few hundred at most) and settles the job
+        as soon as it starts following its status."""
+        runtime = self._runtime
+        completion = runtime.v2_jobs.get(event.request_id)
+        if completion is None:
+            if event.status.final:
+                runtime.early_events[event.request_id] = event.body
+                while len(runtime.early_events) > EARLY_EVENTS:
+                    runtime.early_events.popitem(last=False)
+            return False
+        return bool(completion.deliver(event.body))
 
 
 class BriaClient:
@@ -88,15 +107,15 @@ class BriaClient:
         self._job_token_key = (
             None if job_token_key is None else Secret(derive_key(check_key(job_token_key)).hex())
         )
-        self.base_url = check_base_url(
+        self.base_url, self.v2_base_url = versioned_base_urls(check_base_url(
             base_url or os.environ.get("BRIA_BASE_URL") or DEFAULT_BASE_URL,
             allow_insecure_http=allow_insecure_http,
-        )
+        ))
         self.settings = settings or Settings()
         hooks = hooks or Hooks()
         transport = Transport(
-            base_url=self.base_url, token=self._require_token, settings=self.settings,
-            hooks=hooks,
+            base_url=self.base_url, v2_base_url=self.v2_base_url, token=self._require_token,
+            settings=self.settings, hooks=hooks,
         )
         self._runtime = Runtime(
             settings=self.settings,
@@ -182,6 +201,11 @@ class BriaClient:
     @cached_property
     def person(self) -> Person:
         return Person(self)
+
+    @cached_property
+    def v2(self) -> V2:
+        """The v2 API: ``bria.v2.image.generate(...)``, its edits, ``bria.v2.status(id)``."""
+        return V2(self)
 
     @overload
     async def gather(

@@ -7,10 +7,11 @@ plan begins a *completion* for one Job, which owns that Job's poller entries and
     Placeholders  ``sync=false``: wait until every placeholder URL holds its image
     CallAgain     an info route: call the same request again while it answers 205
     FollowStatus  training: read the model's status until it is final
+    StatusURL     v2: read ``/v2/status/{request_id}`` until final, or take its webhook
 
 Each completion can `start()`, `rearm()` after its window ended (the Job is then STALLED and
 may be awaited again), `cancel()`, and say what its token must keep (`state()`). A new way
-of finishing (v2 status URLs) is a new plan and completion, not a flag.
+of finishing is a new plan and completion, not a flag.
 """
 
 from __future__ import annotations
@@ -23,13 +24,23 @@ from urllib.parse import urlsplit
 import attrs
 
 from ._errors import (
+    APIConnectionError,
     APIResponseValidationError,
     BadRequestError,
     BriaError,
     JobFailedError,
+    NotFoundError,
+    RateLimitError,
+    RequestExpiredError,
+    ServerError,
+    ValidationError,
 )
+from ._events import PollEvent, emit
 from ._poller import Outcome, Watch
+from ._retry import Deadline
 from ._transport import is_loopback
+from ._validation import require_bool, require_id
+from .types.v2 import V2Status, parse_status
 
 if TYPE_CHECKING:
     from ._jobs import Job
@@ -375,3 +386,170 @@ class _FollowCompletion(_Repeating):
         job._complete(body)
         return True
 
+
+
+# --- v2: a status URL ------------------------------------------------------------------------
+@attrs.frozen
+class StatusURL:
+    """v2: the answer (202) is ``{request_id, status_url}``; ``GET /v2/status/{request_id}``
+    is read once per job, first near the route's learned ready time, then with backoff, until
+    it is final, or a webhook delivered the status first (`bria.jobs.deliver`). The status
+    path is rebuilt from the checked request id under the client's v2 base URL: the answer's
+    `status_url` host is never called. A ``sync=true`` answer (200) is the result."""
+
+    def begin(self, job: Job[Any], http_status: int) -> Completion:
+        if job._context.get("sync"):
+            return Completion(job)
+        body = job._body
+        try:
+            request_id = require_id("request_id", body["request_id"])
+        except (KeyError, TypeError, ValidationError) as exc:
+            return _Failed(job, APIResponseValidationError(
+                f"the answer has no valid request_id ({exc})", job_id=job.id,
+                status=http_status, excerpt=repr(body)[:200]))
+        return _StatusCompletion(job, request_id)
+
+    def restore(self, job: Job[Any], state: Mapping[str, Any]) -> Completion:
+        if require_bool("sync", job._context.get("sync", False)):
+            return Completion(job)
+        require_bool("webhook", job._context.get("webhook", False))
+        return _StatusCompletion(job, require_id("request_id", state.get("request_id")))
+
+    def not_final(self, error: BriaError) -> bool:
+        return False
+
+
+class _StatusCompletion(Completion):
+    """Reads one v2 job's status on the shared poller; a delivered webhook settles it too."""
+
+    waiting_for = "whose v2 status is not final yet"
+
+    def __init__(self, job: Job[Any], request_id: str) -> None:
+        super().__init__(job)
+        self.request_id = request_id
+        self._watch: _StatusWatch | None = None
+
+    def state(self) -> dict[str, Any]:
+        return {"request_id": self.request_id}
+
+    def start(self) -> None:
+        runtime = self._job._runtime
+        runtime.v2_jobs[self.request_id] = self
+        early = runtime.early_events.pop(self.request_id, None)
+        if early is None or not self.deliver(early):
+            self.rearm()
+
+    def rearm(self) -> None:
+        if self._watch is not None and not self._watch.cancelled:
+            return
+        job = self._job
+        runtime = job._runtime
+        polling = runtime.settings.polling
+        waited = max(0.0, time.time() - job._submitted_at_or_now)
+        first = runtime.poller.times.first_delay(job.kind)
+        if job._context.get("webhook"):
+            first = max(first, polling.webhook_grace)
+        now = time.monotonic()
+        self._watch = _StatusWatch(self, started=now - waited, deadline=now + polling.job_timeout)
+        runtime.poller.schedule(self._watch, max(0.0, first - waited))
+
+    def cancel(self) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+        registry = self._job._runtime.v2_jobs
+        if registry.get(self.request_id) is self:
+            del registry[self.request_id]
+
+    def deliver(self, body: Any) -> bool:
+        """Settle the job with a status `body` (read or delivered); True if it was final."""
+        job = self._job
+        try:
+            event = parse_status(body)
+        except (KeyError, TypeError, ValueError) as exc:
+            job._fail(APIResponseValidationError(
+                f"unexpected v2 status ({exc})", job_id=job.id, excerpt=repr(body)[:200]))
+            return True
+        if event.request_id != self.request_id:
+            return False
+        if event.status is V2Status.COMPLETED:
+            self.cancel()
+            job._complete(event.body)
+            return True
+        if event.error is not None:
+            error = event.error
+            job._fail(JobFailedError(error.message, job_id=job.id, code=error.code,
+                                     details=error.details))
+            return True
+        return False
+
+
+class _StatusWatch:
+    """The poller entry of one v2 job: one status call per step, backing off while it is not
+    final; rate limits and server errors (after the transport's own retries) back it off."""
+
+    __slots__ = ("_completion", "_errors", "_last_pending", "_started", "cancelled", "deadline")
+
+    def __init__(self, completion: _StatusCompletion, *, started: float, deadline: float
+                 ) -> None:
+        self._completion = completion
+        self._started = started
+        self.deadline = deadline
+        self.cancelled = False
+        self._errors = 0
+        self._last_pending: float | None = None
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+    def stop(self, error: BaseException) -> None:
+        if not self.cancelled:
+            self.cancelled = True
+            self._completion._job._fail(error)
+
+    async def step(self) -> float | None:
+        completion = self._completion
+        job = completion._job
+        poller = job._runtime.poller
+        now = time.monotonic()
+        if now >= self.deadline:
+            self.cancelled = True
+            job._stall()
+            return None
+        waited = now - self._started
+        path = f"/status/{completion.request_id}"
+        status: int | None = None
+        try:
+            response = await poller.transport.request(
+                "GET", path, kind="poll", version=2,
+                deadline=Deadline.after(self.deadline - now))
+            status = response.status
+            body = response.json()
+        except NotFoundError as exc:
+            self.stop(RequestExpiredError.of(exc, completion.request_id))
+            return None
+        except (RateLimitError, ServerError, APIConnectionError) as exc:
+            status = getattr(exc, "status", None)
+            self._emit(status, Outcome.RETRY, waited)
+            self._errors += 1
+            settings = poller.settings
+            return min(settings.max_interval * 4, settings.min_interval * 2.0**self._errors
+                       + poller.next_interval(waited))
+        if self.cancelled:
+            return None
+        final = completion.deliver(body)
+        self._emit(status, Outcome.READY if final else Outcome.PENDING, waited)
+        if final:
+            self.cancelled = True
+            if job.done() and job._error is None:
+                poller.times.observe(job.kind, self._last_pending, waited)
+            return None
+        self._errors = 0
+        self._last_pending = waited
+        return poller.next_interval(waited)
+
+    def _emit(self, status: int | None, outcome: Outcome, waited: float) -> None:
+        runtime = self._completion._job._runtime
+        hook = runtime.hooks.on_poll
+        if hook is not None:
+            url = f"{runtime.transport.v2_base_url}/status/{self._completion.request_id}"
+            emit(hook, PollEvent(url=url, status=status, outcome=outcome.value, waited=waited))

@@ -215,6 +215,17 @@ class NotFoundError(APIStatusError):
     """404: the visual, dataset, model or image URL does not exist."""
 
 
+class RequestExpiredError(NotFoundError):
+    """A v2 status read answered 404: the request id is unknown to Bria, or has expired."""
+
+    @classmethod
+    def of(cls, error: NotFoundError, request_id: str) -> RequestExpiredError:
+        """The error for the 404 `error` of the status read of `request_id`."""
+        return cls(f"the v2 request {request_id} does not exist or has expired",
+                   status=error.status, method=error.method, url=error.url, body=error.body,
+                   request_id=error.request_id)
+
+
 class MethodNotAllowedError(APIStatusError):
     """405: the route does not take this method."""
 
@@ -303,11 +314,15 @@ class JobFailedError(JobError):
     """An image of the job, or the job itself, failed: says which job, which URL and why."""
 
     def __init__(
-        self, reason: str, *, job_id: str, url: str | None = None, cause: Any = None
+        self, reason: str, *, job_id: str, url: str | None = None, cause: Any = None,
+        code: int | None = None, details: str | None = None,
     ) -> None:
         self.url = url
         self.reason = reason
         self.cause = cause
+        #: A v2 job's error object: its code and details (`reason` is its message).
+        self.code = code
+        self.details = details
         where = f" at {url}" if url else ""
         super().__init__(f"job {job_id} failed{where}: {reason}", job_id=job_id)
 
@@ -330,3 +345,8 @@ class JobCancelledError(JobError):
 
     def __init__(self, *, job_id: str) -> None:
         super().__init__(f"job {job_id} was cancelled", job_id=job_id)
+
+
+class WebhookVerificationError(BriaError):
+    """A webhook delivery is not signed by Bria for this API token: a header is missing, the
+    signature does not match, or its timestamp is outside the tolerance. Do not deliver it."""

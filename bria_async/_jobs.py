@@ -145,6 +145,15 @@ class Job(Generic[R]):
         return tuple(state.get("urls", ()))
 
     @property
+    def request_id(self) -> str | None:
+        """The v2 request id Bria answered with (None for v1 routes, or before it was sent)."""
+        state = self._completion.state() if self._completion is not None else {}
+        rid = state.get("request_id")
+        if rid is None and isinstance(self._body, Mapping):
+            rid = self._body.get("request_id")
+        return rid if isinstance(rid, str) else None
+
+    @property
     def pending_urls(self) -> tuple[str, ...]:
         return self._completion.pending_urls if self._completion is not None else ()
 
@@ -245,7 +254,8 @@ class Job(Generic[R]):
             try:
                 response = await runtime.transport.request(
                     call.method, call.path, params=call.params, json=call.json,
-                    data=call.data, kind=call.kind, billable=call.billable,
+                    data=call.data, kind=call.kind, billable=call.billable, version=call.version,
+                    repeat=call.repeat,
                     deadline=Deadline.after(runtime.settings.polling.job_timeout),
                 )
             except BriaError as exc:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import collections
+import weakref
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import attrs
 
@@ -26,3 +29,14 @@ class Runtime:
     token_key: Callable[[], bytes]
     #: Whether placeholder and result URLs may be plain http.
     allow_insecure_http: bool
+    #: The v2 jobs being followed in this process, by request id (what webhooks complete).
+    v2_jobs: weakref.WeakValueDictionary[str, Any] = attrs.field(
+        factory=weakref.WeakValueDictionary)
+    #: Final statuses delivered before their job's submission was answered (a fast job's
+    #: webhook can overtake the 202), kept for that job; the oldest go past EARLY_EVENTS.
+    early_events: collections.OrderedDict[str, Mapping[str, Any]] = attrs.field(
+        factory=collections.OrderedDict)
+
+
+#: How many early webhook statuses a client keeps for jobs it does not follow (yet).
+EARLY_EVENTS = 256

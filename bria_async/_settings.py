@@ -100,7 +100,8 @@ class PollSettings:
     The first probe of an image goes out near the route's expected ready time (learned from
     what this client observed, starting at `initial_delay`): at the `first_probe_quantile` of
     the ready times seen so far. Later probes back off by `backoff_factor` of the time
-    already waited, with jitter, between `min_interval` and `max_interval`.
+    already waited, with jitter, between `min_interval` and `max_interval`. A v2 job's
+    status calls follow the same schedule, one call per job.
     """
 
     concurrency: int = attrs.field(default=64, validator=_count(1))
@@ -115,6 +116,9 @@ class PollSettings:
     info_interval: float = attrs.field(default=1.0, validator=_positive)
     training_interval: float = attrs.field(default=60.0, validator=_positive)
     training_timeout: float = attrs.field(default=4 * 3600.0, validator=_positive)
+    #: v2 jobs sent with a `webhook_url`: no status call before this many seconds, so that
+    #: the webhook (usually first) spends none of the per-endpoint rate limit.
+    webhook_grace: float = attrs.field(default=30.0, validator=_not_negative)
 
 
 @attrs.frozen(kw_only=True)
@@ -153,5 +157,6 @@ class Settings:
                 info_interval=0.05,
                 training_interval=0.1,
                 job_timeout=60.0,
+                webhook_grace=1.0,
             ),
         )

@@ -37,6 +37,10 @@ class Call:
     data: Callable[[], Any] | None = None
     kind: TimeoutKind = "quick"
     billable: bool = False
+    #: The API version whose base URL the path is under (1 or 2).
+    version: int = 1
+    #: False: sent once, never repeated, whatever the answer (v2 submissions).
+    repeat: bool = True
     prepare: Callable[[Call], Awaitable[Call]] | None = None
 
 

@@ -206,6 +206,16 @@ def check_base_url(base_url: str, *, allow_insecure_http: bool) -> str:
     return base_url.rstrip("/")
 
 
+def versioned_base_urls(base_url: str) -> tuple[str, str]:
+    """The v1 and v2 base URLs of one checked base URL: a trailing ``/v1`` (or ``/v2``) is
+    swapped for the other; a base URL without a version gets ``/v1`` and ``/v2`` appended.
+    So one ``BRIA_BASE_URL`` (and one emulator) serves both API versions."""
+    head, _, last = base_url.rpartition("/")
+    if last in ("v1", "v2") and urlsplit(head).hostname:
+        return f"{head}/v1", f"{head}/v2"
+    return f"{base_url}/v1", f"{base_url}/v2"
+
+
 class Transport:
     """Sends API requests with retries and maps statuses to errors; fetches storage URLs."""
 
@@ -216,8 +226,10 @@ class Transport:
         token: Callable[[], Secret],
         settings: Settings,
         hooks: Hooks,
+        v2_base_url: str | None = None,
     ) -> None:
         self.base_url = base_url
+        self.v2_base_url = v2_base_url or versioned_base_urls(base_url)[1]
         self._origin = _origin(URL(base_url))
         self._token = token
         self._settings = settings
@@ -340,6 +352,8 @@ class Transport:
         kind: TimeoutKind = "quick",
         billable: bool = False,
         deadline: Deadline | None = None,
+        version: int = 1,
+        repeat: bool = True,
     ) -> Response:
         """Send an API request, retrying what is safe to retry; return a success response.
 
@@ -347,9 +361,11 @@ class Transport:
         request (one that creates paid work) is repeated only where the server cannot have
         done the work, unless the settings allow more. A redirect is followed only within
         the API's origin (the token goes nowhere else): to another origin it raises
-        APIRedirectError. Raises the typed error otherwise.
+        APIRedirectError. Raises the typed error otherwise. `version` 2 sends it under the
+        v2 base URL (same origin, same token). `repeat=False` sends it once whatever
+        happens (v2 submissions: Bria has no idempotency key).
         """
-        url = self.base_url + path
+        url = (self.v2_base_url if version == 2 else self.base_url) + path
         headers = {"api_token": self._token().reveal()}
         query = {k: _query_value(v) for k, v in (params or {}).items() if v is not None}
 
@@ -379,7 +395,8 @@ class Transport:
                                    location=str(target))
 
         return await self._send(method, url, once, ok=OK_STATUSES, kind=kind,
-                                billable=billable, deadline=deadline or Deadline(None))
+                                billable=billable, deadline=deadline or Deadline(None),
+                                repeat=repeat)
 
     async def _api_response(self, method: str, url: str,
                             resp: aiohttp.ClientResponse) -> Response:
@@ -401,6 +418,7 @@ class Transport:
         kind: TimeoutKind,
         billable: bool,
         deadline: Deadline,
+        repeat: bool = True,
     ) -> Response:
         """Run `once` (one attempt) until it answers a status in `ok`, under the client's one
         retry policy: backoff with jitter, Retry-After, the retry budget and the deadline."""
@@ -447,7 +465,7 @@ class Transport:
             self._emit_request(method, url, status, started, attempt, error)
             maybe_done = maybe_done or not not_done
             allowed = not billable or not_done or retries.retry_billable_server_errors
-            if not (retryable and allowed) or attempt >= retries.max_attempts:
+            if not (retryable and allowed and repeat) or attempt >= retries.max_attempts:
                 raise error
             delay = backoff_delay(attempt, retries, self._rng)
             if retry_after is not None:

@@ -36,6 +36,9 @@ async def test_readme_python_block_runs(
         "BRIA_API_TOKEN": bria_emulator.api_token,
         "BRIA_BASE_URL": bria_emulator.base_url,
         "PYTHONWARNINGS": "error",
+        # the bria_async of this checkout, not whichever one is installed
+        "PYTHONPATH": os.pathsep.join(
+            p for p in (str(README.parent), os.environ.get("PYTHONPATH")) if p),
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-c", code, cwd=tmp_path, env=env,

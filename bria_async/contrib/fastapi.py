@@ -8,6 +8,10 @@ async def fox(bria: Bria) -> list[str]:
     return list((await bria.images.generate("a red fox")).urls)
 ```
 
+For v2 webhooks, mount ``app.include_router(bria_webhook_router("/bria/webhook"))`` and pass
+``webhook_url="https://<your host>/bria/webhook"``: deliveries are verified with the client's
+API token and complete their Jobs at once.
+
 Needs the ``fastapi`` extra; ``import bria_async`` never imports this module.
 """
 
@@ -17,12 +21,16 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 
 from .._client import BriaClient
-from .._errors import ClientStateError
+from .._errors import ClientStateError, WebhookVerificationError
+from ..webhooks import parse_event, verify_signature
 
-__all__ = ["Bria", "bria_lifespan", "get_bria", "open_bria"]
+__all__ = ["Bria", "bria_lifespan", "bria_webhook_router", "get_bria", "open_bria"]
+
+#: A webhook body is one status body: far below this; a larger one is refused unread.
+MAX_WEBHOOK_BYTES = 1024 * 1024
 
 STATE_ATTRIBUTE = "bria_client"
 Lifespan = Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]
@@ -65,3 +73,32 @@ async def get_bria(request: Request) -> BriaClient:
 
 #: Annotate a handler parameter with this to receive the app's client.
 Bria = Annotated[BriaClient, Depends(get_bria)]
+
+
+def bria_webhook_router(
+    path: str = "/bria/webhook", *, tolerance: float | None = 300,
+    max_bytes: int = MAX_WEBHOOK_BYTES,
+) -> APIRouter:
+    """A router with ``POST path`` for Bria's v2 webhooks: it reads at most `max_bytes`,
+    verifies the signature with the app's client's API token (400 if it does not hold),
+    delivers the status to the Job this process follows (`bria.jobs.deliver`) and answers
+    204 at once, well within Bria's 10 s. Needs the app's BriaClient (`bria_lifespan`)."""
+    router = APIRouter()
+
+    @router.post(path, status_code=204, include_in_schema=False)
+    async def bria_webhook(request: Request, bria: Bria) -> Response:
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > max_bytes:
+                return Response(status_code=413)
+        try:
+            verify_signature(bytes(body), request.headers,
+                             api_token=bria._require_token().reveal(), tolerance=tolerance)
+            event = parse_event(bytes(body))
+        except WebhookVerificationError:
+            return Response(status_code=400)
+        bria.jobs.deliver(event)
+        return Response(status_code=204)
+
+    return router

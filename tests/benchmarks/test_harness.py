@@ -12,7 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ("1. Poll efficiency", "2. Throughput", "3. Overhead per direct call",
-             "4. Scale: pending images in one client")
+             "4. Scale: pending images in one client", "5. v2 status calls")
 
 
 def _table_rows(text: str, title: str) -> list[list[str]]:

@@ -6,7 +6,16 @@ from typing import Any
 
 from typing_extensions import assert_type
 
-from bria_async import BriaClient, EditResult, Image, ImageResult, Job, VisualInfo
+from bria_async import (
+    BriaClient,
+    EditResult,
+    Image,
+    ImageResult,
+    Job,
+    StatusEvent,
+    V2Result,
+    VisualInfo,
+)
 
 
 async def images_are_typed(bria: BriaClient, token: dict[str, Any]) -> None:
@@ -23,3 +32,14 @@ async def images_are_typed(bria: BriaClient, token: dict[str, Any]) -> None:
     info = bria.visuals.info("v1")
     assert_type(await info, VisualInfo)
     info.as_completed()  # type: ignore[misc]  # a VisualInfo holds no images
+
+
+async def v2_jobs_are_typed(bria: BriaClient, token: dict[str, Any]) -> None:
+    job = bria.v2.image.generate("a fox")
+    assert_type(job, Job[V2Result])
+    async for image in job.as_completed():
+        assert_type(image, Image)
+    assert_type(await bria.v2.image.restyle("https://example.com/a.png", "anime"), V2Result)
+    assert_type(await bria.v2.status("req-1"), StatusEvent)
+    assert_type(bria.jobs.resume(token, V2Result), Job[V2Result])
+    assert_type(job.request_id, str | None)

@@ -108,7 +108,7 @@ async def test_token_never_appears_in_errors_or_logs(
 
 def test_public_names_match_all() -> None:
     exported = {name for name in dir(bria_async) if name[0] not in "_@"}
-    exported -= {"resources", "types", "testing", "cli", "contrib"}
+    exported -= {"resources", "types", "testing", "cli", "contrib", "webhooks"}
     assert sorted(bria_async.__all__) == bria_async.__all__
     assert set(bria_async.__all__) - {"__version__"} == exported
 

@@ -1,0 +1,106 @@
+"""bria.v2 end to end against the emulator on 127.0.0.1: every route, the status life cycle,
+tokens, and signed webhooks delivered by the emulator, verified and given to the Job."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+import bria_async as ba
+from bria_async import BriaClient, PollSettings, Settings, webhooks
+from bria_async.testing import Emulator
+from tests.unit.test_v2 import ROUTES
+
+HANG = 30
+
+
+@pytest.mark.parametrize("make", [r[1] for r in ROUTES], ids=[r[0] for r in ROUTES])
+async def test_every_v2_route_completes_on_the_emulator(
+    bria: BriaClient, bria_emulator: Emulator, make: Callable[[BriaClient], ba.Job[ba.V2Result]]
+) -> None:
+    job = make(bria)
+    result = await asyncio.wait_for(job, HANG)
+    assert job.request_id is not None
+    assert result.image_url is not None or "structured_instruction" in result.extra
+    # one job, a few status calls: never one per image or per second
+    assert 1 <= bria_emulator.counters.status_calls[job.request_id] <= 10
+
+
+async def test_a_v2_result_saves_its_image(bria: BriaClient, tmp_path: Path) -> None:
+    result = await asyncio.wait_for(bria.v2.image.generate("a red fox"), HANG)
+    path = await result.save(tmp_path)
+    assert path.read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("marker", ["EMULATOR_ERROR", "EMULATOR_FAILED"])
+async def test_a_failed_job_raises_job_failed_with_its_code(
+    bria: BriaClient, marker: str
+) -> None:
+    with pytest.raises(ba.JobFailedError) as info:
+        await asyncio.wait_for(bria.v2.image.generate(f"a fox {marker}"), HANG)
+    assert info.value.code is not None
+
+
+async def test_unknown_ids_are_expired_requests(bria: BriaClient) -> None:
+    with pytest.raises(ba.RequestExpiredError):
+        await bria.v2.status("never-sent")
+
+
+async def test_a_token_resumes_a_v2_job(bria: BriaClient) -> None:
+    job = await bria.v2.image.enhance("https://img.test/in.png").submit()
+    token = job.to_dict()
+    job.cancel()
+    result = await asyncio.wait_for(bria.jobs.resume(token, ba.V2Result), HANG)
+    assert result.image_url is not None
+
+
+async def test_sync_true_answers_the_result(bria: BriaClient, bria_emulator: Emulator) -> None:
+    job = bria.v2.image.generate("a fox", sync=True)
+    result = await asyncio.wait_for(job, HANG)
+    assert result.image_url is not None
+    assert sum(bria_emulator.counters.status_calls.values()) == 0
+
+
+@pytest.fixture
+async def receiver(bria_emulator: Emulator) -> AsyncIterator[tuple[str, BriaClient]]:
+    """A webhook receiver on 127.0.0.1 that verifies deliveries and gives them to a client
+    whose first status call waits far longer than the test."""
+    settings = Settings(polling=PollSettings(webhook_grace=120.0))
+    async with BriaClient(bria_emulator.api_token, base_url=bria_emulator.base_url,
+                          settings=settings) as bria:
+
+        async def hook(request: web.Request) -> web.Response:
+            body = await request.read()
+            try:
+                webhooks.verify_signature(body, request.headers,
+                                          api_token=bria_emulator.api_token)
+            except ba.WebhookVerificationError:
+                return web.Response(status=400)
+            bria.jobs.deliver(webhooks.parse_event(body))
+            return web.Response(status=204)
+
+        app = web.Application()
+        app.router.add_post("/hook", hook)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = runner.addresses[0][1]
+        try:
+            yield f"http://127.0.0.1:{port}/hook", bria
+        finally:
+            await runner.cleanup()
+
+
+async def test_a_signed_webhook_completes_the_job_with_no_status_call(
+    receiver: tuple[str, BriaClient], bria_emulator: Emulator
+) -> None:
+    url, bria = receiver
+    job = bria.v2.image.generate("a fox", webhook_url=url)
+    result = await asyncio.wait_for(job, HANG)
+    assert result.image_url is not None
+    assert bria_emulator.counters.status_calls[job.request_id or ""] == 0
