@@ -483,6 +483,10 @@ class _StatusCompletion(Completion):
         return False
 
 
+#: The v2 status route: one endpoint, one rate limit, for every job's status reads.
+_STATUS_ENDPOINT = "GET /v2/status"
+
+
 class _StatusWatch:
     """The poller entry of one v2 job: one status call per step, backing off while it is not
     final; rate limits and server errors (after the transport's own retries) back it off."""
@@ -516,6 +520,9 @@ class _StatusWatch:
             job._stall()
             return None
         waited = now - self._started
+        paused = poller.paused_for(_STATUS_ENDPOINT)
+        if paused > 0:  # another job's status read was rate limited: every job waits
+            return paused
         path = f"/status/{completion.request_id}"
         status: int | None = None
         try:
@@ -532,8 +539,12 @@ class _StatusWatch:
             self._emit(status, Outcome.RETRY, waited)
             self._errors += 1
             settings = poller.settings
-            return min(settings.max_interval * 4, settings.min_interval * 2.0**self._errors
-                       + poller.next_interval(waited))
+            delay = min(settings.max_interval * 4, settings.min_interval * 2.0**self._errors
+                        + poller.next_interval(waited))
+            if isinstance(exc, RateLimitError):  # the status endpoint's limit is everyone's
+                delay = max(delay, exc.retry_after or 0.0)
+                poller.pause(_STATUS_ENDPOINT, delay)
+            return delay
         if self.cancelled:
             return None
         final = completion.deliver(body)

@@ -195,6 +195,8 @@ class APIStatusError(BriaError):
         self.body = body
         self.request_id = request_id
         self.message = message
+        #: Seconds the server asked to wait (its Retry-After), if it said.
+        self.retry_after: float | None = None
         rid = f" (request id {request_id})" if request_id else ""
         super().__init__(f"{status} from {method} {url}{rid}: {message}")
 

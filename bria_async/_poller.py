@@ -260,6 +260,7 @@ class Poller:
         self._inflight: set[asyncio.Task[None]] = set()
         self._slots: asyncio.Semaphore | None = None
         self._closed = False
+        self._paused: dict[str, float] = {}
 
     @property
     def pending(self) -> int:
@@ -301,6 +302,15 @@ class Poller:
         entry = CallWatch(check, interval, time.monotonic() + window, on_outcome)
         self.schedule(entry, interval if first is None else first)
         return entry
+
+    def pause(self, endpoint: str, seconds: float) -> None:
+        """Read nothing from `endpoint` for `seconds` (it answered 429), whichever job asks."""
+        until = time.monotonic() + seconds
+        self._paused[endpoint] = max(until, self._paused.get(endpoint, 0.0))
+
+    def paused_for(self, endpoint: str) -> float:
+        """Seconds left before `endpoint` may be called again (0 when it may now)."""
+        return max(0.0, self._paused.get(endpoint, 0.0) - time.monotonic())
 
     def schedule(self, entry: Watch, delay: float) -> None:
         """Run `entry` in `delay` seconds, or at its deadline if that comes first."""

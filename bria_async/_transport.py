@@ -173,7 +173,7 @@ def status_error(response: Response) -> APIStatusError:
         body: Any = jsonlib.loads(text) if text else None
     except ValueError:
         body = text
-    return error_class_for(response.status)(
+    error = error_class_for(response.status)(
         _error_message(body, text),
         status=response.status,
         method=response.method,
@@ -181,6 +181,8 @@ def status_error(response: Response) -> APIStatusError:
         body=body,
         request_id=request_id_of(response.headers),
     )
+    error.retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    return error
 
 
 def request_id_of(headers: Mapping[str, str]) -> str | None:

@@ -280,6 +280,36 @@ async def test_a_rate_limited_status_backs_off_and_the_job_goes_on(
     assert [(p.url, p.outcome) for p in polls] == [(STATUS, "retry"), (STATUS, "ready")]
 
 
+async def test_a_rate_limited_status_read_pauses_every_jobs_status_reads(
+    mock_api: MockAPI,
+) -> None:
+    rid2 = "req-second"
+    status2 = f"{V2}/status/{rid2}"
+    polls: list[ba.PollEvent] = []
+    polling = PollSettings(initial_delay=0.02, min_interval=0.02, max_interval=0.05,
+                           webhook_grace=0.0)
+    settings = Settings(retries=RetrySettings(max_attempts=1), polling=polling)
+    async with BriaClient(TOKEN, base_url=BASE_URL, settings=settings,
+                          hooks=ba.Hooks(on_poll=polls.append)) as bria:
+        mock_api.post(f"{V2}/image/generate", status=202, payload=ACCEPTED)
+        mock_api.post(f"{V2}/image/generate", status=202,
+                      payload={"request_id": rid2, "status_url": status2})
+        mock_api.get(STATUS, status=429, headers={"Retry-After": "2"})
+        mock_api.get(STATUS, payload=DONE)
+        mock_api.get(status2, payload={**DONE, "request_id": rid2}, repeat=True)
+        first = await bria.v2.image.generate("a fox").submit()
+        for _ in range(200):  # until the first job's status read was rate limited
+            if polls:
+                break
+            await asyncio.sleep(0.01)
+        assert [p.outcome for p in polls] == ["retry"]
+        second = await bria.v2.image.generate("a cat").submit()
+        await asyncio.sleep(0.5)  # its first read was due after 0.02 s: the endpoint waits
+        assert calls(mock_api, "GET", status2) == 0
+        first.cancel()
+        second.cancel()
+
+
 @pytest.mark.parametrize("spelling", ["ERROR", "FAILED"])
 async def test_a_failed_status_raises_with_its_code_message_and_details(
     client: BriaClient, mock_api: MockAPI, spelling: str
