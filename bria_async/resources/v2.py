@@ -78,7 +78,8 @@ EDIT_ROUTES = (
     "add_object_by_text", "replace_object_by_text", "erase_by_text", "blend", "reseason",
     "restyle", "relight", "sketch_to_colored_image", "restore", "colorize",
 )  # fmt: skip
-_EDIT_SPECS = {route: _spec(f"image.{route}") for route in EDIT_ROUTES}
+_EDIT_SPECS = {route: _spec(f"image.{route}") for route in (*EDIT_ROUTES,
+                                                             "remove_background/guided")}
 
 
 @attrs.frozen
@@ -243,11 +244,20 @@ class V2Image(_V2Resource):
                          structured_instruction=structured)
         return self._v2_job(EDIT, "/image/edit", body, sync=False, webhook_url=webhook_url)
 
-    def remove_background(self, image: ImageInput, *, sync: bool = False,
+    def remove_background(self, image: ImageInput, *, guided: bool = False,
+                          mask: ImageInput | None = None, sync: bool = False,
                           webhook_url: str | None = None) -> Job[V2Result]:
-        """The image's foreground on a transparent background (a PNG with alpha)."""
-        return self._edit("remove_background", {"image": _image("image", image)}, sync,
-                          webhook_url)
+        """The image's foreground on a transparent background (a PNG with alpha);
+        `guided=True` uses the ``/guided`` variant, which may take a `mask` of what to keep."""
+        if not isinstance(guided, bool):
+            raise ValidationError("guided", guided, "True or False")
+        if mask is not None and not guided:
+            raise ValidationError("mask", mask, "None, or a mask with guided=True")
+        body = {"image": _image("image", image)}
+        if mask is not None:
+            body["mask"] = _image("mask", mask, is_mask=True)
+        route = "remove_background/guided" if guided else "remove_background"
+        return self._edit(route, body, sync, webhook_url)
 
     def replace_background(self, image: ImageInput, prompt: str, *, sync: bool = False,
                            webhook_url: str | None = None) -> Job[V2Result]:

@@ -84,6 +84,9 @@ ROUTES: list[tuple[str, Callable[[BriaClient], ba.Job[ba.V2Result]], str, dict[s
      "/image/edit", {"images": [URL_IN, URL_IN], "instruction": "make it blue"}),
     ("remove_background", lambda b: b.v2.image.remove_background(URL_IN),
      "/image/edit/remove_background", {"image": URL_IN}),
+    ("remove_background_guided",
+     lambda b: b.v2.image.remove_background(URL_IN, guided=True, mask=URL_IN),
+     "/image/edit/remove_background/guided", {"image": URL_IN, "mask": URL_IN}),
     ("replace_background", lambda b: b.v2.image.replace_background(URL_IN, "a beach"),
      "/image/edit/replace_background", {"image": URL_IN, "prompt": "a beach"}),
     ("blur_background", lambda b: b.v2.image.blur_background(URL_IN),
@@ -163,6 +166,7 @@ def test_every_edit_route_of_v2_md_is_a_method() -> None:
     from bria_async.resources.v2 import EDIT_ROUTES, V2Image
 
     tested = {r[2].removeprefix("/image/edit/") for r in ROUTES}
+    assert "remove_background/guided" in tested
     assert set(EDIT_ROUTES) <= tested
     assert all(callable(getattr(V2Image, route)) for route in EDIT_ROUTES)
 
@@ -218,6 +222,7 @@ REFUSED: list[tuple[str, Callable[[BriaClient], object], str]] = [
     ("webhook http", lambda b: b.v2.image.enhance(URL_IN, webhook_url="http://me.test/h"),
      "webhook_url"),
     ("sync", lambda b: b.v2.image.enhance(URL_IN, sync="yes"), "sync"),  # type: ignore[arg-type]
+    ("mask unguided", lambda b: b.v2.image.remove_background(URL_IN, mask=URL_IN), "mask"),
 ]
 
 
