@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from functools import cached_property
 from types import TracebackType
 from typing import Any, Literal, TypeVar, overload
@@ -30,16 +30,18 @@ from .resources.search import Search
 from .resources.v2 import V2
 from .resources.visuals import Visuals
 from .types.v2 import StatusEvent
+from .webhooks import parse_event, verify_signature
 
 R = TypeVar("R")
 DEFAULT_BASE_URL = "https://engine.prod.bria-api.com/v1"
 
 
 class Jobs:
-    """``bria.jobs``: bring back a Job from its signed token."""
+    """``bria.jobs``: bring back a Job from its signed token; settle v2 Jobs by webhook."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, token: Callable[[], Secret]) -> None:
         self._runtime = runtime
+        self._token = token
 
     @overload
     def resume(self, token: Mapping[str, Any]) -> Job[Any]: ...
@@ -57,6 +59,14 @@ class Jobs:
         the route and its checked ids, never taken from the token.
         """
         return Job._from_token(self._runtime, token, expect)
+
+    def receive(self, body: bytes, headers: Mapping[str, str], *,
+                tolerance: float | None = 300) -> bool:
+        """One webhook delivery as it arrived, whatever the web framework: its signature is
+        checked with this client's API token (WebhookVerificationError if it does not hold),
+        then its status is delivered (see `deliver`). True if it settled a Job here."""
+        verify_signature(body, headers, api_token=self._token().reveal(), tolerance=tolerance)
+        return self.deliver(parse_event(body))
 
     def deliver(self, event: StatusEvent) -> bool:
         """Settle the v2 Job this process follows for `event.request_id` with a status a
@@ -168,7 +178,7 @@ class BriaClient:
 
     @cached_property
     def jobs(self) -> Jobs:
-        return Jobs(self._runtime)
+        return Jobs(self._runtime, self._require_token)
 
     @cached_property
     def datasets(self) -> Datasets:

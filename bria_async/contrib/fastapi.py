@@ -25,7 +25,6 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response
 
 from .._client import BriaClient
 from .._errors import ClientStateError, WebhookVerificationError
-from ..webhooks import parse_event, verify_signature
 
 __all__ = ["Bria", "bria_lifespan", "bria_webhook_router", "get_bria", "open_bria"]
 
@@ -93,12 +92,9 @@ def bria_webhook_router(
             if len(body) > max_bytes:
                 return Response(status_code=413)
         try:
-            verify_signature(bytes(body), request.headers,
-                             api_token=bria._require_token().reveal(), tolerance=tolerance)
-            event = parse_event(bytes(body))
+            bria.jobs.receive(bytes(body), request.headers, tolerance=tolerance)
         except WebhookVerificationError:
             return Response(status_code=400)
-        bria.jobs.deliver(event)
         return Response(status_code=204)
 
     return router

@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 
 import bria_async as ba
-from bria_async import BriaClient, PollSettings, Settings, webhooks
+from bria_async import BriaClient, PollSettings, Settings
 from bria_async.testing import Emulator
 from tests.unit.test_v2 import ROUTES
 
@@ -74,13 +74,10 @@ async def receiver(bria_emulator: Emulator) -> AsyncIterator[tuple[str, BriaClie
                           settings=settings) as bria:
 
         async def hook(request: web.Request) -> web.Response:
-            body = await request.read()
             try:
-                webhooks.verify_signature(body, request.headers,
-                                          api_token=bria_emulator.api_token)
+                bria.jobs.receive(await request.read(), request.headers)
             except ba.WebhookVerificationError:
                 return web.Response(status=400)
-            bria.jobs.deliver(webhooks.parse_event(body))
             return web.Response(status=204)
 
         app = web.Application()

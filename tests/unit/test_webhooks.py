@@ -113,3 +113,23 @@ async def test_the_fastapi_route_verifies_delivers_and_answers_fast(mock_api: Mo
             assert accepted.status_code == 204
         assert job.done()
         assert (await job).image_url == "https://storage.test/r.png"
+
+
+async def test_jobs_receive_checks_with_the_clients_token_then_settles_the_job(
+    mock_api: MockAPI,
+) -> None:
+    v2 = BASE_URL.removesuffix("/v1") + "/v2"
+    mock_api.post(f"{v2}/image/generate", status=202,
+                  payload={"request_id": RID, "status_url": "x"})
+    settings = Settings(polling=PollSettings(webhook_grace=60.0))
+    async with ba.BriaClient(TOKEN, base_url=BASE_URL, settings=settings) as bria:
+        job = await bria.v2.image.generate("a fox", webhook_url="https://me.test/hook").submit()
+        now = int(time.time())
+        forged = headers("v1=" + reference_signature("another-token", RID, str(now), BODY),
+                         timestamp=now)
+        with pytest.raises(ba.WebhookVerificationError):
+            bria.jobs.receive(BODY, forged)
+        assert not job.done()
+        signed = headers("v1=" + reference_signature(TOKEN, RID, str(now), BODY), timestamp=now)
+        assert bria.jobs.receive(BODY, signed) is True
+        assert (await job).image_url == "https://storage.test/r.png"
