@@ -538,12 +538,10 @@ class _StatusWatch:
             status = getattr(exc, "status", None)
             self._emit(status, Outcome.RETRY, waited)
             self._errors += 1
-            settings = poller.settings
-            delay = min(settings.max_interval * 4, settings.min_interval * 2.0**self._errors
-                        + poller.next_interval(waited))
-            if isinstance(exc, RateLimitError):  # the status endpoint's limit is everyone's
-                delay = max(delay, exc.retry_after or 0.0)
-                poller.pause(_STATUS_ENDPOINT, delay)
+            if not isinstance(exc, RateLimitError):
+                return poller.retry_delay(self._errors)
+            delay = poller.retry_delay(self._errors, exc.retry_after)
+            poller.pause(_STATUS_ENDPOINT, delay)  # the status endpoint's limit is everyone's
             return delay
         if self.cancelled:
             return None

@@ -189,8 +189,7 @@ class PlaceholderWatch:
             return poller.next_interval(waited)
         self._errors += 1
         logger.debug("probe of %s will be retried after %s", self.url, error or status)
-        backoff = poller.settings.min_interval * 2.0**self._errors
-        return max(retry_after or 0.0, min(poller.settings.max_interval, backoff))
+        return poller.retry_delay(self._errors, retry_after)
 
 
 class _ProbeRefused(Exception):
@@ -302,6 +301,12 @@ class Poller:
         entry = CallWatch(check, interval, time.monotonic() + window, on_outcome)
         self.schedule(entry, interval if first is None else first)
         return entry
+
+    def retry_delay(self, errors: int, retry_after: float | None = None) -> float:
+        """The wait after `errors` failed looks in a row (429, 5xx, a broken connection):
+        doubling from `min_interval` up to `max_interval`, never sooner than Retry-After."""
+        s = self.settings
+        return max(retry_after or 0.0, min(s.max_interval, s.min_interval * 2.0**errors))
 
     def pause(self, endpoint: str, seconds: float) -> None:
         """Read nothing from `endpoint` for `seconds` (it answered 429), whichever job asks."""
