@@ -13,6 +13,7 @@ from aiohttp import web
 import bria_async as ba
 from bria_async import BriaClient, PollSettings, Settings
 from bria_async.testing import Emulator
+from tests.integration.http_support import serve
 from tests.unit.test_v2 import ROUTES
 
 HANG = 30
@@ -82,15 +83,8 @@ async def receiver(bria_emulator: Emulator) -> AsyncIterator[tuple[str, BriaClie
 
         app = web.Application()
         app.router.add_post("/hook", hook)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = runner.addresses[0][1]
-        try:
-            yield f"http://127.0.0.1:{port}/hook", bria
-        finally:
-            await runner.cleanup()
+        async with serve(app) as url:
+            yield f"{url}/hook", bria
 
 
 async def test_a_signed_webhook_completes_the_job_with_no_status_call(
