@@ -114,8 +114,9 @@ class BriaClient:
                 "breaks or other control characters): check api_token= or BRIA_API_TOKEN"
             )
         self._token = Secret(token) if token else None
+        # The derived key only (never the key given): the client's repr shows neither.
         self._job_token_key = (
-            None if job_token_key is None else Secret(derive_key(check_key(job_token_key)).hex())
+            None if job_token_key is None else derive_key(check_key(job_token_key))
         )
         self.base_url, self.v2_base_url = versioned_base_urls(check_base_url(
             base_url or os.environ.get("BRIA_BASE_URL") or DEFAULT_BASE_URL,
@@ -148,7 +149,7 @@ class BriaClient:
         """The key that signs job tokens: the app's `job_token_key`, or one derived from the
         API token (so a token resumes only with the same Bria account)."""
         if self._job_token_key is not None:
-            return bytes.fromhex(self._job_token_key.reveal())
+            return self._job_token_key
         return derive_key(self._require_token().reveal())
 
     def __repr__(self) -> str:
