@@ -30,8 +30,11 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a tenth of the sizes (CI smoke)")
     parser.add_argument("--size", type=float, help="scale every size by this factor (1 = full)")
-    parser.add_argument("--only", default="poll,throughput,overhead,scale,v2",
-                        help="comma-separated scenarios to run")
+    parser.add_argument(
+        "--only",
+        default="poll,throughput,overhead,scale,v2",
+        help="comma-separated scenarios to run",
+    )
     parser.add_argument("--latency-median", type=float, default=3.0, help="seconds (3)")
     parser.add_argument("--latency-p95", type=float, default=10.0, help="seconds (10)")
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds in poll (2)")
@@ -51,8 +54,12 @@ def scenarios(args: argparse.Namespace) -> dict[str, Callable[[], Scenario]]:
     return {
         "poll": lambda: poll.run(jobs=n(500), images=4, rounds=args.rounds, **latency),
         "throughput": lambda: throughput.run(
-            jobs=n(5000), images=1, in_flight=args.in_flight or n(500), requests_jobs=n(640),
-            **latency),
+            jobs=n(5000),
+            images=1,
+            in_flight=args.in_flight or n(500),
+            requests_jobs=n(640),
+            **latency,
+        ),
         "overhead": lambda: overhead.run(calls=n(5000)),
         "scale": lambda: scale.run(jobs=n(5000), images=4),
         "v2": lambda: v2.run(jobs=n(500), **latency),
@@ -72,8 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"running {name} ...", file=sys.stderr, flush=True)
         done.append(available[name]())
         print(done[-1].markdown(), file=sys.stderr, flush=True)
-    command = shlex.join(["python", "-m", "benchmarks", *(argv if argv is not None
-                                                          else sys.argv[1:])])
+    command = shlex.join(
+        ["python", "-m", "benchmarks", *(argv if argv is not None else sys.argv[1:])]
+    )
     text = render(done, command, (time.monotonic() - started) / 60, PREAMBLE)
     args.output.write_text(text, encoding="utf-8")
     print(f"wrote {args.output}", file=sys.stderr)

@@ -21,8 +21,19 @@ class EmulatorProcess:
         self.base_url = ""
 
     def __enter__(self) -> EmulatorProcess:
-        command = [sys.executable, "-m", "bria_async.cli", "emulator", "--port", "0",
-                   "--max-image-side", "64", "--api-token", TOKEN, *self._options]
+        command = [
+            sys.executable,
+            "-m",
+            "bria_async.cli",
+            "emulator",
+            "--port",
+            "0",
+            "--max-image-side",
+            "64",
+            "--api-token",
+            TOKEN,
+            *self._options,
+        ]
         self._proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603
         assert self._proc.stdout is not None
         line = self._proc.stdout.readline().strip()

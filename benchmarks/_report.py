@@ -38,8 +38,10 @@ class Scenario:
         lines.extend("| " + " | ".join(str(cell) for cell in row) + " |" for row in self.rows)
         if self.targets:
             lines += ["", "| target (bria_async) | figure | goal | |", "|---|---|---|---|"]
-            lines.extend(f"| {t.name} | {t.figure} | {t.goal} | {'met' if t.met else 'MISSED'} |"
-                         for t in self.targets)
+            lines.extend(
+                f"| {t.name} | {t.figure} | {t.goal} | {'met' if t.met else 'MISSED'} |"
+                for t in self.targets
+            )
         if self.notes:
             lines.append("")
             lines.extend(f"- {note}" for note in self.notes)
@@ -57,8 +59,10 @@ def machine() -> str:
             )
     except OSError:
         pass
-    return (f"{os.cpu_count()} cores ({model}), Python {platform.python_version()} "
-            f"({platform.python_implementation()}), {platform.system()} {platform.release()}")
+    return (
+        f"{os.cpu_count()} cores ({model}), Python {platform.python_version()} "
+        f"({platform.python_implementation()}), {platform.system()} {platform.release()}"
+    )
 
 
 def render(scenarios: list[Scenario], command: str, minutes: float, preamble: str) -> str:
@@ -78,8 +82,11 @@ def render(scenarios: list[Scenario], command: str, minutes: float, preamble: st
         "",
         "| scenario | target | figure | goal | |",
         "|---|---|---|---|---|",
-        *(f"| {s.title} | {t.name} | {t.figure} | {t.goal} | {'met' if t.met else 'MISSED'} |"
-          for s in scenarios for t in s.targets),
+        *(
+            f"| {s.title} | {t.name} | {t.figure} | {t.goal} | {'met' if t.met else 'MISSED'} |"
+            for s in scenarios
+            for t in s.targets
+        ),
         "",
     ]
     return "\n".join(head) + "\n" + "\n".join(s.markdown() for s in scenarios)

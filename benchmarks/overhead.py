@@ -32,8 +32,9 @@ async def interleaved(base_url: str, calls: int, chunks: int) -> dict[str, Any]:
 
         async def raw(n: int) -> None:
             for _ in range(n):
-                async with session.post(base_url + CUTOUT, json={"image_url": IMAGE_URL},
-                                        headers=_clients.HEADERS) as resp:
+                async with session.post(
+                    base_url + CUTOUT, json={"image_url": IMAGE_URL}, headers=_clients.HEADERS
+                ) as resp:
                     resp.raise_for_status()
                     await resp.json()
 
@@ -51,8 +52,9 @@ async def interleaved(base_url: str, calls: int, chunks: int) -> dict[str, Any]:
                 before = cpu_seconds()
                 await runners[name](per_chunk)
                 cpu[name].append((cpu_seconds() - before) / per_chunk)
-        profiles = {name: await _profile(runner, max(1, calls // 10))
-                    for name, runner in runners.items()}
+        profiles = {
+            name: await _profile(runner, max(1, calls // 10)) for name, runner in runners.items()
+        }
     return {"calls": per_chunk * chunks, "cpu": cpu, "profiles": profiles}
 
 
@@ -64,10 +66,15 @@ async def _profile(runner: Callable[[int], Awaitable[None]], calls: int) -> dict
     profiler.disable()
     stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
     loops = sum(v[1] for k, v in stats.items() if k[2] == "_run_once")
-    own = sorted(((v[2], f"{Path(k[0]).name}:{k[2]}") for k, v in stats.items()
-                  if "bria_async" in k[0]), reverse=True)[:4]
-    return {"loops": loops / calls, "calls": sum(v[1] for v in stats.values()) / calls,
-            "top": [[name, 1e6 * seconds / calls] for seconds, name in own]}
+    own = sorted(
+        ((v[2], f"{Path(k[0]).name}:{k[2]}") for k, v in stats.items() if "bria_async" in k[0]),
+        reverse=True,
+    )[:4]
+    return {
+        "loops": loops / calls,
+        "calls": sum(v[1] for v in stats.values()) / calls,
+        "top": [[name, 1e6 * seconds / calls] for seconds, name in own],
+    }
 
 
 VARIANTS = {"interleaved": interleaved}
@@ -77,8 +84,9 @@ def run(*, calls: int) -> Scenario:
     """Both clients in one process against one emulator process."""
     chunks = 20
     with EmulatorProcess("--latency", "0") as emulator:
-        result = run_variant("overhead", "interleaved", base_url=emulator.base_url,
-                             calls=calls, chunks=chunks)
+        result = run_variant(
+            "overhead", "interleaved", base_url=emulator.base_url, calls=calls, chunks=chunks
+        )
     done = result["calls"]
     sdk_us = 1e6 * percentile(result["cpu"]["sdk"], 50)
     raw_us = 1e6 * percentile(result["cpu"]["aiohttp"], 50)
@@ -87,21 +95,44 @@ def run(*, calls: int) -> Scenario:
     top = ", ".join(f"`{name}` {us:.0f} µs" for name, us in profiles["sdk"]["top"])
     return Scenario(
         title="3. Overhead per direct call",
-        setup=(f"{done} sequential `POST {CUTOUT}` calls by image URL per client "
-               f"(`bria.product.cutout(url)`), in {chunks} alternating chunks; CPU per call is "
-               "the median over the chunks. The last columns come from a cProfile pass."),
-        columns=["client", "calls", "client CPU µs / call", "ratio to raw aiohttp",
-                 "event loop iterations / call", "Python function calls / call"],
-        rows=[[name, done, f"{us:.0f}", f"{us / raw_us:.2f}",
-               f"{profiles[key]['loops']:.1f}", f"{profiles[key]['calls']:.0f}"]
-              for name, key, us in (("bria_async", "sdk", sdk_us),
-                                    ("raw aiohttp", "aiohttp", raw_us))],
-        targets=[Target("CPU per call vs raw aiohttp", f"{ratio:.2f}x", f"<= {RATIO_TARGET}x",
-                        ratio <= RATIO_TARGET)],
-        notes=[f"Profile: the SDK's own code costs most in {top} (cProfile own time per call, "
-               "inflated by profiling). The extra event loop iterations per call are the "
-               "Job's send task: its start (none on Python 3.12+, where it starts eagerly) and "
-               "handing the answer back. The task keeps a billable request going, and the job "
-               "completing, when its caller is cancelled. The extra function calls are the "
-               "Job, validation, limiter, retry, bounded-body and result-parsing layers."],
+        setup=(
+            f"{done} sequential `POST {CUTOUT}` calls by image URL per client "
+            f"(`bria.product.cutout(url)`), in {chunks} alternating chunks; CPU per call is "
+            "the median over the chunks. The last columns come from a cProfile pass."
+        ),
+        columns=[
+            "client",
+            "calls",
+            "client CPU µs / call",
+            "ratio to raw aiohttp",
+            "event loop iterations / call",
+            "Python function calls / call",
+        ],
+        rows=[
+            [
+                name,
+                done,
+                f"{us:.0f}",
+                f"{us / raw_us:.2f}",
+                f"{profiles[key]['loops']:.1f}",
+                f"{profiles[key]['calls']:.0f}",
+            ]
+            for name, key, us in (("bria_async", "sdk", sdk_us), ("raw aiohttp", "aiohttp", raw_us))
+        ],
+        targets=[
+            Target(
+                "CPU per call vs raw aiohttp",
+                f"{ratio:.2f}x",
+                f"<= {RATIO_TARGET}x",
+                ratio <= RATIO_TARGET,
+            )
+        ],
+        notes=[
+            f"Profile: the SDK's own code costs most in {top} (cProfile own time per call, "
+            "inflated by profiling). The extra event loop iterations per call are the "
+            "Job's send task: its start (none on Python 3.12+, where it starts eagerly) and "
+            "handing the answer back. The task keeps a billable request going, and the job "
+            "completing, when its caller is cancelled. The extra function calls are the "
+            "Job, validation, limiter, retry, bounded-body and result-parsing layers."
+        ],
     )

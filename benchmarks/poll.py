@@ -25,8 +25,9 @@ PROBES_TARGET = 2.0
 ADDED_SHARE_TARGET = 0.10  # median added latency, as a share of the median readiness time
 
 
-async def sdk_variant(base_url: str, jobs: int, images: int,
-                      polling: dict[str, Any] | None = None) -> dict[str, Any]:
+async def sdk_variant(
+    base_url: str, jobs: int, images: int, polling: dict[str, Any] | None = None
+) -> dict[str, Any]:
     handed: list[tuple[str, float]] = []
     async with _clients.sdk(base_url, polling) as bria:
 
@@ -96,7 +97,9 @@ FEWER_PROBES = {"initial_delay": 3.0, "backoff_factor": 0.5}
 CLIENTS: dict[str, tuple[str, dict[str, Any]]] = {
     "bria_async": ("sdk", {}),
     "bria_async, PollSettings(initial_delay=3, backoff_factor=0.5)": (
-        "sdk", {"polling": FEWER_PROBES}),
+        "sdk",
+        {"polling": FEWER_PROBES},
+    ),
     "aiohttp, fixed 1 s loop": ("loop", {"interval": 1.0}),
     "aiohttp, fixed 2 s loop": ("loop", {"interval": 2.0}),
 }
@@ -111,11 +114,18 @@ def run(*, jobs: int, images: int, rounds: int, median: float, p95: float) -> Sc
         for name in order:
             variant, extra = CLIENTS[name]
             # A fresh emulator with the round's seed: every client meets the same ready times.
-            options = ("--latency-median", str(median), "--latency-p95", str(p95),
-                       "--seed", str(100 + r))
+            options = (
+                "--latency-median",
+                str(median),
+                "--latency-p95",
+                str(p95),
+                "--seed",
+                str(100 + r),
+            )
             with EmulatorProcess(*options) as emulator:
-                result = run_variant("poll", variant, base_url=emulator.base_url, jobs=share,
-                                     images=images, **extra)
+                result = run_variant(
+                    "poll", variant, base_url=emulator.base_url, jobs=share, images=images, **extra
+                )
                 state = emulator.state()
             placeholders, probes = state["placeholders"], state["probes"]
             handed = result.pop("handed")
@@ -130,15 +140,34 @@ def run(*, jobs: int, images: int, rounds: int, median: float, p95: float) -> Sc
         added = result["added"]
         per_image = result["probes"] / len(added)
         median_added = percentile(added, 50)
-        rows.append([name, len(added), f"{per_image:.2f}", f"{median_added:.3f}",
-                     f"{percentile(added, 95):.3f}", f"{result['wall'] / rounds:.1f}",
-                     f"{1e3 * result['cpu'] / len(added):.2f}"])
+        rows.append(
+            [
+                name,
+                len(added),
+                f"{per_image:.2f}",
+                f"{median_added:.3f}",
+                f"{percentile(added, 95):.3f}",
+                f"{result['wall'] / rounds:.1f}",
+                f"{1e3 * result['cpu'] / len(added):.2f}",
+            ]
+        )
         if name == "bria_async":
-            targets.append(Target("probes per image", f"{per_image:.2f}",
-                                  f"<= {PROBES_TARGET:g}", per_image <= PROBES_TARGET))
-            targets.append(Target("median added latency", f"{median_added:.3f} s",
-                                  f"<= {bound:.2f} s (10% of the {median:g} s median)",
-                                  median_added <= bound))
+            targets.append(
+                Target(
+                    "probes per image",
+                    f"{per_image:.2f}",
+                    f"<= {PROBES_TARGET:g}",
+                    per_image <= PROBES_TARGET,
+                )
+            )
+            targets.append(
+                Target(
+                    "median added latency",
+                    f"{median_added:.3f} s",
+                    f"<= {bound:.2f} s (10% of the {median:g} s median)",
+                    median_added <= bound,
+                )
+            )
     needed = fewest_probes(median, p95, bound)
     notes = [
         f"No fixed schedule (and without a status route every polling policy is one) hands "
@@ -150,13 +179,21 @@ def run(*, jobs: int, images: int, rounds: int, median: float, p95: float) -> Sc
     ]
     return Scenario(
         title="1. Poll efficiency",
-        setup=(f"{jobs} jobs x {images} images, submitted at once; placeholder readiness "
-               f"log-normal, median {median:g} s, p95 {p95:g} s; {rounds} alternating rounds, each "
-               "client meeting the same ready times (a fresh emulator with the round's seed)"),
-        columns=["client", "images", "probes / image", "added latency median (s)",
-                 "added latency p95 (s)", "wall per round (s)", "client CPU ms / image"],
+        setup=(
+            f"{jobs} jobs x {images} images, submitted at once; placeholder readiness "
+            f"log-normal, median {median:g} s, p95 {p95:g} s; {rounds} alternating rounds, each "
+            "client meeting the same ready times (a fresh emulator with the round's seed)"
+        ),
+        columns=[
+            "client",
+            "images",
+            "probes / image",
+            "added latency median (s)",
+            "added latency p95 (s)",
+            "wall per round (s)",
+            "client CPU ms / image",
+        ],
         rows=rows,
         targets=targets,
         notes=notes,
     )
-

@@ -55,13 +55,20 @@ class Probe:
     def stop(self, images: int) -> dict[str, Any]:
         figures = self.watch.stop()
         gc.collect()
-        grown = (tracemalloc.get_traced_memory()[0] - self.traced0 if self.trace
-                 else rss_bytes() - self.rss0)
+        grown = (
+            tracemalloc.get_traced_memory()[0] - self.traced0
+            if self.trace
+            else rss_bytes() - self.rss0
+        )
         if self.trace:
             tracemalloc.stop()
-        return {"images": images, "bytes_per_image": grown / images,
-                "tasks": len(asyncio.all_tasks()) - 1, "sockets": sockets(),
-                "submit_wall": figures["wall"]}
+        return {
+            "images": images,
+            "bytes_per_image": grown / images,
+            "tasks": len(asyncio.all_tasks()) - 1,
+            "sockets": sockets(),
+            "submit_wall": figures["wall"],
+        }
 
 
 async def sdk_variant(base_url: str, jobs: int, images: int, trace: bool) -> dict[str, Any]:
@@ -85,8 +92,9 @@ async def aiohttp_variant(base_url: str, jobs: int, images: int, trace: bool) ->
         async def submit(i: int) -> None:
             async with slots:
                 urls = await _clients.aiohttp_submit(session, base_url, i, images)
-            waiting.extend(asyncio.create_task(_clients.aiohttp_wait(session, url, 1.0))
-                           for url in urls)
+            waiting.extend(
+                asyncio.create_task(_clients.aiohttp_wait(session, url, 1.0)) for url in urls
+            )
 
         await submit(-1)
         probe.start()
@@ -103,31 +111,56 @@ VARIANTS = {"sdk": sdk_variant, "aiohttp": aiohttp_variant}
 
 def run(*, jobs: int, images: int) -> Scenario:
     """Each client twice (tracemalloc, then RSS), each in a fresh process."""
-    clients = {"bria_async (submit, then pending)": "sdk",
-               "aiohttp, a task per image, 1 s loop": "aiohttp"}
+    clients = {
+        "bria_async (submit, then pending)": "sdk",
+        "aiohttp, a task per image, 1 s loop": "aiohttp",
+    }
     results: dict[str, dict[bool, dict[str, Any]]] = {}
     with EmulatorProcess("--latency", "3600") as emulator:
         for trace in (True, False):
             for name, variant in clients.items():
                 results.setdefault(name, {})[trace] = run_variant(
-                    "scale", variant, base_url=emulator.base_url, jobs=jobs, images=images,
-                    trace=trace)
+                    "scale",
+                    variant,
+                    base_url=emulator.base_url,
+                    jobs=jobs,
+                    images=images,
+                    trace=trace,
+                )
     rows = []
     targets = []
     for name in clients:
         traced, plain = results[name][True], results[name][False]
-        rows.append([name, plain["images"], plain["tasks"], plain["sockets"],
-                     f"{traced['bytes_per_image']:.0f}", f"{plain['bytes_per_image']:.0f}",
-                     f"{plain['submit_wall']:.1f}"])
+        rows.append(
+            [
+                name,
+                plain["images"],
+                plain["tasks"],
+                plain["sockets"],
+                f"{traced['bytes_per_image']:.0f}",
+                f"{plain['bytes_per_image']:.0f}",
+                f"{plain['submit_wall']:.1f}",
+            ]
+        )
         if name.startswith("bria_async"):
             per_image = traced["bytes_per_image"]
-            targets.append(Target("memory per pending image (tracemalloc)", f"{per_image:.0f} B",
-                                  f"<= {BYTES_TARGET} B", per_image <= BYTES_TARGET))
+            targets.append(
+                Target(
+                    "memory per pending image (tracemalloc)",
+                    f"{per_image:.0f} B",
+                    f"<= {BYTES_TARGET} B",
+                    per_image <= BYTES_TARGET,
+                )
+            )
             tasks = plain["tasks"]
-            targets.append(Target("asyncio tasks per pending image",
-                                  f"{tasks} tasks for {plain['images']} images",
-                                  "no task per image (tasks < images / 100)",
-                                  tasks < plain["images"] / 100))
+            targets.append(
+                Target(
+                    "asyncio tasks per pending image",
+                    f"{tasks} tasks for {plain['images']} images",
+                    "no task per image (tasks < images / 100)",
+                    tasks < plain["images"] / 100,
+                )
+            )
             entries = plain.get("poller_entries", 0)
     notes = [
         f"bria_async held {entries} poller heap entries for {jobs * images} pending images; "
@@ -138,8 +171,15 @@ def run(*, jobs: int, images: int) -> Scenario:
     return Scenario(
         title="4. Scale: pending images in one client",
         setup=f"{jobs} jobs x {images} images submitted and left pending (ready in an hour)",
-        columns=["client", "pending images", "asyncio tasks", "open sockets",
-                 "bytes / image (tracemalloc)", "bytes / image (RSS delta)", "submit wall (s)"],
+        columns=[
+            "client",
+            "pending images",
+            "asyncio tasks",
+            "open sockets",
+            "bytes / image (tracemalloc)",
+            "bytes / image (RSS delta)",
+            "submit wall (s)",
+        ],
         rows=rows,
         targets=targets,
         notes=notes,

@@ -38,8 +38,7 @@ async def sdk_variant(base_url: str, jobs: int, images: int, in_flight: int) -> 
     return {"jobs": done, "peak_rss": peak_rss_mb(), **figures}
 
 
-async def aiohttp_variant(base_url: str, jobs: int, images: int,
-                          in_flight: int) -> dict[str, Any]:
+async def aiohttp_variant(base_url: str, jobs: int, images: int, in_flight: int) -> dict[str, Any]:
     done: list[list[Any]] = [[] for _ in range(jobs)]  # in submission order, like the others
     slots = asyncio.Semaphore(in_flight)
     async with aiohttp.ClientSession() as session:
@@ -59,13 +58,14 @@ async def aiohttp_variant(base_url: str, jobs: int, images: int,
     return {"jobs": done, "peak_rss": peak_rss_mb(), **figures}
 
 
-async def requests_variant(base_url: str, jobs: int, images: int,
-                           in_flight: int) -> dict[str, Any]:
+async def requests_variant(base_url: str, jobs: int, images: int, in_flight: int) -> dict[str, Any]:
     watch = Stopwatch().start()
     with ThreadPoolExecutor(in_flight) as pool:
-        results = list(pool.map(
-            lambda i: _clients.requests_job(base_url, i, images, POLL_INTERVAL), range(jobs)
-        ))
+        results = list(
+            pool.map(
+                lambda i: _clients.requests_job(base_url, i, images, POLL_INTERVAL), range(jobs)
+            )
+        )
     figures = watch.stop()
     done = [[r["submitted"], r["urls"], r["finished"]] for r in results]
     return {"jobs": done, "peak_rss": peak_rss_mb(), **figures}
@@ -74,14 +74,18 @@ async def requests_variant(base_url: str, jobs: int, images: int,
 VARIANTS = {"sdk": sdk_variant, "aiohttp": aiohttp_variant, "requests": requests_variant}
 
 
-def run(*, jobs: int, images: int, in_flight: int, requests_jobs: int, median: float,
-        p95: float) -> Scenario:
+def run(
+    *, jobs: int, images: int, in_flight: int, requests_jobs: int, median: float, p95: float
+) -> Scenario:
     """bria_async, aiohttp + gather and requests + threads, one after the other."""
     clients = {
         "bria_async (as_completed, limit)": ("sdk", jobs, in_flight),
         "aiohttp + asyncio.gather, 1 s loop": ("aiohttp", jobs, in_flight),
-        f"requests, {REQUESTS_THREADS} threads, 1 s loop": ("requests", requests_jobs,
-                                                            REQUESTS_THREADS),
+        f"requests, {REQUESTS_THREADS} threads, 1 s loop": (
+            "requests",
+            requests_jobs,
+            REQUESTS_THREADS,
+        ),
     }
     options = ("--latency-median", str(median), "--latency-p95", str(p95), "--seed", "11")
     rows = []
@@ -89,8 +93,14 @@ def run(*, jobs: int, images: int, in_flight: int, requests_jobs: int, median: f
     for name, (variant, count, lanes) in clients.items():
         # A fresh emulator with one seed: every client meets the same ready times, in order.
         with EmulatorProcess(*options) as emulator:
-            result = run_variant("throughput", variant, base_url=emulator.base_url,
-                                 jobs=count, images=images, in_flight=lanes)
+            result = run_variant(
+                "throughput",
+                variant,
+                base_url=emulator.base_url,
+                jobs=count,
+                images=images,
+                in_flight=lanes,
+            )
             placeholders = emulator.state()["placeholders"]
         ready_at = {url: p["ready_at"] for url, p in placeholders.items()}
         jobs_done = result["jobs"]  # [submitted, urls, finished] per job, in submission order
@@ -99,13 +109,30 @@ def run(*, jobs: int, images: int, in_flight: int, requests_jobs: int, median: f
         late = [job[2] - r for r, job in zip(ready, jobs_done, strict=True)]
         bound = ideal_wall(durations, lanes)
         ratio = result["wall"] / bound
-        rows.append([name, count, lanes, f"{result['wall']:.1f}", f"{bound:.1f}",
-                     f"{ratio:.3f}", f"{count / result['wall']:.1f}",
-                     f"{sum(durations) / count:.2f}", f"{sum(late) / count:.3f}",
-                     f"{1e3 * result['cpu'] / count:.2f}", f"{result['peak_rss']:.0f}"])
+        rows.append(
+            [
+                name,
+                count,
+                lanes,
+                f"{result['wall']:.1f}",
+                f"{bound:.1f}",
+                f"{ratio:.3f}",
+                f"{count / result['wall']:.1f}",
+                f"{sum(durations) / count:.2f}",
+                f"{sum(late) / count:.3f}",
+                f"{1e3 * result['cpu'] / count:.2f}",
+                f"{result['peak_rss']:.0f}",
+            ]
+        )
         if name.startswith("bria_async"):
-            targets.append(Target("wall time / lower bound", f"{ratio:.3f}",
-                                  f"<= {1 + WITHIN_BOUND:.2f}", ratio <= 1 + WITHIN_BOUND))
+            targets.append(
+                Target(
+                    "wall time / lower bound",
+                    f"{ratio:.3f}",
+                    f"<= {1 + WITHIN_BOUND:.2f}",
+                    ratio <= 1 + WITHIN_BOUND,
+                )
+            )
     notes = [
         "Lower bound: the emulator's recorded ready times replayed on the same number of "
         "lanes (each job from its submission until its last image was ready). A lane is held "
@@ -120,11 +147,23 @@ def run(*, jobs: int, images: int, in_flight: int, requests_jobs: int, median: f
         )
     return Scenario(
         title="2. Throughput",
-        setup=(f"{jobs} jobs x {images} image(s), at most {in_flight} in flight; readiness "
-               f"log-normal, median {median:g} s, p95 {p95:g} s"),
-        columns=["client", "jobs", "in flight", "wall (s)", "lower bound (s)",
-                 "wall / bound", "jobs / s", "mean job readiness (s)",
-                 "mean done after ready (s)", "client CPU ms / job", "peak RSS (MB)"],
+        setup=(
+            f"{jobs} jobs x {images} image(s), at most {in_flight} in flight; readiness "
+            f"log-normal, median {median:g} s, p95 {p95:g} s"
+        ),
+        columns=[
+            "client",
+            "jobs",
+            "in flight",
+            "wall (s)",
+            "lower bound (s)",
+            "wall / bound",
+            "jobs / s",
+            "mean job readiness (s)",
+            "mean done after ready (s)",
+            "client CPU ms / job",
+            "peak RSS (MB)",
+        ],
         rows=rows,
         targets=targets,
         notes=notes,

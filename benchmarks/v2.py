@@ -115,18 +115,36 @@ def run(*, jobs: int, median: float, p95: float) -> Scenario:
         handed = result["handed"]
         added = [t - placeholders[url]["ready_at"] for _, url, t in handed]
         per_job = sum(calls.get(rid, 0) for rid, _, _ in handed) / len(handed)
-        rows.append([name, len(handed), f"{per_job:.2f}", f"{percentile(added, 50):.3f}",
-                     f"{percentile(added, 95):.3f}", f"{result['wall']:.1f}"])
+        rows.append(
+            [
+                name,
+                len(handed),
+                f"{per_job:.2f}",
+                f"{percentile(added, 50):.3f}",
+                f"{percentile(added, 95):.3f}",
+                f"{result['wall']:.1f}",
+            ]
+        )
     return Scenario(
         title="5. v2 status calls",
-        setup=(f"{jobs} v2 generation jobs, submitted at once; readiness log-normal, median "
-               f"{median:g} s, p95 {p95:g} s; each client meets the same ready times (a fresh "
-               "emulator with the same seed). Status calls count toward Bria's per-endpoint "
-               "rate limit."),
-        columns=["client", "jobs", "status calls / job", "added latency median (s)",
-                 "added latency p95 (s)", "wall (s)"],
+        setup=(
+            f"{jobs} v2 generation jobs, submitted at once; readiness log-normal, median "
+            f"{median:g} s, p95 {p95:g} s; each client meets the same ready times (a fresh "
+            "emulator with the same seed). Status calls count toward Bria's per-endpoint "
+            "rate limit."
+        ),
+        columns=[
+            "client",
+            "jobs",
+            "status calls / job",
+            "added latency median (s)",
+            "added latency p95 (s)",
+            "wall (s)",
+        ],
         rows=rows,
-        notes=["With webhooks on, the first status call waits `PollSettings.webhook_grace` "
-               "(30 s): a delivered webhook completes the Job first, so status calls fall "
-               "toward 0 and the added latency is the delivery's own."],
+        notes=[
+            "With webhooks on, the first status call waits `PollSettings.webhook_grace` "
+            "(30 s): a delivered webhook completes the Job first, so status calls fall "
+            "toward 0 and the added latency is the delivery's own."
+        ],
     )

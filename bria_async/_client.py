@@ -60,8 +60,9 @@ class Jobs:
         """
         return Job._from_token(self._runtime, token, expect)
 
-    def receive(self, body: bytes, headers: Mapping[str, str], *,
-                tolerance: float | None = 300) -> bool:
+    def receive(
+        self, body: bytes, headers: Mapping[str, str], *, tolerance: float | None = 300
+    ) -> bool:
         """One webhook delivery as it arrived, whatever the web framework: its signature is
         checked with this client's API token (WebhookVerificationError if it does not hold),
         then its status is delivered (see `deliver`). True if it settled a Job here."""
@@ -118,15 +119,20 @@ class BriaClient:
         self._job_token_key = (
             None if job_token_key is None else derive_key(check_key(job_token_key))
         )
-        self.base_url, self.v2_base_url = versioned_base_urls(check_base_url(
-            base_url or os.environ.get("BRIA_BASE_URL") or DEFAULT_BASE_URL,
-            allow_insecure_http=allow_insecure_http,
-        ))
+        self.base_url, self.v2_base_url = versioned_base_urls(
+            check_base_url(
+                base_url or os.environ.get("BRIA_BASE_URL") or DEFAULT_BASE_URL,
+                allow_insecure_http=allow_insecure_http,
+            )
+        )
         self.settings = settings or Settings()
         hooks = hooks or Hooks()
         transport = Transport(
-            base_url=self.base_url, v2_base_url=self.v2_base_url, token=self._require_token,
-            settings=self.settings, hooks=hooks,
+            base_url=self.base_url,
+            v2_base_url=self.v2_base_url,
+            token=self._require_token,
+            settings=self.settings,
+            hooks=hooks,
         )
         self._runtime = Runtime(
             settings=self.settings,

@@ -126,7 +126,8 @@ def check_placeholder_url(url: object, *, allow_insecure_http: bool) -> str:
     if not host or any(c in url for c in "\r\n\t "):
         raise ValueError(f"{url!r:.100} is not a URL with a host")
     if parts.scheme == "https" or (
-            parts.scheme == "http" and (allow_insecure_http or is_loopback(host))):
+        parts.scheme == "http" and (allow_insecure_http or is_loopback(host))
+    ):
         return url
     allowed = "an http(s)" if allow_insecure_http else "an https (or loopback http)"
     raise ValueError(f"{url!r:.100} is not {allowed} URL")
@@ -145,9 +146,14 @@ class Placeholders:
         try:
             urls = tuple(self.urls(job._body))
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
-            return _Failed(job, APIResponseValidationError(
-                f"the answer lists no placeholder URLs ({exc})", job_id=job.id,
-                excerpt=repr(job._body)[:200]))
+            return _Failed(
+                job,
+                APIResponseValidationError(
+                    f"the answer lists no placeholder URLs ({exc})",
+                    job_id=job.id,
+                    excerpt=repr(job._body)[:200],
+                ),
+            )
         return _PlaceholderCompletion.checked(job, urls, [False] * len(urls))
 
     def restore(self, job: Job[Any], state: Mapping[str, Any]) -> Completion:
@@ -193,8 +199,12 @@ class _PlaceholderCompletion(Completion):
             try:
                 check_placeholder_url(url, allow_insecure_http=job._runtime.allow_insecure_http)
             except ValueError as exc:
-                return _Failed(job, APIResponseValidationError(
-                    f"a placeholder URL cannot be fetched: {exc}", job_id=job.id, url=str(url)))
+                return _Failed(
+                    job,
+                    APIResponseValidationError(
+                        f"a placeholder URL cannot be fetched: {exc}", job_id=job.id, url=str(url)
+                    ),
+                )
         return cls(job, urls, ready) if urls else Completion(job)
 
     @property
@@ -222,7 +232,9 @@ class _PlaceholderCompletion(Completion):
         for i, url in enumerate(self._urls):
             if not self._ready[i] and i not in self._watches:
                 self._watches[i] = runtime.poller.watch_placeholder(
-                    url, route=job.kind, waited=waited,
+                    url,
+                    route=job.kind,
+                    waited=waited,
                     window=runtime.settings.polling.job_timeout,
                     on_outcome=self._reporter(i),
                 )
@@ -268,8 +280,8 @@ class _Repeating(Completion):
     def rearm(self) -> None:
         if self._watch is None or self._watch.cancelled:
             self._watch = self._job._runtime.poller.watch_call(
-                self._check, interval=self._interval, window=self._window,
-                on_outcome=self._report)
+                self._check, interval=self._interval, window=self._window, on_outcome=self._report
+            )
 
     def cancel(self) -> None:
         if self._watch is not None:
@@ -323,7 +335,8 @@ class _CallAgainCompletion(_Repeating):
         call = self._call
         try:
             response = await self._job._runtime.transport.request(
-                call.method, call.path, params=call.params, json=call.json, kind=call.kind)
+                call.method, call.path, params=call.params, json=call.json, kind=call.kind
+            )
         except BadRequestError as exc:
             self._refusals += 1
             if is_call_again(exc) and self._refusals < MAX_CALL_AGAIN_400:
@@ -387,7 +400,6 @@ class _FollowCompletion(_Repeating):
         return True
 
 
-
 # --- v2: a status URL ------------------------------------------------------------------------
 @attrs.frozen
 class StatusURL:
@@ -404,9 +416,15 @@ class StatusURL:
         try:
             request_id = require_id("request_id", body["request_id"])
         except (KeyError, TypeError, ValidationError) as exc:
-            return _Failed(job, APIResponseValidationError(
-                f"the answer has no valid request_id ({exc})", job_id=job.id,
-                status=http_status, excerpt=repr(body)[:200]))
+            return _Failed(
+                job,
+                APIResponseValidationError(
+                    f"the answer has no valid request_id ({exc})",
+                    job_id=job.id,
+                    status=http_status,
+                    excerpt=repr(body)[:200],
+                ),
+            )
         return _StatusCompletion(job, request_id)
 
     def restore(self, job: Job[Any], state: Mapping[str, Any]) -> Completion:
@@ -466,8 +484,11 @@ class _StatusCompletion(Completion):
         try:
             event = parse_status(body)
         except (KeyError, TypeError, ValueError) as exc:
-            job._fail(APIResponseValidationError(
-                f"unexpected v2 status ({exc})", job_id=job.id, excerpt=repr(body)[:200]))
+            job._fail(
+                APIResponseValidationError(
+                    f"unexpected v2 status ({exc})", job_id=job.id, excerpt=repr(body)[:200]
+                )
+            )
             return True
         if event.request_id != self.request_id:
             return False
@@ -477,8 +498,9 @@ class _StatusCompletion(Completion):
             return True
         if event.error is not None:
             error = event.error
-            job._fail(JobFailedError(error.message, job_id=job.id, code=error.code,
-                                     details=error.details))
+            job._fail(
+                JobFailedError(error.message, job_id=job.id, code=error.code, details=error.details)
+            )
             return True
         return False
 
@@ -493,8 +515,7 @@ class _StatusWatch:
 
     __slots__ = ("_completion", "_errors", "_last_pending", "_started", "cancelled", "deadline")
 
-    def __init__(self, completion: _StatusCompletion, *, started: float, deadline: float
-                 ) -> None:
+    def __init__(self, completion: _StatusCompletion, *, started: float, deadline: float) -> None:
         self._completion = completion
         self._started = started
         self.deadline = deadline
@@ -527,8 +548,8 @@ class _StatusWatch:
         status: int | None = None
         try:
             response = await poller.transport.request(
-                "GET", path, kind="poll", version=2,
-                deadline=Deadline.after(self.deadline - now))
+                "GET", path, kind="poll", version=2, deadline=Deadline.after(self.deadline - now)
+            )
             status = response.status
             body = response.json()
         except NotFoundError as exc:

@@ -90,9 +90,7 @@ def _open_enum_of(tp: Any) -> type[Enum] | None:
 
 def _make_extra_hook(converter: cattrs.Converter) -> Callable[[type], Callable[[Any, Any], Any]]:
     def factory(cls: type) -> Callable[[Any, Any], Any]:
-        fields = [
-            a for a in attrs.fields(cls) if a.init and a.name != _EXTRA and a.name[0] != "_"
-        ]
+        fields = [a for a in attrs.fields(cls) if a.init and a.name != _EXTRA and a.name[0] != "_"]
         namespace = vars(sys.modules[cls.__module__])
         types_ = {
             a.name: eval(a.type, namespace) if isinstance(a.type, str) else a.type  # noqa: S307

@@ -1,37 +1,37 @@
 """The error tree, and the one table that maps an HTTP status to its error class.
 
-    BriaError
-     ├── ValidationError            (also ValueError) bad input, raised before any request
-     ├── ConfigurationError         missing token, insecure base URL
-     ├── ClientStateError           (also RuntimeError) closed client, foreign event loop
-     ├── InvalidJobTokenError       (also ValueError) a job token that is forged or malformed
-     ├── APIResponseValidationError an answer that is not what the route documents
-     ├── APIConnectionError         could not reach the server, or it dropped the connection
-     │    └── APITimeoutError       (also TimeoutError) no answer in time
-     ├── APIRedirectError           the API redirected to another origin: not followed
-     ├── ResponseTooLargeError      a body passed its size limit: the rest was not read
-     ├── APIResponseValidationError a success whose body is not what it should be
-     ├── APIStatusError             the server answered with an error status
-     │    ├── IncompleteRequestError          206
-     │    ├── BadRequestError                 400
-     │    ├── AuthenticationError             401
-     │    ├── NotFoundError                   404
-     │    ├── MethodNotAllowedError           405
-     │    ├── ConflictError                   409
-     │    ├── PreconditionFailedError         412
-     │    ├── PayloadTooLargeError            413
-     │    ├── UnsupportedMediaTypeError       415
-     │    ├── UnprocessableEntityError        422
-     │    ├── RateLimitError                  429
-     │    ├── UnavailableForLegalReasonsError 451
-     │    ├── ImageDownloadError              460
-     │    ├── UnsupportedInputError           506
-     │    └── ServerError                     500, 502, 503, 504 and any other 5xx
-     │         └── InsufficientResourcesError 512
-     └── JobError                   a Job did not produce its result
-          ├── JobFailedError        an image or the job failed: names the job, the URL, why
-          ├── JobTimeoutError       (also TimeoutError) still pending; await the job again
-          └── JobCancelledError     job.cancel() was called
+BriaError
+ ├── ValidationError            (also ValueError) bad input, raised before any request
+ ├── ConfigurationError         missing token, insecure base URL
+ ├── ClientStateError           (also RuntimeError) closed client, foreign event loop
+ ├── InvalidJobTokenError       (also ValueError) a job token that is forged or malformed
+ ├── APIResponseValidationError an answer that is not what the route documents
+ ├── APIConnectionError         could not reach the server, or it dropped the connection
+ │    └── APITimeoutError       (also TimeoutError) no answer in time
+ ├── APIRedirectError           the API redirected to another origin: not followed
+ ├── ResponseTooLargeError      a body passed its size limit: the rest was not read
+ ├── APIResponseValidationError a success whose body is not what it should be
+ ├── APIStatusError             the server answered with an error status
+ │    ├── IncompleteRequestError          206
+ │    ├── BadRequestError                 400
+ │    ├── AuthenticationError             401
+ │    ├── NotFoundError                   404
+ │    ├── MethodNotAllowedError           405
+ │    ├── ConflictError                   409
+ │    ├── PreconditionFailedError         412
+ │    ├── PayloadTooLargeError            413
+ │    ├── UnsupportedMediaTypeError       415
+ │    ├── UnprocessableEntityError        422
+ │    ├── RateLimitError                  429
+ │    ├── UnavailableForLegalReasonsError 451
+ │    ├── ImageDownloadError              460
+ │    ├── UnsupportedInputError           506
+ │    └── ServerError                     500, 502, 503, 504 and any other 5xx
+ │         └── InsufficientResourcesError 512
+ └── JobError                   a Job did not produce its result
+      ├── JobFailedError        an image or the job failed: names the job, the URL, why
+      ├── JobTimeoutError       (also TimeoutError) still pending; await the job again
+      └── JobCancelledError     job.cancel() was called
 """
 
 from __future__ import annotations
@@ -123,11 +123,13 @@ class APIResponseValidationError(BriaError):
         self.excerpt = excerpt
         self.job_id = job_id
         where = " ".join(
-            part for part in (
+            part
+            for part in (
                 f"job {job_id}" if job_id else "",
                 f"{status} from {method} {url}" if status is not None and url else url or "",
                 f"(request id {request_id})" if request_id else "",
-            ) if part
+            )
+            if part
         )
         shown = f"; the answer began: {excerpt}" if excerpt else ""
         super().__init__(f"{where + ': ' if where else ''}{reason}{shown}")
@@ -153,8 +155,7 @@ class APIRedirectError(BriaError):
     the server pointed.
     """
 
-    def __init__(self, message: str, *, method: str, url: str, status: int,
-                 location: str) -> None:
+    def __init__(self, message: str, *, method: str, url: str, status: int, location: str) -> None:
         self.method = method
         self.url = url
         self.status = status
@@ -223,9 +224,14 @@ class RequestExpiredError(NotFoundError):
     @classmethod
     def of(cls, error: NotFoundError, request_id: str) -> RequestExpiredError:
         """The error for the 404 `error` of the status read of `request_id`."""
-        return cls(f"the v2 request {request_id} does not exist or has expired",
-                   status=error.status, method=error.method, url=error.url, body=error.body,
-                   request_id=error.request_id)
+        return cls(
+            f"the v2 request {request_id} does not exist or has expired",
+            status=error.status,
+            method=error.method,
+            url=error.url,
+            body=error.body,
+            request_id=error.request_id,
+        )
 
 
 class MethodNotAllowedError(APIStatusError):
@@ -316,8 +322,14 @@ class JobFailedError(JobError):
     """An image of the job, or the job itself, failed: says which job, which URL and why."""
 
     def __init__(
-        self, reason: str, *, job_id: str, url: str | None = None, cause: Any = None,
-        code: int | None = None, details: str | None = None,
+        self,
+        reason: str,
+        *,
+        job_id: str,
+        url: str | None = None,
+        cause: Any = None,
+        code: int | None = None,
+        details: str | None = None,
     ) -> None:
         self.url = url
         self.reason = reason
@@ -332,8 +344,14 @@ class JobFailedError(JobError):
 class JobTimeoutError(JobError, TimeoutError):
     """The job was still pending when the wait ended; it keeps its state, await it again."""
 
-    def __init__(self, *, job_id: str, pending_urls: Sequence[str], waited: float,
-                 waiting_for: str = "its submission") -> None:
+    def __init__(
+        self,
+        *,
+        job_id: str,
+        pending_urls: Sequence[str],
+        waited: float,
+        waiting_for: str = "its submission",
+    ) -> None:
         self.pending_urls = tuple(pending_urls)
         self.waited = waited
         pending = ", ".join(self.pending_urls) or waiting_for

@@ -69,7 +69,9 @@ RGB_MODES = ("RGB", "RGBA", "CMYK")
 
 _TYPE_OF_EXTENSION: dict[str, ImageType] = {".png": "png", ".jpg": "jpeg", ".webp": "webp"}
 _CONTENT_TYPES: dict[ImageType, str] = {
-    "png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp",
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "webp": "image/webp",
 }
 _PNG_MODES = {0: "L", 2: "RGB", 3: "P", 4: "LA", 6: "RGBA"}
 _JPEG_MODES = {1: "L", 3: "RGB", 4: "CMYK"}
@@ -98,7 +100,7 @@ class LoadedImage:
 
 
 def sniff_type(data: bytes) -> ImageType | None:
-    """"png", "jpeg" or "webp" from the first bytes of `data`, else None."""
+    """ "png", "jpeg" or "webp" from the first bytes of `data`, else None."""
     return _TYPE_OF_EXTENSION.get(extension_for(data[:16]))
 
 
@@ -211,7 +213,8 @@ def _checked(
     if kind is None or kind not in allowed_types:
         found = kind.upper() if kind else "not a PNG, JPEG or WEBP image" if data else "empty"
         raise ValidationError(
-            parameter, f"{what} ({found}, {_megabytes(len(data))})",
+            parameter,
+            f"{what} ({found}, {_megabytes(len(data))})",
             "a " + " or ".join(t.upper() for t in allowed_types) + " image",
         )
     header = image_header(data)
@@ -219,13 +222,18 @@ def _checked(
     mode = header[2] if header else None
     if allowed_modes is not None and mode is not None and mode not in allowed_modes:
         raise ValidationError(
-            parameter, f"{what} ({kind.upper()} in colour mode {mode})",
+            parameter,
+            f"{what} ({kind.upper()} in colour mode {mode})",
             "an image in colour mode " + ", ".join(allowed_modes),
         )
     stem = Path(name).stem if name else "image"
     return LoadedImage(
-        parameter=parameter, data=data, type=kind, filename=stem + _EXTENSIONS[kind],
-        size=size, mode=mode,
+        parameter=parameter,
+        data=data,
+        type=kind,
+        filename=stem + _EXTENSIONS[kind],
+        size=size,
+        mode=mode,
     )
 
 
@@ -236,7 +244,8 @@ def check(value: object, *, parameter: str) -> None:
         scheme, _, rest = value.partition("://")
         if scheme.lower() not in ("http", "https") or not rest.strip() or not value.isprintable():
             raise ValidationError(
-                parameter, value,
+                parameter,
+                value,
                 "an http(s) URL; pass a pathlib.Path, bytes or a binary file for a local file",
             )
     elif not isinstance(value, (bytes, bytearray, memoryview, os.PathLike)) and not callable(
@@ -261,8 +270,12 @@ def _too_big(
 
 
 def form_factory(
-    image: LoadedImage, *, extra: Mapping[str, str] | None = None, file_field: str = "file",
-    url_field: str = "image_url", multipart: bool = False,
+    image: LoadedImage,
+    *,
+    extra: Mapping[str, str] | None = None,
+    file_field: str = "file",
+    url_field: str = "image_url",
+    multipart: bool = False,
 ) -> Callable[[], aiohttp.FormData]:
     """A zero-arg factory of the form body: a multipart `file_field` part (filename and
     content type) for bytes, an url-encoded `url_field` for a URL (multipart too with
@@ -274,8 +287,12 @@ def form_factory(
         if image.url is not None:
             form.add_field(url_field, image.url)
         else:
-            form.add_field(file_field, image.data or b"", filename=image.filename,
-                           content_type=image.content_type)
+            form.add_field(
+                file_field,
+                image.data or b"",
+                filename=image.filename,
+                content_type=image.content_type,
+            )
         for key, text in fields.items():
             form.add_field(key, text)
         return form

@@ -181,8 +181,7 @@ class Job(Generic[R]):
         return self._result  # type: ignore[return-value]
 
     def __repr__(self) -> str:
-        return (f"<Job {self.kind} id={self.id} status={self._status.value} "
-                f"images={len(self.urls)}>")
+        return f"<Job {self.kind} id={self.id} status={self._status.value} images={len(self.urls)}>"
 
     def __del__(self) -> None:
         if self._status is JobStatus.PENDING and self._send_task is None:
@@ -253,8 +252,14 @@ class Job(Generic[R]):
                 call = await call.prepare(call)
             try:
                 response = await runtime.transport.request(
-                    call.method, call.path, params=call.params, json=call.json,
-                    data=call.data, kind=call.kind, billable=call.billable, version=call.version,
+                    call.method,
+                    call.path,
+                    params=call.params,
+                    json=call.json,
+                    data=call.data,
+                    kind=call.kind,
+                    billable=call.billable,
+                    version=call.version,
                     repeat=call.repeat,
                     deadline=Deadline.after(runtime.settings.polling.job_timeout),
                 )
@@ -353,8 +358,9 @@ class Job(Generic[R]):
                 raise self._error
             if finished:
                 return
-            if self.done() or (ready is not None
-                               and any(r and i not in given for i, r in enumerate(ready))):
+            if self.done() or (
+                ready is not None and any(r and i not in given for i, r in enumerate(ready))
+            ):
                 continue  # it changed while the caller held an image: another pass
             if self._status is JobStatus.STALLED:
                 raise self._timeout_error(time.monotonic() - started)
@@ -382,8 +388,9 @@ class Job(Generic[R]):
             waiting_for = f"its submission ({self.kind})"
         else:
             waiting_for = f"{self.kind}, {completion.waiting_for}"
-        return JobTimeoutError(job_id=self.id, pending_urls=self.pending_urls, waited=waited,
-                               waiting_for=waiting_for)
+        return JobTimeoutError(
+            job_id=self.id, pending_urls=self.pending_urls, waited=waited, waiting_for=waiting_for
+        )
 
     # --- what completions report -------------------------------------------------------
     @property
@@ -398,8 +405,11 @@ class Job(Generic[R]):
                 self._result = self._spec.parse(self._body, self._result_context())
             except _PARSE_ERRORS as exc:
                 error = APIResponseValidationError(
-                    f"unexpected answer ({exc})", job_id=self.id, status=self._http_status,
-                    excerpt=repr(self._body)[:200])
+                    f"unexpected answer ({exc})",
+                    job_id=self.id,
+                    status=self._http_status,
+                    excerpt=repr(self._body)[:200],
+                )
                 error.__cause__ = exc
                 self._fail(error)
                 return False
@@ -431,8 +441,9 @@ class Job(Generic[R]):
             return
         self._error = error
         self._stalled = None
-        self._set_status(JobStatus.CANCELLED if isinstance(error, JobCancelledError)
-                         else JobStatus.FAILED)
+        self._set_status(
+            JobStatus.CANCELLED if isinstance(error, JobCancelledError) else JobStatus.FAILED
+        )
         if self._completion is not None:
             self._completion.cancel()
         self._notify()
@@ -474,15 +485,20 @@ class Job(Generic[R]):
                 f"job {self.id} has not been sent yet: await job.submit() first", job_id=self.id
             )
         data = TokenData(
-            id=self.id, kind=self.kind, submitted_at=self._submitted_at,
-            http_status=self._http_status, response=self._body, context=self._context,
+            id=self.id,
+            kind=self.kind,
+            submitted_at=self._submitted_at,
+            http_status=self._http_status,
+            response=self._body,
+            context=self._context,
             state=self._completion.state() if self._completion is not None else {},
         )
         return sign(data, self._runtime.token_key())
 
     @classmethod
-    def _from_token(cls, runtime: Runtime, token: object, expect: type[Any] | None = None
-                    ) -> Job[Any]:
+    def _from_token(
+        cls, runtime: Runtime, token: object, expect: type[Any] | None = None
+    ) -> Job[Any]:
         """The Job a token describes, checked in full before anything is sent; with
         `expect`, also that its route gives results of that type."""
         data = verify(token, runtime.token_key)
@@ -494,7 +510,8 @@ class Job(Generic[R]):
         if expect is not None and produces is not None and not issubclass(produces, expect):
             raise InvalidJobTokenError(
                 f"the job token is of {data.kind}, whose result is {produces.__name__}, "
-                f"not {expect.__name__}")
+                f"not {expect.__name__}"
+            )
         job: Job[Any] = cls(runtime, spec, None, context=data.context, job_id=data.id)
         job._status = JobStatus.SUBMITTED  # sent long ago: never "never sent", even if refused
         job._http_status = data.http_status
@@ -503,7 +520,7 @@ class Job(Generic[R]):
         try:
             job._completion = spec.finish.restore(job, data.state)
         except (*_PARSE_ERRORS, BriaError) as exc:
-            raise InvalidJobTokenError(f"the job token of {data.kind} is not valid: {exc}"
-                                       ) from None
+            raise InvalidJobTokenError(
+                f"the job token of {data.kind} is not valid: {exc}"
+            ) from None
         return job
-

@@ -170,8 +170,7 @@ class PlaceholderWatch:
                 outcome = Outcome.FAILED
         hook = poller.hooks.on_poll
         if hook is not None:
-            emit(hook, PollEvent(url=self.url, status=status, outcome=outcome.value,
-                                 waited=waited))
+            emit(hook, PollEvent(url=self.url, status=status, outcome=outcome.value, waited=waited))
         if self.cancelled:
             return None
         if outcome is Outcome.READY:

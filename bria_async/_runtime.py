@@ -31,11 +31,13 @@ class Runtime:
     allow_insecure_http: bool
     #: The v2 jobs being followed in this process, by request id (what webhooks complete).
     v2_jobs: weakref.WeakValueDictionary[str, Any] = attrs.field(
-        factory=weakref.WeakValueDictionary)
+        factory=weakref.WeakValueDictionary
+    )
     #: Final statuses delivered before their job's submission was answered (a fast job's
     #: webhook can overtake the 202), kept for that job; the oldest go past EARLY_EVENTS.
     early_events: collections.OrderedDict[str, Mapping[str, Any]] = attrs.field(
-        factory=collections.OrderedDict)
+        factory=collections.OrderedDict
+    )
 
 
 #: How many early webhook statuses a client keeps for jobs it does not follow (yet).

@@ -28,8 +28,7 @@ def _is_real(value: object) -> bool:
         return False
 
 
-def _refuse(instance: object, attribute: attrs.Attribute[Any], value: object,
-            allowed: str) -> None:
+def _refuse(instance: object, attribute: attrs.Attribute[Any], value: object, allowed: str) -> None:
     raise ValidationError(f"{type(instance).__name__}.{attribute.name}", value, allowed)
 
 
@@ -131,12 +130,15 @@ class Settings:
     A body that passes its cap fails with ResponseTooLargeError as soon as it does.
     """
 
-    timeouts: Timeouts = attrs.field(factory=Timeouts,
-                                     validator=attrs.validators.instance_of(Timeouts))
-    retries: RetrySettings = attrs.field(factory=RetrySettings,
-                                         validator=attrs.validators.instance_of(RetrySettings))
-    polling: PollSettings = attrs.field(factory=PollSettings,
-                                        validator=attrs.validators.instance_of(PollSettings))
+    timeouts: Timeouts = attrs.field(
+        factory=Timeouts, validator=attrs.validators.instance_of(Timeouts)
+    )
+    retries: RetrySettings = attrs.field(
+        factory=RetrySettings, validator=attrs.validators.instance_of(RetrySettings)
+    )
+    polling: PollSettings = attrs.field(
+        factory=PollSettings, validator=attrs.validators.instance_of(PollSettings)
+    )
     max_connections: int = attrs.field(default=100, validator=_count(1))
     max_submissions: int = attrs.field(default=32, validator=_count(1))
     download_concurrency: int = attrs.field(default=16, validator=_count(1))

@@ -46,16 +46,15 @@ _BLOCK = 2**20  # a download is written to disk in blocks of about this size
 
 def _matches(data: bytes, parts: tuple[tuple[int, bytes], ...], *, whole: bool) -> bool:
     for offset, magic in parts:
-        seen = data[offset:offset + len(magic)]
-        if seen != (magic if whole else magic[:len(seen)]):
+        seen = data[offset : offset + len(magic)]
+        if seen != (magic if whole else magic[: len(seen)]):
             return False
     return True
 
 
 def extension_for(data: bytes) -> str:
     """The file extension for `data`, read from its first bytes (".bin" when unknown)."""
-    return next((ext for ext, parts in _SIGNATURES if _matches(data, parts, whole=True)),
-                ".bin")
+    return next((ext for ext, parts in _SIGNATURES if _matches(data, parts, whole=True)), ".bin")
 
 
 def could_be_result(head: bytes) -> bool:
@@ -78,13 +77,13 @@ def _part_host() -> str:
 _HOST = _part_host()
 #: `.bria-<host>-<pid>-<random>.part`: who made a part file, so a later save can tell a
 #: live one from one left by a killed process.
-_PART = re.compile(
-    r"\.bria-(?P<host>[A-Za-z0-9._]*)-(?P<pid>[1-9][0-9]{0,9})-[0-9a-f]{16}\.part")
+_PART = re.compile(r"\.bria-(?P<host>[A-Za-z0-9._]*)-(?P<pid>[1-9][0-9]{0,9})-[0-9a-f]{16}\.part")
 _STALE_AFTER = 24 * 3600.0  # seconds: no live save leaves its part file untouched this long
 #: The part files this process is writing now, which a concurrent save must not remove.
 _LIVE: set[str] = set()
-_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(
-    os, "O_BINARY", 0)
+_CREATE = (
+    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+)
 
 
 def _new_part(directory: Path) -> tuple[int, str]:
@@ -148,7 +147,8 @@ def _remove_stale_parts(directory: Path) -> None:
                 continue
             with contextlib.suppress(OSError):
                 if entry.is_file(follow_symlinks=False) and _is_stale(
-                        entry.path, entry.name, entry.stat(follow_symlinks=False).st_mtime):
+                    entry.path, entry.name, entry.stat(follow_symlinks=False).st_mtime
+                ):
                     os.unlink(entry.path)
 
 
@@ -195,8 +195,9 @@ async def write_files(
     """Write each (data, stem) into `directory` as new files with safe names; the paths."""
     target = await _prepare(directory)
     return [
-        await anyio.to_thread.run_sync(_write_new, target, safe_stem(stem), extension_for(data),
-                                       data)
+        await anyio.to_thread.run_sync(
+            _write_new, target, safe_stem(stem), extension_for(data), data
+        )
         for data, stem in items
     ]
 
@@ -211,7 +212,9 @@ async def _copy_result(body: Body, write: Callable[[bytes], Awaitable[None]]) ->
     if ext == ".bin":
         raise APIResponseValidationError(
             "the result is not an image or a file the API makes",
-            method="GET", url=body.url, status=body.status,
+            method="GET",
+            url=body.url,
+            status=body.status,
             request_id=request_id_of(body.headers),
             excerpt=f"{body.headers.get('Content-Type', 'no Content-Type')}, {head[:40]!r}",
         )

@@ -26,8 +26,19 @@ VERSION_FIELD = "bria_async_job"
 SIGNATURE_FIELD = "signature"
 _KEY_INFO = b"bria_async job token key, version 2"
 _ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
-_FIELDS = frozenset({VERSION_FIELD, SIGNATURE_FIELD, "id", "kind", "submitted_at",
-                     "http_status", "response", "context", "state"})
+_FIELDS = frozenset(
+    {
+        VERSION_FIELD,
+        SIGNATURE_FIELD,
+        "id",
+        "kind",
+        "submitted_at",
+        "http_status",
+        "response",
+        "context",
+        "state",
+    }
+)
 _MIN_KEY_BYTES = 16
 
 
@@ -48,8 +59,9 @@ def check_key(key: object) -> str | bytes:
 
 
 def _canonical(payload: Mapping[str, Any]) -> bytes:
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True,
-                      allow_nan=False).encode("ascii")
+    return json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
+    ).encode("ascii")
 
 
 def _digest(key: bytes, payload: Mapping[str, Any]) -> str:
@@ -92,11 +104,13 @@ def verify(token: object, key: Callable[[], bytes]) -> TokenData:
     """
     if not isinstance(token, Mapping):
         raise InvalidJobTokenError(
-            f"a job token is a mapping from Job.to_dict(), not {type(token).__name__}")
+            f"a job token is a mapping from Job.to_dict(), not {type(token).__name__}"
+        )
     version = token.get(VERSION_FIELD)
     if version != TOKEN_VERSION or isinstance(version, bool):
         raise InvalidJobTokenError(
-            f"not a bria_async job token of version {TOKEN_VERSION} (from Job.to_dict())")
+            f"not a bria_async job token of version {TOKEN_VERSION} (from Job.to_dict())"
+        )
     signature = token.get(SIGNATURE_FIELD)
     if not isinstance(signature, str):
         raise InvalidJobTokenError("the job token is not signed")
@@ -110,7 +124,8 @@ def verify(token: object, key: Callable[[], bytes]) -> TokenData:
     if not hmac.compare_digest(expected, signature):
         raise InvalidJobTokenError(
             "the job token's signature does not match: it was altered, or made with another "
-            "API token or job_token_key")
+            "API token or job_token_key"
+        )
     return _typed(payload)
 
 
@@ -121,15 +136,28 @@ def _typed(payload: Mapping[str, Any]) -> TokenData:
         raise InvalidJobTokenError("the job token's id is not a job id")
     if not isinstance(kind, str):
         raise InvalidJobTokenError("the job token's kind is not a string")
-    if (not isinstance(submitted_at, (int, float)) or isinstance(submitted_at, bool)
-            or not math.isfinite(submitted_at) or submitted_at < 0):
+    if (
+        not isinstance(submitted_at, (int, float))
+        or isinstance(submitted_at, bool)
+        or not math.isfinite(submitted_at)
+        or submitted_at < 0
+    ):
         raise InvalidJobTokenError("the job token's submitted_at is not a time")
-    if not isinstance(http_status, int) or isinstance(http_status, bool) \
-            or not 200 <= http_status < 300:
+    if (
+        not isinstance(http_status, int)
+        or isinstance(http_status, bool)
+        or not 200 <= http_status < 300
+    ):
         raise InvalidJobTokenError("the job token's http_status is not a success status")
     for name, value in (("context", context), ("state", state)):
         if not isinstance(value, Mapping):
             raise InvalidJobTokenError(f"the job token's {name} is not a mapping")
-    return TokenData(id=job_id, kind=kind, submitted_at=float(submitted_at),
-                     http_status=http_status, response=payload["response"], context=context,
-                     state=state)
+    return TokenData(
+        id=job_id,
+        kind=kind,
+        submitted_at=float(submitted_at),
+        http_status=http_status,
+        response=payload["response"],
+        context=context,
+        state=state,
+    )

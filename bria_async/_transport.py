@@ -54,8 +54,9 @@ _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-amz-
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _MAX_REDIRECTS = 5
 #: API answers of these types are files (the mask generator's zip): capped as downloads.
-_FILE_TYPES = frozenset({"application/zip", "application/x-zip-compressed",
-                         "application/octet-stream"})
+_FILE_TYPES = frozenset(
+    {"application/zip", "application/x-zip-compressed", "application/octet-stream"}
+)
 _PROBE_BYTES = 64
 _ERROR_BODY_BYTES = 64 * 1024
 
@@ -95,9 +96,13 @@ class Response:
             return jsonlib.loads(self.body)
         except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError alike
             raise APIResponseValidationError(
-                f"the answer is not JSON ({exc})", status=self.status, method=self.method,
-                url=self.url, request_id=request_id_of(self.headers),
-                excerpt=repr(self.body[:120])) from None
+                f"the answer is not JSON ({exc})",
+                status=self.status,
+                method=self.method,
+                url=self.url,
+                request_id=request_id_of(self.headers),
+                excerpt=repr(self.body[:120]),
+            ) from None
 
 
 class Body:
@@ -105,8 +110,7 @@ class Body:
     and the bytes as they arrive; passing the limit closes the connection and raises
     ResponseTooLargeError, so the rest is never buffered."""
 
-    def __init__(self, resp: aiohttp.ClientResponse, *, method: str, url: str,
-                 limit: int) -> None:
+    def __init__(self, resp: aiohttp.ClientResponse, *, method: str, url: str, limit: int) -> None:
         self._resp = resp
         self._method = method
         self.url = url
@@ -290,12 +294,14 @@ class Transport:
         total, connect = getattr(t, kind), t.connect
         left = deadline.remaining()
         if left is not None and left < max(total, connect):
-            return aiohttp.ClientTimeout(total=deadline.cap(total),
-                                         sock_connect=deadline.cap(connect))
+            return aiohttp.ClientTimeout(
+                total=deadline.cap(total), sock_connect=deadline.cap(connect)
+            )
         timeout = self._timeouts.get(kind)
         if timeout is None:
-            timeout = self._timeouts[kind] = aiohttp.ClientTimeout(total=total,
-                                                                   sock_connect=connect)
+            timeout = self._timeouts[kind] = aiohttp.ClientTimeout(
+                total=total, sock_connect=connect
+            )
         return timeout
 
     async def fetch(
@@ -336,12 +342,20 @@ class Transport:
             async with self.session.get(url, timeout=timeout) as resp:
                 if resp.status != 200:
                     return await _error_response("GET", url, resp)
-                await consume(Body(resp, method="GET", url=url,
-                                   limit=self._settings.max_download_bytes))
+                await consume(
+                    Body(resp, method="GET", url=url, limit=self._settings.max_download_bytes)
+                )
                 return Response("GET", url, resp.status, resp.headers, b"")
 
-        await self._send("GET", url, once, ok=_DOWNLOAD_OK, kind="download",
-                         billable=False, deadline=deadline or Deadline(None))
+        await self._send(
+            "GET",
+            url,
+            once,
+            ok=_DOWNLOAD_OK,
+            kind="download",
+            billable=False,
+            deadline=deadline or Deadline(None),
+        )
 
     async def request(
         self,
@@ -392,21 +406,30 @@ class Transport:
                     query_now = {}
                     if resp.status == 303 or (resp.status in (301, 302) and verb == "POST"):
                         verb, body_json, body_data = "GET", None, None
-            raise APIRedirectError(f"more than {_MAX_REDIRECTS} redirects in a row",
-                                   method=method, url=url, status=resp.status,
-                                   location=str(target))
+            raise APIRedirectError(
+                f"more than {_MAX_REDIRECTS} redirects in a row",
+                method=method,
+                url=url,
+                status=resp.status,
+                location=str(target),
+            )
 
-        return await self._send(method, url, once, ok=OK_STATUSES, kind=kind,
-                                billable=billable, deadline=deadline or Deadline(None),
-                                repeat=repeat)
+        return await self._send(
+            method,
+            url,
+            once,
+            ok=OK_STATUSES,
+            kind=kind,
+            billable=billable,
+            deadline=deadline or Deadline(None),
+            repeat=repeat,
+        )
 
-    async def _api_response(self, method: str, url: str,
-                            resp: aiohttp.ClientResponse) -> Response:
+    async def _api_response(self, method: str, url: str, resp: aiohttp.ClientResponse) -> Response:
         if resp.status not in OK_STATUSES:
             return await _error_response(method, url, resp)
         s = self._settings
-        limit = (s.max_download_bytes if resp.content_type in _FILE_TYPES
-                 else s.max_response_bytes)
+        limit = s.max_download_bytes if resp.content_type in _FILE_TYPES else s.max_response_bytes
         body = await Body(resp, method=method, url=url, limit=limit).read_all()
         return Response(method, str(resp.url), resp.status, resp.headers, body)
 
@@ -482,8 +505,10 @@ class Transport:
             logger.info("retrying %s %s in %.2fs after %s", method, url, delay, reason)
             hook = self._hooks.on_retry
             if hook is not None:
-                emit(hook, RetryEvent(method=method, url=url, attempt=attempt, delay=delay,
-                                      reason=reason))
+                emit(
+                    hook,
+                    RetryEvent(method=method, url=url, attempt=attempt, delay=delay, reason=reason),
+                )
             await asyncio.sleep(delay)
 
     def _emit_request(
@@ -523,8 +548,13 @@ def _origin(url: URL) -> tuple[str, str | None, int | None]:
     return url.scheme, url.host, url.port
 
 
-def _redirect_target(method: str, url: str, resp: aiohttp.ClientResponse, location: str,
-                     origin: tuple[str, str | None, int | None]) -> URL:
+def _redirect_target(
+    method: str,
+    url: str,
+    resp: aiohttp.ClientResponse,
+    location: str,
+    origin: tuple[str, str | None, int | None],
+) -> URL:
     """Where a redirect of the API points, if it stays within the API's origin."""
     try:
         target = resp.url.join(URL(location))
@@ -533,7 +563,10 @@ def _redirect_target(method: str, url: str, resp: aiohttp.ClientResponse, locati
     if target is None or _origin(target) != origin:
         raise APIRedirectError(
             "not followed: it leaves the API's origin, and the API token goes nowhere else",
-            method=method, url=url, status=resp.status, location=location,
+            method=method,
+            url=url,
+            status=resp.status,
+            location=location,
         )
     return target
 

@@ -108,9 +108,11 @@ def require_choice(name: str, value: Any, choices: Collection[T]) -> T:
     """One of `choices`, as the choice itself: equal and of its type, so neither True for 1
     nor 2.0 for 2 (None is refused)."""
     for choice in choices:
-        if isinstance(value, type(choice)) and isinstance(value, bool) == isinstance(
-            choice, bool
-        ) and value == choice:
+        if (
+            isinstance(value, type(choice))
+            and isinstance(value, bool) == isinstance(choice, bool)
+            and value == choice
+        ):
             return choice
     raise ValidationError(name, value, "one of " + ", ".join(repr(c) for c in choices))
 

@@ -88,11 +88,11 @@ def _check_directory(data: bytes, max_entries: int) -> None:
         end = data.rfind(_END, max(0, len(data) - 22 - 0xFFFF))
     if end < 0 or len(data) - end < 22:
         return
-    count = int.from_bytes(data[end + 10:end + 12], "little")
-    size = int.from_bytes(data[end + 12:end + 16], "little")
+    count = int.from_bytes(data[end + 10 : end + 12], "little")
+    size = int.from_bytes(data[end + 12 : end + 16], "little")
     locator = end - 20
-    if locator >= 56 and data[locator:locator + 4] == _END64_LOCATOR:
-        record = data[locator - 56:locator]
+    if locator >= 56 and data[locator : locator + 4] == _END64_LOCATOR:
+        record = data[locator - 56 : locator]
         if record[:4] == _END64:
             count = max(count, int.from_bytes(record[32:40], "little"))
             size = max(size, int.from_bytes(record[40:48], "little"))
@@ -105,8 +105,9 @@ def _check_directory(data: bytes, max_entries: int) -> None:
         )
 
 
-def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int,
-                  max_bytes: int) -> bytes:
+def _read_bounded(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, max_bytes: int
+) -> bytes:
     out = bytearray()
     try:
         with archive.open(info) as member:

@@ -18,8 +18,11 @@ __all__ = ["SUBCOMMANDS", "main"]
 # name -> (module providing configure_parser and run, one-line help, extra it needs or None)
 SUBCOMMANDS: dict[str, tuple[str, str, str | None]] = {
     "emulator": ("bria_async.testing._cli", "run the Bria API emulator on loopback", "emulator"),
-    "demo": ("bria_async._cli.demo", "run a small generation batch, live (emulator if no token)",
-             "cli"),
+    "demo": (
+        "bria_async._cli.demo",
+        "run a small generation batch, live (emulator if no token)",
+        "cli",
+    ),
     "generate": ("bria_async._cli.generate", "generate images for one prompt and save them", None),
     "batch": ("bria_async._cli.batch", "generate for every line of a file, resumably", "cli"),
 }
@@ -55,8 +58,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     missing = _missing(args.extra)
     if missing:
-        print(f"bria-async {args.command}: {', '.join(missing)} is missing; install "
-              f"bria-async[{args.extra}]: pip install 'bria-async[{args.extra}]'", file=sys.stderr)
+        print(
+            f"bria-async {args.command}: {', '.join(missing)} is missing; install "
+            f"bria-async[{args.extra}]: pip install 'bria-async[{args.extra}]'",
+            file=sys.stderr,
+        )
         return _MISSING_EXTRA
     status: int = args.run(args)
     return status

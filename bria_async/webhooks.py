@@ -72,14 +72,16 @@ def verify_signature(
     try:
         sent_at = int(timestamp)
     except ValueError:
-        raise WebhookVerificationError(f"the {TIMESTAMP_HEADER} header is not Unix seconds"
-                                       ) from None
+        raise WebhookVerificationError(
+            f"the {TIMESTAMP_HEADER} header is not Unix seconds"
+        ) from None
     if tolerance is not None:
         current = time.time() if now is None else now
         if abs(current - sent_at) > tolerance:
             raise WebhookVerificationError(
                 f"the webhook's timestamp is {current - sent_at:.0f}s away from now (more "
-                f"than the tolerance of {tolerance:g}s): stale or replayed")
+                f"than the tolerance of {tolerance:g}s): stale or replayed"
+            )
     key = hmac.new(api_token.encode(), _SIGNING_CONTEXT, hashlib.sha256).digest()
     signed = f"{webhook_id}.{timestamp}.".encode() + bytes(body)
     expected = hmac.new(key, signed, hashlib.sha256).digest()
@@ -104,5 +106,4 @@ def parse_event(body: bytes | str) -> StatusEvent:
     try:
         return parse_status(json.loads(body))
     except (KeyError, TypeError, ValueError) as exc:
-        raise WebhookVerificationError(f"the webhook's body is not a v2 status ({exc})"
-                                       ) from None
+        raise WebhookVerificationError(f"the webhook's body is not a v2 status ({exc})") from None

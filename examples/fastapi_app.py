@@ -59,5 +59,7 @@ async def status(body: JobToken, bria: Bria, wait: float = 0.0) -> dict[str, Any
     except JobTimeoutError as timeout:
         job.cancel()  # stop polling: the next status request resumes it again
         return {"status": "pending", "pending_urls": list(timeout.pending_urls)}
-    return {"status": "done",
-            "images": [{"url": image.url, "seed": image.seed} for image in result.images]}
+    return {
+        "status": "done",
+        "images": [{"url": image.url, "seed": image.seed} for image in result.images],
+    }

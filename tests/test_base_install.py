@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # Prepended to every script: imports of the extras' modules fail as if they were not installed.
-WITHOUT_EXTRAS = '''
+WITHOUT_EXTRAS = """
 import sys
 
 class _WithoutExtras:
@@ -26,15 +26,20 @@ class _WithoutExtras:
         return None
 
 sys.meta_path.insert(0, _WithoutExtras())
-'''
+"""
 
 
 def _run(script: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     """Run `script` without the extras, this checkout's bria_async first on the path."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", WITHOUT_EXTRAS + script], cwd=cwd, env=env,
-        capture_output=True, text=True, timeout=120, check=False,
+        [sys.executable, "-c", WITHOUT_EXTRAS + script],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -77,8 +82,9 @@ def test_pytest_plugin_loads_without_the_extras_and_its_fixture_names_the_extra(
         "async def test_with_the_emulator(bria_emulator):\n"
         "    pass\n"
     )
-    done = _run("import pytest; raise SystemExit(pytest.main(['-q', '-p', 'no:cacheprovider']))",
-                tmp_path)
+    done = _run(
+        "import pytest; raise SystemExit(pytest.main(['-q', '-p', 'no:cacheprovider']))", tmp_path
+    )
     output = done.stdout + done.stderr
     assert "1 passed, 1 error" in output, output
     assert "pip install 'bria-async[emulator]'" in output

@@ -28,9 +28,7 @@ def test_readme_opens_with_the_two_set_up_commands() -> None:
 
 
 @pytest.mark.parametrize("code", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])
-async def test_readme_python_block_runs(
-    code: str, bria_emulator: Emulator, tmp_path: Path
-) -> None:
+async def test_readme_python_block_runs(code: str, bria_emulator: Emulator, tmp_path: Path) -> None:
     env = {
         **os.environ,
         "BRIA_API_TOKEN": bria_emulator.api_token,
@@ -38,11 +36,17 @@ async def test_readme_python_block_runs(
         "PYTHONWARNINGS": "error",
         # the bria_async of this checkout, not whichever one is installed
         "PYTHONPATH": os.pathsep.join(
-            p for p in (str(README.parent), os.environ.get("PYTHONPATH")) if p),
+            p for p in (str(README.parent), os.environ.get("PYTHONPATH")) if p
+        ),
     }
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", code, cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        "-c",
+        code,
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
     assert process.returncode == 0, output.decode()

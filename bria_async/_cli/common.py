@@ -27,8 +27,11 @@ def token_missing(command: str) -> bool:
     """True (and says so on stderr) when BRIA_API_TOKEN is not set."""
     if os.environ.get("BRIA_API_TOKEN"):
         return False
-    print(f"bria-async {command}: set BRIA_API_TOKEN (and BRIA_BASE_URL for another host), "
-          "or try `bria-async demo`, which runs against the built-in emulator", file=sys.stderr)
+    print(
+        f"bria-async {command}: set BRIA_API_TOKEN (and BRIA_BASE_URL for another host), "
+        "or try `bria-async demo`, which runs against the built-in emulator",
+        file=sys.stderr,
+    )
     return True
 
 
@@ -44,8 +47,10 @@ def print_summary(report: Report, *, stream: TextIO | None = None) -> None:
         f"time: {c.elapsed:.1f} s",
     ]
     if report.uncertain:
-        lines.append(f"lines possibly submitted twice (in flight when a run stopped): "
-                     f"{', '.join(map(str, report.uncertain))}")
+        lines.append(
+            f"lines possibly submitted twice (in flight when a run stopped): "
+            f"{', '.join(map(str, report.uncertain))}"
+        )
     if report.failures:
         lines.append(f"failures (every one is in {report.out / 'manifest.jsonl'}):")
         for failure in report.failures[:MAX_LISTED_FAILURES]:
@@ -53,8 +58,10 @@ def print_summary(report: Report, *, stream: TextIO | None = None) -> None:
             lines.append(f"  line {failure.line}{image}: {failure.error}")
         if len(report.failures) > MAX_LISTED_FAILURES:
             lines.append(f"  ... and {len(report.failures) - MAX_LISTED_FAILURES} more")
-        lines.append("run the same command again to retry them: accepted jobs are polled "
-                     "again, not resubmitted")
+        lines.append(
+            "run the same command again to retry them: accepted jobs are polled "
+            "again, not resubmitted"
+        )
     if report.interrupted:
         lines.append("interrupted: the journal is intact; run the same command to resume")
     print("\n".join(lines), file=stream, flush=True)

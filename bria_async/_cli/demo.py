@@ -36,11 +36,19 @@ IMAGES_PER_PROMPT = 2
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     """Add the demo's options to `parser`."""
-    parser.add_argument("--out", type=Path, default=Path("bria-demo-output"),
-                        help="where each run gets its own folder (./bria-demo-output)")
-    parser.add_argument("--latency-median", type=float, default=1.5,
-                        help="emulator only: median seconds until an image is ready (1.5; "
-                             "log-normal, p95 twice the median)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("bria-demo-output"),
+        help="where each run gets its own folder (./bria-demo-output)",
+    )
+    parser.add_argument(
+        "--latency-median",
+        type=float,
+        default=1.5,
+        help="emulator only: median seconds until an image is ready (1.5; "
+        "log-normal, p95 twice the median)",
+    )
     parser.add_argument("--concurrency", type=int, default=8, help="jobs in flight (8)")
 
 
@@ -61,12 +69,17 @@ async def _client(args: argparse.Namespace, hooks: Hooks) -> AsyncIterator[BriaC
     from ..testing import Emulator, EmulatorConfig, Latency
 
     median = args.latency_median
-    config = EmulatorConfig(placeholder_latency=Latency.lognormal(median=median, p95=2 * median),
-                            seed=None)
-    async with Emulator(config, host="127.0.0.1", port=0, storage_port=0) as emulator, \
-            BriaClient(emulator.api_token, base_url=emulator.base_url, hooks=hooks) as bria:
-        print(f"bria-async demo: no BRIA_API_TOKEN, so against the built-in emulator at "
-              f"{emulator.base_url} (images ready after ~{median:g} s)")
+    config = EmulatorConfig(
+        placeholder_latency=Latency.lognormal(median=median, p95=2 * median), seed=None
+    )
+    async with (
+        Emulator(config, host="127.0.0.1", port=0, storage_port=0) as emulator,
+        BriaClient(emulator.api_token, base_url=emulator.base_url, hooks=hooks) as bria,
+    ):
+        print(
+            f"bria-async demo: no BRIA_API_TOKEN, so against the built-in emulator at "
+            f"{emulator.base_url} (images ready after ~{median:g} s)"
+        )
         yield bria
 
 
@@ -85,13 +98,21 @@ async def _demo(args: argparse.Namespace) -> int:
     from .progress import Counts, Display
     from .runner import Batch
 
-    lines = [Line(n, {"prompt": prompt, "num_results": IMAGES_PER_PROMPT})
-             for n, prompt in enumerate(PROMPTS, start=1)]
+    lines = [
+        Line(n, {"prompt": prompt, "num_results": IMAGES_PER_PROMPT})
+        for n, prompt in enumerate(PROMPTS, start=1)
+    ]
     counts = Counts()
     async with _client(args, Hooks(on_poll=counts.on_poll)) as bria:
         display = Display(counts, "demo")
-        report = await Batch(bria, lines, _run_dir(args.out), concurrency=args.concurrency,
-                             counts=counts, display=display).run()
+        report = await Batch(
+            bria,
+            lines,
+            _run_dir(args.out),
+            concurrency=args.concurrency,
+            counts=counts,
+            display=display,
+        ).run()
     print_summary(report)
     if report.counts.images:
         print(f"images: {report.out / 'images'}")

@@ -16,8 +16,12 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("prompt", help="what to draw")
     parser.add_argument("-n", "--num-results", type=int, default=4, help="images (1-4; 4)")
     parser.add_argument("--model", choices=("base", "fast", "hd"), default="base")
-    parser.add_argument("--out", type=Path, default=Path("bria-output"),
-                        help="directory to save into (./bria-output)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("bria-output"),
+        help="directory to save into (./bria-output)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,8 +37,7 @@ async def _generate(args: argparse.Namespace) -> int:
 
     async with BriaClient() as bria:
         try:
-            job = bria.images.generate(args.prompt, num_results=args.num_results,
-                                       model=args.model)
+            job = bria.images.generate(args.prompt, num_results=args.num_results, model=args.model)
         except ValidationError as error:
             print(f"bria-async generate: {error}", file=sys.stderr)
             return USAGE_ERROR

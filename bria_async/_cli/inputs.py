@@ -42,8 +42,9 @@ class InputError(Exception):
         super().__init__(f"{path}: {len(problems)} bad line(s):\n  " + "\n  ".join(problems))
 
 
-def read_lines(path: Path, *, fmt: Format = "auto",
-               defaults: Mapping[str, Any] | None = None) -> tuple[list[Line], list[str], int]:
+def read_lines(
+    path: Path, *, fmt: Format = "auto", defaults: Mapping[str, Any] | None = None
+) -> tuple[list[Line], list[str], int]:
     """The requests in `path`, the problems of lines that are not requests, and how many
     blank lines it had.
 
@@ -98,8 +99,10 @@ def check_lines(bria: BriaClient, path: Path, lines: list[Line], problems: list[
     problems = list(problems)
     for line in lines:
         if line.params.get("sync"):
-            problems.append(f"line {line.number}: sync must be false: the batch polls "
-                            "placeholders, so a slow image holds no connection")
+            problems.append(
+                f"line {line.number}: sync must be false: the batch polls "
+                "placeholders, so a slow image holds no connection"
+            )
             continue
         try:
             build_job(bria, line.params).cancel()  # built to validate, never sent

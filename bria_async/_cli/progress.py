@@ -45,8 +45,9 @@ class Counts:
 class Display:
     """Shows `counts` live until closed; `note()` prints a line above it (failures)."""
 
-    def __init__(self, counts: Counts, title: str, *, stream: TextIO | None = None,
-                 rich: bool | None = None) -> None:
+    def __init__(
+        self, counts: Counts, title: str, *, stream: TextIO | None = None, rich: bool | None = None
+    ) -> None:
         self.counts = counts
         self.title = title
         self.stream = stream or sys.stdout
@@ -60,8 +61,12 @@ class Display:
             self._live.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if self._live is not None:
             self._live.stop()
         else:
@@ -106,13 +111,19 @@ class _RichLive:
         self.display = display
         self.console = Console(file=display.stream)
         self.progress = Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-            MofNCompleteColumn(), TextColumn("{task.fields[stats]}"), TimeElapsedColumn(),
-            console=self.console, refresh_per_second=8,
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[stats]}"),
+            TimeElapsedColumn(),
+            console=self.console,
+            refresh_per_second=8,
         )
         counts = display.counts
-        self.task = self.progress.add_task(display.title, total=counts.lines - counts.skipped,
-                                           stats="")
+        self.task = self.progress.add_task(
+            display.title, total=counts.lines - counts.skipped, stats=""
+        )
 
     def start(self) -> None:
         self.refresh()
@@ -120,8 +131,12 @@ class _RichLive:
 
     def refresh(self) -> None:
         counts = self.display.counts
-        self.progress.update(self.task, completed=counts.finished,
-                             total=counts.lines - counts.skipped, stats=counts.describe())
+        self.progress.update(
+            self.task,
+            completed=counts.finished,
+            total=counts.lines - counts.skipped,
+            stats=counts.describe(),
+        )
 
     def stop(self) -> None:
         self.refresh()

@@ -99,8 +99,17 @@ def _locked(out: Path) -> Iterator[None]:
 class Batch:
     """Runs `lines` into `out` with at most `concurrency` jobs in flight."""
 
-    def __init__(self, bria: BriaClient, lines: list[Line], out: Path, *, concurrency: int,
-                 counts: Counts, display: Display, resubmit_uncertain: bool = True) -> None:
+    def __init__(
+        self,
+        bria: BriaClient,
+        lines: list[Line],
+        out: Path,
+        *,
+        concurrency: int,
+        counts: Counts,
+        display: Display,
+        resubmit_uncertain: bool = True,
+    ) -> None:
         self._bria = bria
         self._lines = lines
         self._out = out
@@ -163,12 +172,14 @@ class Batch:
         current = {line.number: line.params for line in self._lines}
         changed = [
             f"line {n}: journaled as {params!r}, now {current.get(n)!r}"
-            for n, params in sorted(journaled.items()) if current.get(n) != params
+            for n, params in sorted(journaled.items())
+            if current.get(n) != params
         ]
         if changed:
-            raise InputError(self._out / "journal.jsonl",
-                             ["the input changed since this directory's journal was written",
-                              *changed])
+            raise InputError(
+                self._out / "journal.jsonl",
+                ["the input changed since this directory's journal was written", *changed],
+            )
         self.report.uncertain = sorted(intents)
 
     def _finished(self, number: int) -> bool:
@@ -210,8 +221,10 @@ class Batch:
             if not self._stop.is_set():
                 self._stop.set()
                 self.report.interrupted = True
-                self._display.note("stopping: journaling the submissions in flight; "
-                                   "run the same command again to resume")
+                self._display.note(
+                    "stopping: journaling the submissions in flight; "
+                    "run the same command again to resume"
+                )
                 for worker in workers:
                     worker.cancel()
 
@@ -233,8 +246,12 @@ class Batch:
                 job: Job[ImageResult] | None = self._bria.jobs.resume(token)
                 self._counts.resumed += 1
             elif line.number in self.report.uncertain and not self._resubmit_uncertain:
-                await self._fail(line, None, "may have been submitted by an earlier run; "
-                                 "not submitted again (--no-resubmit-uncertain)")
+                await self._fail(
+                    line,
+                    None,
+                    "may have been submitted by an earlier run; "
+                    "not submitted again (--no-resubmit-uncertain)",
+                )
                 job = None
             else:
                 task = asyncio.get_running_loop().create_task(self._submit(line))
@@ -250,18 +267,20 @@ class Batch:
         """Submit one line, journaling before and after; None if it failed (recorded)."""
         job = build_job(self._bria, line.params)
         await self._journal.append(
-            {"line": line.number, "event": "submitting", "params": line.params})
+            {"line": line.number, "event": "submitting", "params": line.params}
+        )
         try:
             await job.submit()
         except BriaError as error:
             if _answered_not_done(error):
                 await self._journal.append(
-                    {"line": line.number, "event": "refused", "error": describe(error)})
+                    {"line": line.number, "event": "refused", "error": describe(error)}
+                )
             await self._fail(line, None, describe(error))
             return None
         await self._journal.append(
-            {"line": line.number, "event": "submitted", "params": line.params,
-             "job": job.to_dict()})
+            {"line": line.number, "event": "submitted", "params": line.params, "job": job.to_dict()}
+        )
         self._counts.submitted += 1
         self._display.update()
         return job
@@ -281,8 +300,15 @@ class Batch:
                     await self._fail(line, index, describe(error), url=image.url)
                     continue
                 saved.add(index)
-                await self._record(line, index, "saved", url=image.url, seed=image.seed,
-                                   path=str(path.relative_to(self._out)), job_id=job.id)
+                await self._record(
+                    line,
+                    index,
+                    "saved",
+                    url=image.url,
+                    seed=image.seed,
+                    path=str(path.relative_to(self._out)),
+                    job_id=job.id,
+                )
                 self._counts.images += 1
                 self._display.update()
         except BriaError as error:
@@ -301,8 +327,9 @@ class Batch:
             self._on_disk[stem] = path
         return path
 
-    async def _fail(self, line: Line, index: int | None, error: str, *,
-                    url: str | None = None) -> None:
+    async def _fail(
+        self, line: Line, index: int | None, error: str, *, url: str | None = None
+    ) -> None:
         self.report.failures.append(Failure(line.number, index, error))
         if line.number not in self._failed_lines:
             self._failed_lines.add(line.number)
@@ -311,6 +338,15 @@ class Batch:
         await self._record(line, index, "failed", url=url, error=error)
 
     async def _record(self, line: Line, index: int | None, status: str, **fields: Any) -> None:
-        record = {"line": line.number, "index": index, "params": line.params, "seed": None,
-                  "url": None, "path": None, "status": status, "error": None, **fields}
+        record = {
+            "line": line.number,
+            "index": index,
+            "params": line.params,
+            "seed": None,
+            "url": None,
+            "path": None,
+            "status": status,
+            "error": None,
+            **fields,
+        }
         await self._manifest.append(record)

@@ -66,7 +66,8 @@ async def get_bria(request: Request) -> BriaClient:
     if bria is None:
         raise ClientStateError(
             "no BriaClient: create the app with FastAPI(lifespan=bria_lifespan()) "
-            "or open one with open_bria(app) in your lifespan")
+            "or open one with open_bria(app) in your lifespan"
+        )
     return bria  # type: ignore[no-any-return]
 
 
@@ -75,7 +76,9 @@ Bria = Annotated[BriaClient, Depends(get_bria)]
 
 
 def bria_webhook_router(
-    path: str = "/bria/webhook", *, tolerance: float | None = 300,
+    path: str = "/bria/webhook",
+    *,
+    tolerance: float | None = 300,
     max_bytes: int = MAX_WEBHOOK_BYTES,
 ) -> APIRouter:
     """A router with ``POST path`` for Bria's v2 webhooks: it reads at most `max_bytes`,

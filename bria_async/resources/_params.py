@@ -54,8 +54,9 @@ def sid_of(value: str | HasSid | None) -> str | None:
 
 def desired_resolution(value: str | None) -> str | None:
     """None, or one of DESIRED_RESOLUTIONS ("had" taken as "hd")."""
-    return check_choice("desired_resolution", "hd" if value == "had" else value,
-                        DESIRED_RESOLUTIONS)
+    return check_choice(
+        "desired_resolution", "hd" if value == "had" else value, DESIRED_RESOLUTIONS
+    )
 
 
 def upload(
@@ -73,15 +74,17 @@ def upload(
     check(image, parameter="image")
 
     async def prepare(call: Call) -> Call:
-        loaded = await load(image, parameter="image", allowed_types=allowed_types,
-                            allowed_modes=allowed_modes)
+        loaded = await load(
+            image, parameter="image", allowed_types=allowed_types, allowed_modes=allowed_modes
+        )
         if check_loaded is not None:
             check_loaded(loaded)
         # a file upload gets the upload timeout, unless the call already waits longer
         kind = "upload" if loaded.url is None and call.kind == "quick" else call.kind
         if encoding == "form":
             return attrs.evolve(call, data=form_factory(loaded), kind=kind, prepare=None)
-        return attrs.evolve(call, json={**(call.json or {}), **json_fields(loaded)},
-                            kind=kind, prepare=None)
+        return attrs.evolve(
+            call, json={**(call.json or {}), **json_fields(loaded)}, kind=kind, prepare=None
+        )
 
     return prepare

@@ -34,8 +34,11 @@ from ._params import desired_resolution as check_resolution
 _INFO = info_route("/background/info")
 INFO = register(JobSpec(kind="background.info", parse=parse_background_info, finish=_INFO))
 EDIT = register(JobSpec(kind="background.edit", parse=parse_edit_result))
-REPLACE = register(JobSpec(kind="background.replace", parse=parse_image_result,
-                           finish=Placeholders(placeholder_urls)))
+REPLACE = register(
+    JobSpec(
+        kind="background.replace", parse=parse_image_result, finish=Placeholders(placeholder_urls)
+    )
+)
 
 
 def _generation(
@@ -57,8 +60,9 @@ def _generation(
             fast=check_bool("fast", fast),
             refine_prompt=check_bool("refine_prompt", refine_prompt),
             num_results=check_int("num_results", num_results, 1),
-            negative_prompt=None if negative_prompt is None else require_text(
-                "negative_prompt", negative_prompt),
+            negative_prompt=None
+            if negative_prompt is None
+            else require_text("negative_prompt", negative_prompt),
             seed=check_int("seed", seed, 0),
         ),
     }
@@ -77,9 +81,12 @@ class Background(Resource):
         """Remove the background of any image, without registering it: a public URL (sent as
         ``image_url``) or a JPEG/PNG file of at most 12 MB (uploaded as ``file``), checked
         when the Job is sent, before the upload."""
-        call = Call(method="POST", path="/background/remove", billable=True,
-                    prepare=upload(image, encoding="form", allowed_types=JPEG_PNG,
-                                   allowed_modes=RGB_MODES))
+        call = Call(
+            method="POST",
+            path="/background/remove",
+            billable=True,
+            prepare=upload(image, encoding="form", allowed_types=JPEG_PNG, allowed_modes=RGB_MODES),
+        )
         return self._job(EDIT, call)
 
     def remove_by_visual(
@@ -128,11 +135,15 @@ class Background(Resource):
         """Generate new backgrounds described by `bg_prompt` for any image: a public URL or a
         JPEG/PNG/WEBP file of at most 12 MB (sent base64). ``sync=False`` (the default)
         answers with placeholder URLs that the client polls."""
-        body = _generation(bg_prompt, sync, fast, refine_prompt, num_results, negative_prompt,
-                           seed)
-        call = Call(method="POST", path="/background/replace", json=body,
-                    kind="sync_generation" if sync else "quick", billable=True,
-                    prepare=upload(image, encoding="json", allowed_types=PRODUCT_TYPES))
+        body = _generation(bg_prompt, sync, fast, refine_prompt, num_results, negative_prompt, seed)
+        call = Call(
+            method="POST",
+            path="/background/replace",
+            json=body,
+            kind="sync_generation" if sync else "quick",
+            billable=True,
+            prepare=upload(image, encoding="json", allowed_types=PRODUCT_TYPES),
+        )
         return self._job(REPLACE, call, context={"sync": sync})
 
     def replace_bg(
@@ -155,15 +166,18 @@ class Background(Resource):
         route's default is 4 and more than one result needs ``sync=False``."""
         vid = require_id("visual_id", visual_id)
         body = {
-            **_generation(bg_prompt, sync, fast, refine_prompt, num_results, negative_prompt,
-                          seed),
-            **drop_none(sid=sid_of(sid),
-                        desired_resolution=check_resolution(desired_resolution)),
+            **_generation(bg_prompt, sync, fast, refine_prompt, num_results, negative_prompt, seed),
+            **drop_none(sid=sid_of(sid), desired_resolution=check_resolution(desired_resolution)),
         }
         if sync and num_results is None:
             body["num_results"] = 1
-        call = Call(method="POST", path=f"/{vid}/replace_bg", json=body,
-                    kind="sync_generation" if sync else "quick", billable=True)
+        call = Call(
+            method="POST",
+            path=f"/{vid}/replace_bg",
+            json=body,
+            kind="sync_generation" if sync else "quick",
+            billable=True,
+        )
         return self._job(REPLACE, call, context={"sync": sync, "visual_id": vid})
 
     def _edit(
@@ -171,6 +185,5 @@ class Background(Resource):
     ) -> Job[EditResult]:
         vid = require_id("visual_id", visual_id)
         query = {**drop_none(sid=sid_of(sid)), **params}
-        call = Call(method="POST", path=f"/{vid}/{route}", params=query or None,
-                    billable=True)
+        call = Call(method="POST", path=f"/{vid}/{route}", params=query or None, billable=True)
         return self._job(EDIT, call, context={"visual_id": vid})

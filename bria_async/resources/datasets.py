@@ -70,8 +70,9 @@ DELETE_IMAGE = register(JobSpec(kind="datasets.delete_image", parse=parse_nothin
 
 def _use_case(value: UseCase | str) -> str:
     """The wire value of a use case given as the enum or its string."""
-    return require_choice("use_case", value.value if isinstance(value, UseCase) else value,
-                          _USE_CASES)
+    return require_choice(
+        "use_case", value.value if isinstance(value, UseCase) else value, _USE_CASES
+    )
 
 
 def _status(value: DatasetStatus | str | None) -> str | None:
@@ -137,7 +138,8 @@ class Datasets(Resource):
         body = drop_none(
             use_case=None if use_case is None else _use_case(use_case),
             style_description=(
-                None if style_description is None
+                None
+                if style_description is None
                 else require_text("style_description", style_description)
             ),
             name=None if name is None else require_text("name", name),
@@ -169,8 +171,9 @@ class Datasets(Resource):
         """
         path = self._images_path(dataset_id)
         check(image, parameter="image")
-        extra = drop_none(image_name=None if image_name is None
-                          else require_text("image_name", image_name))
+        extra = drop_none(
+            image_name=None if image_name is None else require_text("image_name", image_name)
+        )
 
         async def prepare(call: Call) -> Call:
             loaded = await load(image, parameter="image", allowed_types=IMAGE_TYPES)
@@ -203,15 +206,20 @@ class Datasets(Resource):
         if isinstance(inputs, (str, bytes, bytearray, memoryview, Mapping)) or not isinstance(
             inputs, Iterable
         ):
-            raise ValidationError("inputs", inputs, "an iterable of image inputs (a list of "
-                                  "URLs, paths, bytes or files), not a single one")
+            raise ValidationError(
+                "inputs",
+                inputs,
+                "an iterable of image inputs (a list of "
+                "URLs, paths, bytes or files), not a single one",
+            )
         if on_progress is not None and not callable(on_progress):
             raise ValidationError("on_progress", on_progress, "a callable or None")
         items = builtins.list(inputs)
         dataset = await self.retrieve(path_id)
         if dataset.status in (DatasetStatus.COMPLETED, DatasetStatus.DELETED):
             raise ValidationError(
-                "dataset_id", dataset_id,
+                "dataset_id",
+                dataset_id,
                 f"a draft dataset: dataset {dataset.id} is {dataset.status} and takes no images",
             )
         outcomes: builtins.list[UploadOutcome | None] = [None] * len(items)

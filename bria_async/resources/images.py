@@ -46,8 +46,7 @@ MIN_UPSCALE_SIDE = 216
 UPSCALE = register(JobSpec(kind="images.upscale", parse=parse_edit_result))
 
 GENERATE = register(
-    JobSpec(kind="images.generate", parse=parse_image_result,
-            finish=Placeholders(placeholder_urls))
+    JobSpec(kind="images.generate", parse=parse_image_result, finish=Placeholders(placeholder_urls))
 )
 
 
@@ -75,16 +74,18 @@ class Images(Resource):
         once with placeholder URLs that the client polls; the Job resolves when all are ready.
         """
         versions = MODEL_VERSIONS[require_choice("model", model, tuple(MODEL_VERSIONS))]
-        version = require_choice("model_version",
-                                 versions[0] if model_version is None else model_version, versions)
+        version = require_choice(
+            "model_version", versions[0] if model_version is None else model_version, versions
+        )
         if require_bool("sync", sync) and model == "hd" and num_results not in (None, 1):
             raise ValidationError(
                 "num_results", num_results, "1 with sync=True on the HD model (or sync=False)"
             )
         if model == "fast":
             refuse("negative_prompt", negative_prompt, "None: the fast model does not take it")
-            refuse("text_guidance_scale", text_guidance_scale,
-                   "None: the fast model does not take it")
+            refuse(
+                "text_guidance_scale", text_guidance_scale, "None: the fast model does not take it"
+            )
         check_number("text_guidance_scale", text_guidance_scale, 1, 10)
         body = self._common(prompt, model, num_results, aspect_ratio, sync, seed, steps_num)
         body.update(
@@ -115,22 +116,26 @@ class Images(Resource):
         """Generate images with a tailored model you trained (see ``bria.models``)."""
         path_id = require_id("model_id", model_id)
         body = self._common(prompt, "tailored", num_results, aspect_ratio, sync, seed, steps_num)
-        return self._generate(f"/text-to-image/tailored/{path_id}", body, sync, "tailored",
-                              path_id)
+        return self._generate(f"/text-to-image/tailored/{path_id}", body, sync, "tailored", path_id)
 
-    def upscale(self, image: ImageInput, *, desired_increase: Literal[2, 4] = 2
-                ) -> Job[EditResult]:
+    def upscale(self, image: ImageInput, *, desired_increase: Literal[2, 4] = 2) -> Job[EditResult]:
         """Increase the resolution of any image 2 or 4 times, without registering it: a
         public URL (sent as ``image_url``) or a JPEG/PNG file of at most 12 MB (uploaded as
         ``file``). A file is read and checked as the Job is sent: at least 216 px a side and
         a result of at most 8192x8192 pixels."""
         factor = require_choice("desired_increase", desired_increase, (2, 4))
         call = Call(
-            method="POST", path="/image/increase_resolution",
-            params={"desired_increase": factor}, billable=True,
-            prepare=upload(image, encoding="form", allowed_types=JPEG_PNG,
-                           allowed_modes=RGB_MODES,
-                           check_loaded=lambda loaded: _check_upscale(loaded, factor)),
+            method="POST",
+            path="/image/increase_resolution",
+            params={"desired_increase": factor},
+            billable=True,
+            prepare=upload(
+                image,
+                encoding="form",
+                allowed_types=JPEG_PNG,
+                allowed_modes=RGB_MODES,
+                check_loaded=lambda loaded: _check_upscale(loaded, factor),
+            ),
         )
         return self._job(UPSCALE, call)
 
@@ -166,8 +171,9 @@ class Images(Resource):
             kind="sync_generation" if sync else "quick",
             billable=True,
         )
-        return self._job(GENERATE, call, context={"sync": sync, "model": model,
-                                                  "model_version": version})
+        return self._job(
+            GENERATE, call, context={"sync": sync, "model": model, "model_version": version}
+        )
 
 
 def _check_upscale(image: LoadedImage, factor: int) -> None:
@@ -176,10 +182,14 @@ def _check_upscale(image: LoadedImage, factor: int) -> None:
         return
     width, height = image.size
     if min(width, height) < MIN_UPSCALE_SIDE:
-        raise ValidationError("image", f"{width}x{height} pixels",
-                              f"an image of at least {MIN_UPSCALE_SIDE} px on each side")
+        raise ValidationError(
+            "image",
+            f"{width}x{height} pixels",
+            f"an image of at least {MIN_UPSCALE_SIDE} px on each side",
+        )
     if width * factor * height * factor > MAX_UPSCALED_AREA:
         raise ValidationError(
-            "desired_increase", factor,
+            "desired_increase",
+            factor,
             f"a factor that keeps {width}x{height} within 8192x8192 pixels (area)",
         )

@@ -72,15 +72,14 @@ class Models(Resource):
     ``bria.images.generate_tailored(model_id, prompt)``. Every method returns a Job.
     """
 
-    def create(
-        self, *, name: str, dataset_id: int, description: str | None = None
-    ) -> Job[Model]:
+    def create(self, *, name: str, dataset_id: int, description: str | None = None) -> Job[Model]:
         """Create a model (status ``Created``) that will train on dataset `dataset_id`."""
         body = {
             "name": require_text("name", name),
             "dataset_id": require_int("dataset_id", dataset_id, 1),
             **drop_none(
-                description=None if description is None
+                description=None
+                if description is None
                 else require_text("description", description)
             ),
         }
@@ -117,8 +116,9 @@ class Models(Resource):
         """
         path = f"{self._path(model_id)}/start_training"
         call = Call(method="POST", path=path, billable=True)
-        return self._job(TRAINING, call,
-                         context={"model_id": require_numeric_id("model_id", model_id)})
+        return self._job(
+            TRAINING, call, context={"model_id": require_numeric_id("model_id", model_id)}
+        )
 
     def stop_training(self, model_id: int | str) -> Job[Model]:
         """Stop a model's training (ConflictError if it is not training); the Model, as the

@@ -58,8 +58,9 @@ async def _mask_zip(response: Response, runtime: Runtime) -> Any:
 
 _INFO = info_route("/objects/info")
 INFO = register(JobSpec(kind="objects.info", parse=parse_objects_info, finish=_INFO))
-MASK_GENERATOR = register(JobSpec(kind="objects.mask_generator", parse=parse_masks,
-                                  decode=_mask_zip))
+MASK_GENERATOR = register(
+    JobSpec(kind="objects.mask_generator", parse=parse_masks, decode=_mask_zip)
+)
 REMOVE = register(JobSpec(kind="objects.remove", parse=parse_edit_result))
 
 
@@ -108,13 +109,18 @@ class Objects(Resource):
         vid = require_id("visual_id", visual_id)
         given = {
             name: value
-            for name, value in (("object_ids", object_ids), ("mask_ids", mask_ids),
-                                ("mask_url", mask_url), ("points", points))
+            for name, value in (
+                ("object_ids", object_ids),
+                ("mask_ids", mask_ids),
+                ("mask_url", mask_url),
+                ("points", points),
+            )
             if value is not None
         }
         if len(given) != 1:
             raise ValidationError(
-                "/".join(given) or "object_ids", tuple(given.values()) or None,
+                "/".join(given) or "object_ids",
+                tuple(given.values()) or None,
                 "exactly one of object_ids, mask_ids, mask_url or points (never a mix)",
             )
         changes = _changes(object_ids, mask_ids, mask_url, points)
@@ -129,8 +135,13 @@ class Objects(Resource):
             desired_resolution=desired_resolution_param(desired_resolution),
             original_quality=check_bool("original_quality", original_quality),
         )
-        call = Call(method="POST", path=f"/{vid}/objects/remove", params=params or None,
-                    json=body, billable=True)
+        call = Call(
+            method="POST",
+            path=f"/{vid}/objects/remove",
+            params=params or None,
+            json=body,
+            billable=True,
+        )
         return self._job(REMOVE, call, context={"visual_id": vid})
 
 

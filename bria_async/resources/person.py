@@ -23,11 +23,13 @@ MODIFY = register(JobSpec(kind="person.modify", parse=parse_edit_result))
 def _change(name: str, value: Any) -> dict[str, Any]:
     """One change: a mapping with the person's ``id`` (from ``person.info``) and the
     changes to make (for example ``{"id": ..., "expression": "happy"}``), all JSON values."""
-    if not isinstance(value, Mapping) or not isinstance(value.get("id"), str) or not is_json(
-        value
-    ):
-        raise ValidationError(name, value, 'a mapping with the person\'s "id" from person.info '
-                              "and JSON values (strings, numbers, booleans)")
+    if not isinstance(value, Mapping) or not isinstance(value.get("id"), str) or not is_json(value):
+        raise ValidationError(
+            name,
+            value,
+            'a mapping with the person\'s "id" from person.info '
+            "and JSON values (strings, numbers, booleans)",
+        )
     require_text(f"{name}.id", value["id"])
     return dict(value)
 
@@ -55,9 +57,9 @@ class Person(Resource):
         vid = require_id("visual_id", visual_id)
         body = {
             "changes": require_list("changes", changes, _change),
-            **drop_none(sid=sid_of(sid),
-                        desired_resolution=check_resolution(desired_resolution)),
+            **drop_none(sid=sid_of(sid), desired_resolution=check_resolution(desired_resolution)),
         }
-        call = Call(method="POST", path=f"/{vid}/create", json=body, kind="sync_generation",
-                    billable=True)
+        call = Call(
+            method="POST", path=f"/{vid}/create", json=body, kind="sync_generation", billable=True
+        )
         return self._job(MODIFY, call, context={"visual_id": vid})

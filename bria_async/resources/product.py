@@ -52,14 +52,27 @@ _HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 CUTOUT = register(JobSpec(kind="product.cutout", parse=parse_edit_result))
 PACKSHOT = register(JobSpec(kind="product.packshot", parse=parse_edit_result))
-LIFESTYLE_BY_TEXT = register(JobSpec(kind="product.lifestyle_shot_by_text",
-                                     parse=parse_image_result,
-                                     finish=Placeholders(placeholder_urls)))
-LIFESTYLE_BY_IMAGE = register(JobSpec(kind="product.lifestyle_shot_by_image",
-                                      parse=parse_image_result,
-                                     finish=Placeholders(placeholder_urls)))
-CONSISTENT_SHOTS = register(JobSpec(kind="product.consistent_shots", parse=parse_image_result,
-                                    finish=Placeholders(placeholder_urls)))
+LIFESTYLE_BY_TEXT = register(
+    JobSpec(
+        kind="product.lifestyle_shot_by_text",
+        parse=parse_image_result,
+        finish=Placeholders(placeholder_urls),
+    )
+)
+LIFESTYLE_BY_IMAGE = register(
+    JobSpec(
+        kind="product.lifestyle_shot_by_image",
+        parse=parse_image_result,
+        finish=Placeholders(placeholder_urls),
+    )
+)
+CONSISTENT_SHOTS = register(
+    JobSpec(
+        kind="product.consistent_shots",
+        parse=parse_image_result,
+        finish=Placeholders(placeholder_urls),
+    )
+)
 KEYWORDS = register(JobSpec(kind="product.contextual_keyword_extraction", parse=parse_keywords))
 
 #: (parameter, its JSON field for a URL, its JSON field for a base64 file)
@@ -102,11 +115,16 @@ class Product(Resource):
     ) -> Job[EditResult]:
         """A 2000x2000 professional packshot of the product in `image` (or of its cutout) on
         `background_color` (hex like ``"#FFFFFF"``, the default, or ``"transparent"``)."""
-        if background_color is not None and background_color != "transparent" and not (
-            isinstance(background_color, str) and _HEX_COLOUR.fullmatch(background_color)
+        if (
+            background_color is not None
+            and background_color != "transparent"
+            and not (isinstance(background_color, str) and _HEX_COLOUR.fullmatch(background_color))
         ):
-            raise ValidationError("background_color", background_color,
-                                  "a hex colour like '#FFFFFF', or 'transparent'")
+            raise ValidationError(
+                "background_color",
+                background_color,
+                "a hex colour like '#FFFFFF', or 'transparent'",
+            )
         body = {**_sku(sku), **drop_none(background_color=background_color)}
         return self._post(PACKSHOT, "/product/packshot", body, {_IMAGE: image})
 
@@ -139,14 +157,22 @@ class Product(Resource):
             **drop_none(
                 fast=check_bool("fast", fast),
                 optimize_description=check_bool("optimize_description", optimize_description),
-                exclude_elements=None if exclude_elements is None
+                exclude_elements=None
+                if exclude_elements is None
                 else require_text("exclude_elements", exclude_elements),
             ),
-            **_placement(sync, num_results, placement_type, shot_size,
-                         manual_placement_selection, padding_values),
+            **_placement(
+                sync,
+                num_results,
+                placement_type,
+                shot_size,
+                manual_placement_selection,
+                padding_values,
+            ),
         }
-        return self._lifestyle(LIFESTYLE_BY_TEXT, "/product/lifestyle_shot_by_text", body, sync,
-                               {_IMAGE: image})
+        return self._lifestyle(
+            LIFESTYLE_BY_TEXT, "/product/lifestyle_shot_by_text", body, sync, {_IMAGE: image}
+        )
 
     def lifestyle_shot_by_image(
         self,
@@ -166,15 +192,27 @@ class Product(Resource):
         `lifestyle_shot_by_text`; with "automatic" or "manual_placement" num_results is 1.
         """
         if placement_type in ("automatic", "manual_placement") and num_results not in (None, 1):
-            raise ValidationError("num_results", num_results,
-                                  f"1 with placement_type={placement_type!r}")
+            raise ValidationError(
+                "num_results", num_results, f"1 with placement_type={placement_type!r}"
+            )
         body = {
             **_sku(sku),
-            **_placement(sync, num_results, placement_type, shot_size,
-                         manual_placement_selection, padding_values),
+            **_placement(
+                sync,
+                num_results,
+                placement_type,
+                shot_size,
+                manual_placement_selection,
+                padding_values,
+            ),
         }
-        return self._lifestyle(LIFESTYLE_BY_IMAGE, "/product/lifestyle_shot_by_image", body,
-                               sync, {_IMAGE: image, _REFERENCE: reference_image})
+        return self._lifestyle(
+            LIFESTYLE_BY_IMAGE,
+            "/product/lifestyle_shot_by_image",
+            body,
+            sync,
+            {_IMAGE: image, _REFERENCE: reference_image},
+        )
 
     def consistent_shots(
         self,
@@ -192,12 +230,19 @@ class Product(Resource):
         for i, item in enumerate(items):
             check(item, parameter=f"images[{i}]")
         if (scene_description is None) == (reference_image is None):
-            raise ValidationError("scene_description", scene_description,
-                                  "exactly one of scene_description or reference_image")
-        body = drop_none(scene_description=None if scene_description is None
-                         else require_text("scene_description", scene_description))
+            raise ValidationError(
+                "scene_description",
+                scene_description,
+                "exactly one of scene_description or reference_image",
+            )
+        body = drop_none(
+            scene_description=None
+            if scene_description is None
+            else require_text("scene_description", scene_description)
+        )
         with_reference = _with_images(
-            {} if reference_image is None else {_REFERENCE: reference_image})
+            {} if reference_image is None else {_REFERENCE: reference_image}
+        )
 
         async def prepare(call: Call) -> Call:
             fields = [
@@ -208,27 +253,48 @@ class Product(Resource):
             group = {"image_urls" if key == "image_url" else "files": [f[key] for f in fields]}
             return await with_reference(attrs.evolve(call, json={**call.json, **group}))
 
-        call = Call(method="POST", path="/products/consistent_shots", json=body,
-                    billable=True, prepare=prepare)
+        call = Call(
+            method="POST",
+            path="/products/consistent_shots",
+            json=body,
+            billable=True,
+            prepare=prepare,
+        )
         return self._job(CONSISTENT_SHOTS, call, context={"sync": False})
 
     def contextual_keyword_extraction(self, image: ImageInput) -> Job[ProductKeywords]:
         """Coming soon in the API (the reference gives no parameters yet): keywords that
         describe the main product of `image`, for search and SEO."""
-        return self._post(KEYWORDS, "/product/contextual_keyword_extraction", {},
-                          {_IMAGE: image})
+        return self._post(KEYWORDS, "/product/contextual_keyword_extraction", {}, {_IMAGE: image})
 
-    def _post(self, spec: JobSpec[Any], path: str, body: dict[str, Any],
-              images: Mapping[tuple[str, str, str], ImageInput]) -> Job[Any]:
-        call = Call(method="POST", path=path, json=body, billable=True,
-                    prepare=_with_images(images))
+    def _post(
+        self,
+        spec: JobSpec[Any],
+        path: str,
+        body: dict[str, Any],
+        images: Mapping[tuple[str, str, str], ImageInput],
+    ) -> Job[Any]:
+        call = Call(
+            method="POST", path=path, json=body, billable=True, prepare=_with_images(images)
+        )
         return self._job(spec, call)
 
-    def _lifestyle(self, spec: JobSpec[ImageResult], path: str, body: dict[str, Any],
-                   sync: bool, images: Mapping[tuple[str, str, str], ImageInput],
-                   ) -> Job[ImageResult]:
-        call = Call(method="POST", path=path, json=body, billable=True,
-                    kind="sync_generation" if sync else "quick", prepare=_with_images(images))
+    def _lifestyle(
+        self,
+        spec: JobSpec[ImageResult],
+        path: str,
+        body: dict[str, Any],
+        sync: bool,
+        images: Mapping[tuple[str, str, str], ImageInput],
+    ) -> Job[ImageResult]:
+        call = Call(
+            method="POST",
+            path=path,
+            json=body,
+            billable=True,
+            kind="sync_generation" if sync else "quick",
+            prepare=_with_images(images),
+        )
         return self._job(spec, call, context={"sync": sync})
 
 
@@ -250,21 +316,33 @@ def _placement(
     check_int("num_results", num_results, 1)
     check_choice("placement_type", placement_type, PLACEMENT_TYPES)
     if placement_type not in ("automatic", "manual_placement"):
-        refuse("shot_size", shot_size, "None unless placement_type is 'automatic' or "
-               "'manual_placement'")
+        refuse(
+            "shot_size",
+            shot_size,
+            "None unless placement_type is 'automatic' or 'manual_placement'",
+        )
     if placement_type != "manual_placement":
-        refuse("manual_placement_selection", selection,
-               "None unless placement_type is 'manual_placement'")
+        refuse(
+            "manual_placement_selection",
+            selection,
+            "None unless placement_type is 'manual_placement'",
+        )
     if placement_type != "manual_padding":
         refuse("padding_values", padding_values, "None unless placement_type is 'manual_padding'")
     shot_size = check_list("shot_size", shot_size, lambda n, v: check_int(n, v, 1), length=2)
-    selection = check_list("manual_placement_selection", selection,
-                           lambda n, v: check_choice(n, v, PLACEMENTS))
-    padding_values = check_list("padding_values", padding_values,
-                                lambda n, v: check_int(n, v, 0), length=4)
-    per_result = (AUTOMATIC_SHOTS if placement_type == "automatic"
-                  else len(selection or ["upper_left"]) if placement_type == "manual_placement"
-                  else 1)
+    selection = check_list(
+        "manual_placement_selection", selection, lambda n, v: check_choice(n, v, PLACEMENTS)
+    )
+    padding_values = check_list(
+        "padding_values", padding_values, lambda n, v: check_int(n, v, 0), length=4
+    )
+    per_result = (
+        AUTOMATIC_SHOTS
+        if placement_type == "automatic"
+        else len(selection or ["upper_left"])
+        if placement_type == "manual_placement"
+        else 1
+    )
     if sync and placement_type == "automatic":
         raise ValidationError("sync", sync, "False when placement_type is 'automatic'")
     if sync and (num_results or 1) * per_result > 1:

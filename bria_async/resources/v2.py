@@ -78,8 +78,9 @@ EDIT_ROUTES = (
     "add_object_by_text", "replace_object_by_text", "erase_by_text", "blend", "reseason",
     "restyle", "relight", "sketch_to_colored_image", "restore", "colorize",
 )  # fmt: skip
-_EDIT_SPECS = {route: _spec(f"image.{route}") for route in (*EDIT_ROUTES,
-                                                             "remove_background/guided")}
+_EDIT_SPECS = {
+    route: _spec(f"image.{route}") for route in (*EDIT_ROUTES, "remove_background/guided")
+}
 
 
 @attrs.frozen
@@ -97,15 +98,18 @@ def _image(parameter: str, value: Any, *, is_mask: bool = False) -> _Image:
 
 
 def _images(parameter: str, value: Any) -> list[_Image]:
-    return require_list(parameter, value, lambda name, item: _image(name, item),
-                        max_length=4)
+    return require_list(parameter, value, lambda name, item: _image(name, item), max_length=4)
 
 
 async def _encoded(node: Any) -> tuple[Any, bool]:
     """`node` with every _Image replaced by its URL or base64; True if a file was read."""
     if isinstance(node, _Image):
-        loaded = await load(node.value, parameter=node.parameter, allowed_types=IMAGE_TYPES,
-                            allowed_modes=None if node.is_mask else RGB_MODES)
+        loaded = await load(
+            node.value,
+            parameter=node.parameter,
+            allowed_types=IMAGE_TYPES,
+            allowed_modes=None if node.is_mask else RGB_MODES,
+        )
         if loaded.url is not None:
             return loaded.url, False
         return base64.b64encode(loaded.data or b"").decode("ascii"), True
@@ -132,8 +136,9 @@ def _structured(name: str, value: Any) -> str | None:
         try:
             return json.dumps(value)
         except (TypeError, ValueError):
-            raise ValidationError(name, value, "a JSON object (a mapping or its JSON text)"
-                                  ) from None
+            raise ValidationError(
+                name, value, "a JSON object (a mapping or its JSON text)"
+            ) from None
     if isinstance(value, str):
         try:
             parsed = json.loads(value)
@@ -152,7 +157,12 @@ class _V2Resource(Resource):
     """What the v2 namespaces share: the common fields and the Job of a v2 route."""
 
     def _v2_job(
-        self, spec: JobSpec[V2Result], path: str, body: dict[str, Any], *, sync: bool,
+        self,
+        spec: JobSpec[V2Result],
+        path: str,
+        body: dict[str, Any],
+        *,
+        sync: bool,
         webhook_url: str | None,
     ) -> Job[V2Result]:
         sync = require_bool("sync", sync)
@@ -160,20 +170,29 @@ class _V2Resource(Resource):
         if webhook_url is not None:
             try:
                 hook = check_placeholder_url(
-                    webhook_url,
-                    allow_insecure_http=self._client._runtime.allow_insecure_http)
+                    webhook_url, allow_insecure_http=self._client._runtime.allow_insecure_http
+                )
             except ValueError as exc:
-                raise ValidationError("webhook_url", webhook_url, f"an https URL ({exc})"
-                                      ) from None
+                raise ValidationError("webhook_url", webhook_url, f"an https URL ({exc})") from None
         full = {**body, "sync": sync, **drop_none(webhook_url=hook)}
-        call = Call(method="POST", path=path, json=full, version=2, billable=True, repeat=False,
-                    kind="sync_generation" if sync else "quick", prepare=_prepare)
+        call = Call(
+            method="POST",
+            path=path,
+            json=full,
+            version=2,
+            billable=True,
+            repeat=False,
+            kind="sync_generation" if sync else "quick",
+            prepare=_prepare,
+        )
         return self._job(spec, call, context={"sync": sync, "webhook": hook is not None})
 
-    def _edit(self, route: str, body: dict[str, Any], sync: bool, webhook_url: str | None
-              ) -> Job[V2Result]:
-        return self._v2_job(_EDIT_SPECS[route], f"/image/edit/{route}", body, sync=sync,
-                            webhook_url=webhook_url)
+    def _edit(
+        self, route: str, body: dict[str, Any], sync: bool, webhook_url: str | None
+    ) -> Job[V2Result]:
+        return self._v2_job(
+            _EDIT_SPECS[route], f"/image/edit/{route}", body, sync=sync, webhook_url=webhook_url
+        )
 
 
 class V2Image(_V2Resource):
@@ -199,18 +218,22 @@ class V2Image(_V2Resource):
         structured = _structured("structured_prompt", structured_prompt)
         inspire = None if image_url is None else _image("image_url", image_url)
         if prompt is None and structured is None and inspire is None:
-            raise ValidationError("prompt", None,
-                                  "a prompt, a structured_prompt (with seed) or an image_url")
+            raise ValidationError(
+                "prompt", None, "a prompt, a structured_prompt (with seed) or an image_url"
+            )
         if structured is not None and inspire is not None:
-            raise ValidationError("image_url", image_url,
-                                  "no image_url with a structured_prompt (one or the other)")
+            raise ValidationError(
+                "image_url", image_url, "no image_url with a structured_prompt (one or the other)"
+            )
         if structured is not None and prompt is None and seed is None:
-            raise ValidationError("seed", None,
-                                  "the seed of the structured_prompt, to recreate its image")
+            raise ValidationError(
+                "seed", None, "the seed of the structured_prompt, to recreate its image"
+            )
         resolution = check_choice("resolution", resolution, RESOLUTIONS)
         if resolution == "4MP" and sync is True:
-            raise ValidationError("resolution", resolution, "'1MP' with sync=True ('4MP' "
-                                  "needs sync=False)")
+            raise ValidationError(
+                "resolution", resolution, "'1MP' with sync=True ('4MP' needs sync=False)"
+            )
         body = drop_none(
             prompt=_text("prompt", prompt),
             structured_prompt=structured,
@@ -222,8 +245,7 @@ class V2Image(_V2Resource):
             seed=check_int("seed", seed, 0),
             style_id=None if style_id is None else require_id("style_id", style_id),
         )
-        return self._v2_job(GENERATE, "/image/generate", body, sync=sync,
-                            webhook_url=webhook_url)
+        return self._v2_job(GENERATE, "/image/generate", body, sync=sync, webhook_url=webhook_url)
 
     def edit(
         self,
@@ -237,16 +259,27 @@ class V2Image(_V2Resource):
         ``sync=false``: Bria's synchronous answer of this route ends in a gateway timeout."""
         structured = _structured("structured_instruction", structured_instruction)
         if (instruction is None) == (structured is None):
-            raise ValidationError("instruction", instruction,
-                                  "an instruction or a structured_instruction (one of them)")
-        body = drop_none(images=_images("images", images),
-                         instruction=_text("instruction", instruction),
-                         structured_instruction=structured)
+            raise ValidationError(
+                "instruction",
+                instruction,
+                "an instruction or a structured_instruction (one of them)",
+            )
+        body = drop_none(
+            images=_images("images", images),
+            instruction=_text("instruction", instruction),
+            structured_instruction=structured,
+        )
         return self._v2_job(EDIT, "/image/edit", body, sync=False, webhook_url=webhook_url)
 
-    def remove_background(self, image: ImageInput, *, guided: bool = False,
-                          mask: ImageInput | None = None, sync: bool = False,
-                          webhook_url: str | None = None) -> Job[V2Result]:
+    def remove_background(
+        self,
+        image: ImageInput,
+        *,
+        guided: bool = False,
+        mask: ImageInput | None = None,
+        sync: bool = False,
+        webhook_url: str | None = None,
+    ) -> Job[V2Result]:
         """The image's foreground on a transparent background (a PNG with alpha);
         `guided=True` uses the ``/guided`` variant, which may take a `mask` of what to keep."""
         if not isinstance(guided, bool):
@@ -259,153 +292,249 @@ class V2Image(_V2Resource):
         route = "remove_background/guided" if guided else "remove_background"
         return self._edit(route, body, sync, webhook_url)
 
-    def replace_background(self, image: ImageInput, prompt: str, *, sync: bool = False,
-                           webhook_url: str | None = None) -> Job[V2Result]:
+    def replace_background(
+        self, image: ImageInput, prompt: str, *, sync: bool = False, webhook_url: str | None = None
+    ) -> Job[V2Result]:
         """A new background described by `prompt`."""
         body = {"image": _image("image", image), "prompt": require_text("prompt", prompt)}
         return self._edit("replace_background", body, sync, webhook_url)
 
-    def blur_background(self, image: ImageInput, *, sync: bool = False,
-                        webhook_url: str | None = None) -> Job[V2Result]:
+    def blur_background(
+        self, image: ImageInput, *, sync: bool = False, webhook_url: str | None = None
+    ) -> Job[V2Result]:
         """The background blurred."""
-        return self._edit("blur_background", {"image": _image("image", image)}, sync,
-                          webhook_url)
+        return self._edit("blur_background", {"image": _image("image", image)}, sync, webhook_url)
 
-    def erase(self, image: ImageInput, mask: ImageInput, *, sync: bool = False,
-              webhook_url: str | None = None) -> Job[V2Result]:
+    def erase(
+        self,
+        image: ImageInput,
+        mask: ImageInput,
+        *,
+        sync: bool = False,
+        webhook_url: str | None = None,
+    ) -> Job[V2Result]:
         """What `mask` covers erased."""
         body = {"image": _image("image", image), "mask": _image("mask", mask, is_mask=True)}
         return self._edit("erase", body, sync, webhook_url)
 
-    def erase_foreground(self, image: ImageInput, *, sync: bool = False,
-                         webhook_url: str | None = None) -> Job[V2Result]:
+    def erase_foreground(
+        self, image: ImageInput, *, sync: bool = False, webhook_url: str | None = None
+    ) -> Job[V2Result]:
         """The foreground erased, the background filled in."""
-        return self._edit("erase_foreground", {"image": _image("image", image)}, sync,
-                          webhook_url)
+        return self._edit("erase_foreground", {"image": _image("image", image)}, sync, webhook_url)
 
     def gen_fill(
-        self, image: ImageInput, mask: ImageInput, prompt: str, *,
-        mask_type: str | None = None, negative_prompt: str | None = None,
-        num_results: int | None = None, sync: bool = False, webhook_url: str | None = None,
+        self,
+        image: ImageInput,
+        mask: ImageInput,
+        prompt: str,
+        *,
+        mask_type: str | None = None,
+        negative_prompt: str | None = None,
+        num_results: int | None = None,
+        sync: bool = False,
+        webhook_url: str | None = None,
     ) -> Job[V2Result]:
         """What `prompt` describes, generated where `mask` covers."""
         body = {
-            "image": _image("image", image), "mask": _image("mask", mask, is_mask=True),
+            "image": _image("image", image),
+            "mask": _image("mask", mask, is_mask=True),
             "prompt": require_text("prompt", prompt),
-            **drop_none(mask_type=check_choice("mask_type", mask_type, MASK_TYPES),
-                        negative_prompt=_text("negative_prompt", negative_prompt),
-                        num_results=check_int("num_results", num_results, 1, 4)),
+            **drop_none(
+                mask_type=check_choice("mask_type", mask_type, MASK_TYPES),
+                negative_prompt=_text("negative_prompt", negative_prompt),
+                num_results=check_int("num_results", num_results, 1, 4),
+            ),
         }
         return self._edit("gen_fill", body, sync, webhook_url)
 
     def expand(
-        self, image: ImageInput, *, aspect_ratio: str | None = None,
-        canvas_size: Sequence[int] | None = None, prompt: str | None = None,
-        sync: bool = False, webhook_url: str | None = None,
+        self,
+        image: ImageInput,
+        *,
+        aspect_ratio: str | None = None,
+        canvas_size: Sequence[int] | None = None,
+        prompt: str | None = None,
+        sync: bool = False,
+        webhook_url: str | None = None,
     ) -> Job[V2Result]:
         """The image extended to `aspect_ratio` ("W:H") or to `canvas_size` ([width,
         height]), one of them."""
         if (aspect_ratio is None) == (canvas_size is None):
-            raise ValidationError("aspect_ratio", aspect_ratio,
-                                  "an aspect_ratio or a canvas_size (one of them)")
+            raise ValidationError(
+                "aspect_ratio", aspect_ratio, "an aspect_ratio or a canvas_size (one of them)"
+            )
         if aspect_ratio is not None and not (
-                isinstance(aspect_ratio, str) and _RATIO.fullmatch(aspect_ratio)):
+            isinstance(aspect_ratio, str) and _RATIO.fullmatch(aspect_ratio)
+        ):
             raise ValidationError("aspect_ratio", aspect_ratio, "a ratio such as '16:9'")
-        size = None if canvas_size is None else require_list(
-            "canvas_size", canvas_size, lambda n, v: require_int(n, v, 1, 25_000),
-            min_length=2, max_length=2)
-        body = {"image": _image("image", image),
-                **drop_none(aspect_ratio=aspect_ratio, canvas_size=size,
-                            prompt=_text("prompt", prompt))}
+        size = (
+            None
+            if canvas_size is None
+            else require_list(
+                "canvas_size",
+                canvas_size,
+                lambda n, v: require_int(n, v, 1, 25_000),
+                min_length=2,
+                max_length=2,
+            )
+        )
+        body = {
+            "image": _image("image", image),
+            **drop_none(
+                aspect_ratio=aspect_ratio, canvas_size=size, prompt=_text("prompt", prompt)
+            ),
+        }
         return self._edit("expand", body, sync, webhook_url)
 
-    def enhance(self, image: ImageInput, *, sync: bool = False,
-                webhook_url: str | None = None) -> Job[V2Result]:
+    def enhance(
+        self, image: ImageInput, *, sync: bool = False, webhook_url: str | None = None
+    ) -> Job[V2Result]:
         """The image enhanced (detail, sharpness)."""
         return self._edit("enhance", {"image": _image("image", image)}, sync, webhook_url)
 
     def increase_resolution(
-        self, image: ImageInput, *, desired_increase: int | None = None,
-        preserve_alpha: bool | None = None, sync: bool = False, webhook_url: str | None = None,
+        self,
+        image: ImageInput,
+        *,
+        desired_increase: int | None = None,
+        preserve_alpha: bool | None = None,
+        sync: bool = False,
+        webhook_url: str | None = None,
     ) -> Job[V2Result]:
         """The image upscaled `desired_increase` times (2 to 4; Bria's default 2)."""
-        body = {"image": _image("image", image),
-                **drop_none(desired_increase=check_int("desired_increase", desired_increase,
-                                                       2, 4),
-                            preserve_alpha=check_bool("preserve_alpha", preserve_alpha))}
+        body = {
+            "image": _image("image", image),
+            **drop_none(
+                desired_increase=check_int("desired_increase", desired_increase, 2, 4),
+                preserve_alpha=check_bool("preserve_alpha", preserve_alpha),
+            ),
+        }
         return self._edit("increase_resolution", body, sync, webhook_url)
 
-    def crop_foreground(self, image: ImageInput, *, sync: bool = False,
-                        webhook_url: str | None = None) -> Job[V2Result]:
+    def crop_foreground(
+        self, image: ImageInput, *, sync: bool = False, webhook_url: str | None = None
+    ) -> Job[V2Result]:
         """The image cropped to its foreground."""
-        return self._edit("crop_foreground", {"image": _image("image", image)}, sync,
-                          webhook_url)
+        return self._edit("crop_foreground", {"image": _image("image", image)}, sync, webhook_url)
 
-    def add_object_by_text(self, image: ImageInput, instruction: str, *, sync: bool = False,
-                           webhook_url: str | None = None) -> Job[V2Result]:
+    def add_object_by_text(
+        self,
+        image: ImageInput,
+        instruction: str,
+        *,
+        sync: bool = False,
+        webhook_url: str | None = None,
+    ) -> Job[V2Result]:
         """An object added as `instruction` says."""
-        body = {"image": _image("image", image),
-                "instruction": require_text("instruction", instruction)}
+        body = {
+            "image": _image("image", image),
+            "instruction": require_text("instruction", instruction),
+        }
         return self._edit("add_object_by_text", body, sync, webhook_url)
 
-    def replace_object_by_text(self, image: ImageInput, instruction: str, *,
-                               sync: bool = False, webhook_url: str | None = None
-                               ) -> Job[V2Result]:
+    def replace_object_by_text(
+        self,
+        image: ImageInput,
+        instruction: str,
+        *,
+        sync: bool = False,
+        webhook_url: str | None = None,
+    ) -> Job[V2Result]:
         """An object replaced as `instruction` says."""
-        body = {"image": _image("image", image),
-                "instruction": require_text("instruction", instruction)}
+        body = {
+            "image": _image("image", image),
+            "instruction": require_text("instruction", instruction),
+        }
         return self._edit("replace_object_by_text", body, sync, webhook_url)
 
-    def erase_by_text(self, image: ImageInput, object_name: str, *, sync: bool = False,
-                      webhook_url: str | None = None) -> Job[V2Result]:
+    def erase_by_text(
+        self,
+        image: ImageInput,
+        object_name: str,
+        *,
+        sync: bool = False,
+        webhook_url: str | None = None,
+    ) -> Job[V2Result]:
         """The object named `object_name` erased."""
-        body = {"image": _image("image", image),
-                "object_name": require_text("object_name", object_name)}
+        body = {
+            "image": _image("image", image),
+            "object_name": require_text("object_name", object_name),
+        }
         return self._edit("erase_by_text", body, sync, webhook_url)
 
-    def blend(self, image: ImageInput, overlay: ImageInput, instruction: str, *,
-              sync: bool = False, webhook_url: str | None = None) -> Job[V2Result]:
+    def blend(
+        self,
+        image: ImageInput,
+        overlay: ImageInput,
+        instruction: str,
+        *,
+        sync: bool = False,
+        webhook_url: str | None = None,
+    ) -> Job[V2Result]:
         """`overlay` blended into the image as `instruction` says."""
-        body = {"image": _image("image", image), "overlay": _image("overlay", overlay),
-                "instruction": require_text("instruction", instruction)}
+        body = {
+            "image": _image("image", image),
+            "overlay": _image("overlay", overlay),
+            "instruction": require_text("instruction", instruction),
+        }
         return self._edit("blend", body, sync, webhook_url)
 
-    def reseason(self, image: ImageInput, season: str, *, sync: bool = False,
-                 webhook_url: str | None = None) -> Job[V2Result]:
+    def reseason(
+        self, image: ImageInput, season: str, *, sync: bool = False, webhook_url: str | None = None
+    ) -> Job[V2Result]:
         """The scene moved to another `season` (spring, summer, autumn, winter)."""
-        body = {"image": _image("image", image),
-                "season": require_choice("season", season, SEASONS)}
+        body = {
+            "image": _image("image", image),
+            "season": require_choice("season", season, SEASONS),
+        }
         return self._edit("reseason", body, sync, webhook_url)
 
-    def restyle(self, image: ImageInput, style: str, *, sync: bool = False,
-                webhook_url: str | None = None) -> Job[V2Result]:
+    def restyle(
+        self, image: ImageInput, style: str, *, sync: bool = False, webhook_url: str | None = None
+    ) -> Job[V2Result]:
         """The image redrawn in one of STYLES."""
         body = {"image": _image("image", image), "style": require_choice("style", style, STYLES)}
         return self._edit("restyle", body, sync, webhook_url)
 
-    def relight(self, image: ImageInput, light_type: str, light_direction: str, *,
-                sync: bool = False, webhook_url: str | None = None) -> Job[V2Result]:
+    def relight(
+        self,
+        image: ImageInput,
+        light_type: str,
+        light_direction: str,
+        *,
+        sync: bool = False,
+        webhook_url: str | None = None,
+    ) -> Job[V2Result]:
         """The scene relit: one of LIGHT_TYPES from one of LIGHT_DIRECTIONS."""
-        body = {"image": _image("image", image),
-                "light_type": require_choice("light_type", light_type, LIGHT_TYPES),
-                "light_direction": require_choice("light_direction", light_direction,
-                                                  LIGHT_DIRECTIONS)}
+        body = {
+            "image": _image("image", image),
+            "light_type": require_choice("light_type", light_type, LIGHT_TYPES),
+            "light_direction": require_choice("light_direction", light_direction, LIGHT_DIRECTIONS),
+        }
         return self._edit("relight", body, sync, webhook_url)
 
-    def sketch_to_colored_image(self, image: ImageInput, *, prompt: str | None = None,
-                                sync: bool = False, webhook_url: str | None = None
-                                ) -> Job[V2Result]:
+    def sketch_to_colored_image(
+        self,
+        image: ImageInput,
+        *,
+        prompt: str | None = None,
+        sync: bool = False,
+        webhook_url: str | None = None,
+    ) -> Job[V2Result]:
         """A sketch turned into a coloured image, guided by an optional `prompt`."""
         body = {"image": _image("image", image), **drop_none(prompt=_text("prompt", prompt))}
         return self._edit("sketch_to_colored_image", body, sync, webhook_url)
 
-    def restore(self, image: ImageInput, *, sync: bool = False,
-                webhook_url: str | None = None) -> Job[V2Result]:
+    def restore(
+        self, image: ImageInput, *, sync: bool = False, webhook_url: str | None = None
+    ) -> Job[V2Result]:
         """An old or damaged photo restored."""
         return self._edit("restore", {"image": _image("image", image)}, sync, webhook_url)
 
-    def colorize(self, image: ImageInput, color: str, *, sync: bool = False,
-                 webhook_url: str | None = None) -> Job[V2Result]:
+    def colorize(
+        self, image: ImageInput, color: str, *, sync: bool = False, webhook_url: str | None = None
+    ) -> Job[V2Result]:
         """The image coloured in one of COLORS."""
         body = {"image": _image("image", image), "color": require_choice("color", color, COLORS)}
         return self._edit("colorize", body, sync, webhook_url)
@@ -414,33 +543,45 @@ class V2Image(_V2Resource):
 def _coordinates(name: str, value: Any) -> dict[str, int]:
     if not isinstance(value, Mapping) or set(value) != {"x", "y", "width", "height"}:
         raise ValidationError(name, value, "a mapping of x, y, width and height")
-    return {"x": require_int(f"{name}.x", value["x"], 0),
-            "y": require_int(f"{name}.y", value["y"], 0),
-            "width": require_int(f"{name}.width", value["width"], 1),
-            "height": require_int(f"{name}.height", value["height"], 1)}
+    return {
+        "x": require_int(f"{name}.x", value["x"], 0),
+        "y": require_int(f"{name}.y", value["y"], 0),
+        "width": require_int(f"{name}.width", value["width"], 1),
+        "height": require_int(f"{name}.height", value["height"], 1),
+    }
 
 
 def _product(name: str, value: Any) -> dict[str, Any]:
     if not isinstance(value, Mapping) or set(value) != {"image", "coordinates"}:
         raise ValidationError(name, value, "a mapping of image and coordinates")
-    return {"image": _image(f"{name}.image", value["image"]),
-            "coordinates": _coordinates(f"{name}.coordinates", value["coordinates"])}
+    return {
+        "image": _image(f"{name}.image", value["image"]),
+        "coordinates": _coordinates(f"{name}.coordinates", value["coordinates"]),
+    }
 
 
 class V2Product(_V2Resource):
     """``bria.v2.product``."""
 
     def integrate(
-        self, scene: ImageInput, products: Sequence[Mapping[str, Any]], *,
-        seed: int | None = None, sync: bool = False, webhook_url: str | None = None,
+        self,
+        scene: ImageInput,
+        products: Sequence[Mapping[str, Any]],
+        *,
+        seed: int | None = None,
+        sync: bool = False,
+        webhook_url: str | None = None,
     ) -> Job[V2Result]:
         """Place `products` (each ``{"image": ..., "coordinates": {x, y, width, height}}``)
         into `scene`."""
-        body = {"scene": _image("scene", scene),
-                "products": require_list("products", products, _product),
-                **drop_none(seed=check_int("seed", seed, 0))}
-        return self._v2_job(INTEGRATE, "/image/edit/product/integrate", body, sync=sync,
-                            webhook_url=webhook_url)
+        body = {
+            "scene": _image("scene", scene),
+            "products": require_list("products", products, _product),
+            **drop_none(seed=check_int("seed", seed, 0)),
+        }
+        return self._v2_job(
+            INTEGRATE, "/image/edit/product/integrate", body, sync=sync, webhook_url=webhook_url
+        )
 
 
 class V2(_V2Resource):
@@ -456,16 +597,28 @@ class V2(_V2Resource):
         return V2Product(self._client)
 
     def structured_instruction(
-        self, images: Sequence[ImageInput], instruction: str, *,
-        mask: ImageInput | None = None, sync: bool = False, webhook_url: str | None = None,
+        self,
+        images: Sequence[ImageInput],
+        instruction: str,
+        *,
+        mask: ImageInput | None = None,
+        sync: bool = False,
+        webhook_url: str | None = None,
     ) -> Job[V2Result]:
         """The structured instruction (JSON, in the result's ``extra``) that `instruction`
         becomes for 1 to 4 `images`, optionally limited to `mask`."""
-        body = {"images": _images("images", images),
-                "instruction": require_text("instruction", instruction),
-                **drop_none(mask=None if mask is None else _image("mask", mask, is_mask=True))}
-        return self._v2_job(STRUCTURED_INSTRUCTION, "/structured_instruction/generate", body,
-                            sync=sync, webhook_url=webhook_url)
+        body = {
+            "images": _images("images", images),
+            "instruction": require_text("instruction", instruction),
+            **drop_none(mask=None if mask is None else _image("mask", mask, is_mask=True)),
+        }
+        return self._v2_job(
+            STRUCTURED_INSTRUCTION,
+            "/structured_instruction/generate",
+            body,
+            sync=sync,
+            webhook_url=webhook_url,
+        )
 
     async def status(self, request_id: str) -> StatusEvent:
         """One read of ``GET /v2/status/{request_id}``; RequestExpiredError if Bria does not
@@ -480,5 +633,8 @@ class V2(_V2Resource):
             return parse_status(response.json(), storage=runtime.storage)
         except (KeyError, TypeError, ValueError) as exc:
             raise APIResponseValidationError(
-                f"unexpected v2 status ({exc})", status=response.status, url=response.url,
-                excerpt=response.body[:200].decode("utf-8", "replace")) from None
+                f"unexpected v2 status ({exc})",
+                status=response.status,
+                url=response.url,
+                excerpt=response.body[:200].decode("utf-8", "replace"),
+            ) from None

@@ -90,8 +90,9 @@ class Visuals(Resource):
         private = check_bool("is_private", is_private)
         body = drop_none(
             image_url=None if image_url is None else require_url("image_url", image_url),
-            org_image_key=None if org_image_key is None else require_text(
-                "org_image_key", org_image_key),
+            org_image_key=None
+            if org_image_key is None
+            else require_text("org_image_key", org_image_key),
             # the reference types is_private as a string ("true"/"false")
             is_private=None if private is None else str(private).lower(),
         )
@@ -106,15 +107,18 @@ class Visuals(Resource):
     def info(self, visual_id: str, *, lean: bool | None = None) -> Job[VisualInfo]:
         """What Bria sees in the visual (``lean=True``: description and size only); while
         the visual is still onboarding (205) the Job calls again until it answers."""
-        context = {"visual_id": require_id("visual_id", visual_id),
-                   "lean": check_bool("lean", lean)}
+        context = {
+            "visual_id": require_id("visual_id", visual_id),
+            "lean": check_bool("lean", lean),
+        }
         return self._job(INFO, _INFO.call(context), context=context)
 
     def caption(self, visual_id: str) -> Job[Caption]:
         """A caption that describes the visual."""
         vid = require_id("visual_id", visual_id)
-        return self._job(CAPTION, Call(method="GET", path=f"/{vid}/caption"),
-                         context={"visual_id": vid})
+        return self._job(
+            CAPTION, Call(method="GET", path=f"/{vid}/caption"), context={"visual_id": vid}
+        )
 
     def crop(
         self, visual_id: str, *, sid: str | HasSid | None = None, padding: int | None = None
@@ -124,8 +128,7 @@ class Visuals(Resource):
         body = drop_none(padding=check_int("padding", padding, 0))
         return self._edit(visual_id, "crop", sid, json=body)
 
-    def image_to_psd(self, visual_id: str, *, sid: str | HasSid | None = None
-                     ) -> Job[EditResult]:
+    def image_to_psd(self, visual_id: str, *, sid: str | HasSid | None = None) -> Job[EditResult]:
         """A layered PSD of the visual (background, foreground, one layer per object); the
         result's `url` is the PSD file (``await result.save(dir)`` keeps it)."""
         return self._edit(visual_id, "image_to_psd", sid)
@@ -138,8 +141,9 @@ class Visuals(Resource):
         desired_increase: Literal[2, 4] | None = None,
     ) -> Job[EditResult]:
         """Upscale the visual (or the edit `sid`) 2 or 4 times, up to 8192x8192 pixels."""
-        params = drop_none(desired_increase=check_choice("desired_increase", desired_increase,
-                                                         (2, 4)))
+        params = drop_none(
+            desired_increase=check_choice("desired_increase", desired_increase, (2, 4))
+        )
         return self._edit(visual_id, "increase_resolution", sid, params=params)
 
     def image_expansion(
@@ -160,27 +164,34 @@ class Visuals(Resource):
         canvas = _size("canvas_size", canvas_size)
         width, height = canvas or DEFAULT_CANVAS
         if width * height > MAX_CANVAS_AREA:
-            raise ValidationError("canvas_size", canvas_size,
-                                  "[width, height] with an area of at most 5000x5000 pixels")
+            raise ValidationError(
+                "canvas_size",
+                canvas_size,
+                "[width, height] with an area of at most 5000x5000 pixels",
+            )
         original = _size("original_image_size", original_image_size)
         if original is not None and original[0] * original[1] <= (
             MIN_ORIGINAL_SHARE * width * height
         ):
-            raise ValidationError("original_image_size", original_image_size,
-                                  f"[width, height] over 15% of the {width}x{height} canvas")
+            raise ValidationError(
+                "original_image_size",
+                original_image_size,
+                f"[width, height] over 15% of the {width}x{height} canvas",
+            )
         body = drop_none(
             canvas_size=canvas,
             original_image_size=original,
             original_image_location=check_list(
-                "original_image_location", original_image_location, check_int, length=2),
+                "original_image_location", original_image_location, check_int, length=2
+            ),
             prompt=None if prompt is None else require_text("prompt", prompt),
-            negative_prompt=None if negative_prompt is None else require_text(
-                "negative_prompt", negative_prompt),
+            negative_prompt=None
+            if negative_prompt is None
+            else require_text("negative_prompt", negative_prompt),
             seed=check_int("seed", seed, 0),
             sid=sid_of(sid),
         )
-        return self._edit(visual_id, "image_expansion", None, json=body,
-                          kind="sync_generation")
+        return self._edit(visual_id, "image_expansion", None, json=body, kind="sync_generation")
 
     def campaign_generator(
         self,
@@ -216,20 +227,29 @@ class Visuals(Resource):
             raise ValidationError("bg_prompt", None, 'a prompt when background_type="generated"')
         if background_type == "solid" and bg_color is None:
             raise ValidationError("bg_color", None, 'a hex colour when background_type="solid"')
-        if bg_color is not None and not (isinstance(bg_color, str)
-                                         and _HEX_COLOUR.fullmatch(bg_color)):
+        if bg_color is not None and not (
+            isinstance(bg_color, str) and _HEX_COLOUR.fullmatch(bg_color)
+        ):
             raise ValidationError("bg_color", bg_color, 'a hex colour like "#FFFFFF"')
         text = {
             name: require_text(name, value)
-            for name, value in (("template_id", template_id), ("preset_id", preset_id),
-                                ("header1_text", header1_text), ("header2_text", header2_text),
-                                ("bg_prompt", bg_prompt))
+            for name, value in (
+                ("template_id", template_id),
+                ("preset_id", preset_id),
+                ("header1_text", header1_text),
+                ("header2_text", header2_text),
+                ("bg_prompt", bg_prompt),
+            )
             if value is not None
         }
         urls = {
             name: require_url(name, value)
-            for name, value in (("logo", logo), ("cta", cta), ("header1_font", header1_font),
-                                ("header2_font", header2_font))
+            for name, value in (
+                ("logo", logo),
+                ("cta", cta),
+                ("header1_font", header1_font),
+                ("header2_font", header2_font),
+            )
             if value is not None
         }
         body = {
@@ -249,8 +269,13 @@ class Visuals(Resource):
             ),
         }
         vid = require_id("visual_id", visual_id)
-        call = Call(method="POST", path=f"/{vid}/campaign_generator", json=body,
-                    kind="sync_generation", billable=True)
+        call = Call(
+            method="POST",
+            path=f"/{vid}/campaign_generator",
+            json=body,
+            kind="sync_generation",
+            billable=True,
+        )
         return self._job(CAMPAIGN, call, context={"visual_id": vid})
 
     def _edit(
@@ -266,6 +291,12 @@ class Visuals(Resource):
         """POST /{visual_id}/{route}?sid=...: an edit whose answer is a result_url and sid."""
         vid = require_id("visual_id", visual_id)
         query = {**drop_none(sid=sid_of(sid)), **(params or {})}
-        call = Call(method="POST", path=f"/{vid}/{route}", params=query or None, json=json,
-                    kind=kind, billable=True)
+        call = Call(
+            method="POST",
+            path=f"/{vid}/{route}",
+            params=query or None,
+            json=json,
+            kind=kind,
+            billable=True,
+        )
         return self._job(EDIT, call, context={"visual_id": vid, "route": route})

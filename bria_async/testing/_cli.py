@@ -27,10 +27,14 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--training-seconds", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=None, help="seed of the random source")
     parser.add_argument("--max-image-side", type=int, default=None, help="cap PNG sides")
-    parser.add_argument("--api-token", default=DEFAULT_TOKEN,
-                        help=f"the token to accept; others get 401 ({DEFAULT_TOKEN})")
-    parser.add_argument("--any-token", action="store_true",
-                        help="accept any non-empty token (not what Bria does)")
+    parser.add_argument(
+        "--api-token",
+        default=DEFAULT_TOKEN,
+        help=f"the token to accept; others get 401 ({DEFAULT_TOKEN})",
+    )
+    parser.add_argument(
+        "--any-token", action="store_true", help="accept any non-empty token (not what Bria does)"
+    )
 
 
 def build_config(args: argparse.Namespace) -> EmulatorConfig:

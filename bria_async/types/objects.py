@@ -154,8 +154,7 @@ def parse_masks(body: Any, ctx: ResultContext) -> Masks:
     """Masks from the unpacked mask zip in the job's body (see `mask_files_body`)."""
     if REFUSED_FIELD in body:
         raise ValueError(body[REFUSED_FIELD])
-    files = {name: base64.b64decode(raw, validate=True)
-             for name, raw in body[FILES_FIELD].items()}
+    files = {name: base64.b64decode(raw, validate=True) for name, raw in body[FILES_FIELD].items()}
     index = _index_entries(files)
     masks: list[Mask] = []
     panoptic: bytes | None = None
@@ -169,10 +168,15 @@ def parse_masks(body: Any, ctx: ResultContext) -> Masks:
             _claim(named, mask_id, name)
             meta = {k: v for k, v in index.get(mask_id, {}).items() if k not in _INDEX_KEYS}
             label, bbox = meta.pop("label", None), meta.pop("bbox", None)
-            masks.append(Mask(
-                mask_id=mask_id, png=data, label=None if label is None else str(label),
-                bbox=None if bbox is None else tuple(int(v) for v in bbox), extra=meta,
-            ))
+            masks.append(
+                Mask(
+                    mask_id=mask_id,
+                    png=data,
+                    label=None if label is None else str(label),
+                    bbox=None if bbox is None else tuple(int(v) for v in bbox),
+                    extra=meta,
+                )
+            )
     masks.sort(key=lambda mask: mask.mask_id)
     return Masks(
         visual_id=str(ctx.context["visual_id"]),

@@ -101,8 +101,12 @@ def _optional(body: Mapping[str, Any], key: str, kind: type | tuple[type, ...]) 
 
 
 def result_from(
-    result: Mapping[str, Any], *, request_id: str | None = None, job_id: str | None = None,
-    created_at: dt.datetime | None = None, storage: Storage | None = None,
+    result: Mapping[str, Any],
+    *,
+    request_id: str | None = None,
+    job_id: str | None = None,
+    created_at: dt.datetime | None = None,
+    storage: Storage | None = None,
 ) -> V2Result:
     """A V2Result from the ``result`` object of a status body (or a sync answer)."""
     if not isinstance(result, Mapping):
@@ -116,14 +120,17 @@ def result_from(
         prompt=_optional(result, "prompt", str),
         refined_prompt=_optional(result, "refined_prompt", str),
         structured_prompt=structured,
-        request_id=request_id, job_id=job_id, created_at=created_at,
+        request_id=request_id,
+        job_id=job_id,
+        created_at=created_at,
         extra={k: v for k, v in result.items() if k not in _RESULT_FIELDS},
         storage=storage,
     )
 
 
-def parse_status(body: Any, *, storage: Storage | None = None,
-                 job_id: str | None = None) -> StatusEvent:
+def parse_status(
+    body: Any, *, storage: Storage | None = None, job_id: str | None = None
+) -> StatusEvent:
     """A StatusEvent from a status body; raises KeyError/TypeError/ValueError if malformed."""
     if not isinstance(body, Mapping):
         raise TypeError("the status body is not an object")
@@ -133,8 +140,9 @@ def parse_status(body: Any, *, storage: Storage | None = None,
     status = V2Status(body["status"])
     result = error = None
     if status is V2Status.COMPLETED:
-        result = result_from(body.get("result") or {}, request_id=request_id, job_id=job_id,
-                             storage=storage)
+        result = result_from(
+            body.get("result") or {}, request_id=request_id, job_id=job_id, storage=storage
+        )
     elif status.final:
         raw = body.get("error") or {}
         if not isinstance(raw, Mapping):
@@ -146,8 +154,9 @@ def parse_status(body: Any, *, storage: Storage | None = None,
             message=str(raw.get("message") or "the request failed"),
             details=None if details is None else str(details),
         )
-    return StatusEvent(request_id=request_id, status=status, result=result, error=error,
-                       body=dict(body))
+    return StatusEvent(
+        request_id=request_id, status=status, result=result, error=error, body=dict(body)
+    )
 
 
 def parse_v2_result(body: Any, ctx: ResultContext) -> V2Result:
@@ -160,5 +169,7 @@ def parse_v2_result(body: Any, ctx: ResultContext) -> V2Result:
     return result_from(
         inner if isinstance(inner, Mapping) else body,
         request_id=request_id if isinstance(request_id, str) else None,
-        job_id=ctx.job_id, created_at=ctx.submitted_at, storage=ctx.runtime.storage,
+        job_id=ctx.job_id,
+        created_at=ctx.submitted_at,
+        storage=ctx.runtime.storage,
     )

@@ -70,8 +70,9 @@ def parse_register(body: Any, ctx: ResultContext) -> RegisteredVisual:
     visual_id = answer.pop("visual_id")
     if not isinstance(visual_id, str) or not visual_id:
         raise ValueError("register did not answer a visual_id")
-    return RegisteredVisual(visual_id=visual_id, already_registered=body["status"] == 208,
-                            extra=answer)
+    return RegisteredVisual(
+        visual_id=visual_id, already_registered=body["status"] == 208, extra=answer
+    )
 
 
 def parse_info(body: Any, ctx: ResultContext) -> VisualInfo:

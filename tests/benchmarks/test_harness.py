@@ -11,8 +11,13 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = ("1. Poll efficiency", "2. Throughput", "3. Overhead per direct call",
-             "4. Scale: pending images in one client", "5. v2 status calls")
+SCENARIOS = (
+    "1. Poll efficiency",
+    "2. Throughput",
+    "3. Overhead per direct call",
+    "4. Scale: pending images in one client",
+    "5. v2 status calls",
+)
 
 
 def _table_rows(text: str, title: str) -> list[list[str]]:
@@ -31,11 +36,31 @@ def _table_rows(text: str, title: str) -> list[list[str]]:
 
 def test_quick_run_writes_every_scenario_with_its_figures(tmp_path: Path) -> None:
     output = tmp_path / "RESULTS.md"
-    command = [sys.executable, "-m", "benchmarks", "--size", "0.01", "--in-flight", "25",
-               "--rounds", "1", "--latency-median", "0.2", "--latency-p95", "0.5",
-               "--output", str(output)]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,  # noqa: S603
-                          timeout=240, check=False)
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks",
+        "--size",
+        "0.01",
+        "--in-flight",
+        "25",
+        "--rounds",
+        "1",
+        "--latency-median",
+        "0.2",
+        "--latency-p95",
+        "0.5",
+        "--output",
+        str(output),
+    ]
+    done = subprocess.run(  # noqa: S603
+        command,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
 
     text = output.read_text(encoding="utf-8")

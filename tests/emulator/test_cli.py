@@ -17,8 +17,17 @@ FAST = "/text-to-image/fast/2.3"
 async def _emulator(*options: str) -> AsyncIterator[tuple[str, str]]:
     """The emulator CLI with `options`: its base URL and its second (informational) line."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bria_async.cli", "emulator", "--port", "0", "--latency", "0.05",
-        "--seed", "1", *options,
+        sys.executable,
+        "-m",
+        "bria_async.cli",
+        "emulator",
+        "--port",
+        "0",
+        "--latency",
+        "0.05",
+        "--seed",
+        "1",
+        *options,
         stdout=asyncio.subprocess.PIPE,
     )
     try:
@@ -33,9 +42,12 @@ async def _emulator(*options: str) -> AsyncIterator[tuple[str, str]]:
 
 
 async def _post(base_url: str, token: str) -> int:
-    async with aiohttp.ClientSession() as session, session.post(
-        base_url + FAST, json={"prompt": "p", "num_results": 1}, headers={"api_token": token}
-    ) as response:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            base_url + FAST, json={"prompt": "p", "num_results": 1}, headers={"api_token": token}
+        ) as response,
+    ):
         return response.status
 
 
@@ -46,9 +58,10 @@ async def test_cli_emulator_subcommand_serves_until_sigterm() -> None:
         assert "api_token 'emulator-token'" in info
         assert await _post(base_url, "emulator-token") == 200
         assert await _post(base_url, "t") == 401
-        async with aiohttp.ClientSession() as session, session.get(
-            base_url.removesuffix("/v1") + "/_emulator/state"
-        ) as response:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(base_url.removesuffix("/v1") + "/_emulator/state") as response,
+        ):
             state = await response.json()
     assert state["submissions"] == {"/text-to-image/fast/{model_version}": 1}
     assert "emulator-token" not in str(state["requests"])

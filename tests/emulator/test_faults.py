@@ -90,13 +90,19 @@ async def test_requests_are_recorded_per_host(api: Api, emulator: Emulator) -> N
 
 async def test_admin_state_shows_no_credentials(api: Api, emulator: Emulator) -> None:
     emulator.config.api_token = "secret-6f1d9c"
-    headers = {"api_token": "secret-6f1d9c", "Authorization": "Bearer secret-a17",
-               "Proxy-Authorization": "Basic secret-b42", "X-Trace": "kept"}
-    async with api.session.get(emulator.base_url + "/tailored-gen/models",
-                               headers=headers) as response:
+    headers = {
+        "api_token": "secret-6f1d9c",
+        "Authorization": "Bearer secret-a17",
+        "Proxy-Authorization": "Basic secret-b42",
+        "X-Trace": "kept",
+    }
+    async with api.session.get(
+        emulator.base_url + "/tailored-gen/models", headers=headers
+    ) as response:
         assert response.status == 200
-    async with api.session.get(emulator.base_url.removesuffix("/v1") + "/_emulator/state",
-                               headers=headers) as response:
+    async with api.session.get(
+        emulator.base_url.removesuffix("/v1") + "/_emulator/state", headers=headers
+    ) as response:
         text = await response.text()
     assert "secret" not in text
     assert "secret" not in repr(emulator.counters)

@@ -38,7 +38,14 @@ class EmulatorProcess:
 async def emulator_process(*options: str) -> AsyncIterator[EmulatorProcess]:
     """Run the emulator CLI on a free port with `options`; SIGTERM it at the end."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bria_async.cli", "emulator", "--port", "0", "--api-token", TOKEN,
+        sys.executable,
+        "-m",
+        "bria_async.cli",
+        "emulator",
+        "--port",
+        "0",
+        "--api-token",
+        TOKEN,
         *options,
         stdout=asyncio.subprocess.PIPE,
     )
@@ -54,13 +61,20 @@ async def emulator_process(*options: str) -> AsyncIterator[EmulatorProcess]:
 async def start_cli(*args: str, env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
     """Start `bria-async ARGS` with stdout and stderr piped together."""
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bria_async.cli", *args, env=env, cwd=cwd,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        "-m",
+        "bria_async.cli",
+        *args,
+        env=env,
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
 
 
-async def run_cli(*args: str, env: dict[str, str], cwd: Path,
-                  timeout: float = 60) -> tuple[int, str]:
+async def run_cli(
+    *args: str, env: dict[str, str], cwd: Path, timeout: float = 60
+) -> tuple[int, str]:
     """Run `bria-async ARGS` to its end: the exit code and the output."""
     process = await start_cli(*args, env=env, cwd=cwd)
     output, _ = await asyncio.wait_for(process.communicate(), timeout=timeout)
@@ -75,8 +89,9 @@ def records(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-async def wait_for_lines(path: Path, text: str, count: int, process: asyncio.subprocess.Process,
-                         timeout: float = 30) -> None:
+async def wait_for_lines(
+    path: Path, text: str, count: int, process: asyncio.subprocess.Process, timeout: float = 30
+) -> None:
     """Wait until `path` holds `count` lines containing `text` (or the process ended)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

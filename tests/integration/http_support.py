@@ -33,7 +33,7 @@ async def stream(request: web.Request, head: bytes, size: int, content_type: str
         await response.write(head)
         sent = len(head)
         while sent < size:
-            chunk = CHUNK[:size - sent]
+            chunk = CHUNK[: size - sent]
             await response.write(chunk)
             sent += len(chunk)
         await response.write_eof()

@@ -62,9 +62,13 @@ async def run(scenario: str) -> dict[str, Any]:
     api.router.add_get("/v1/tailored-gen/models", models)
     api.router.add_post("/v1/text-to-image/base/2.3", generate)
     storage.router.add_get("/{name}", image)
-    async with serve(api) as api_url, serve(storage) as hosts["storage"], ba.BriaClient(
-        "memory-test-token", base_url=api_url + "/v1", settings=ba.Settings.for_testing()
-    ) as bria:
+    async with (
+        serve(api) as api_url,
+        serve(storage) as hosts["storage"],
+        ba.BriaClient(
+            "memory-test-token", base_url=api_url + "/v1", settings=ba.Settings.for_testing()
+        ) as bria,
+    ):
         await bria.models.list()  # warm up: the session, the pool, the parsers
         warm = False
         gc.collect()
@@ -85,9 +89,14 @@ async def run(scenario: str) -> dict[str, Any]:
                 outcome = f"saved {path.stat().st_size} bytes"
         await asyncio.sleep(0.2)  # let the servers see the client go
     peak = peak_rss()
-    return {"scenario": scenario, "outcome": outcome, "baseline_mb": baseline / MB,
-            "peak_mb": peak / MB, "delta_mb": (peak - baseline) / MB,
-            "sent_mb": [n / MB for n in sent]}
+    return {
+        "scenario": scenario,
+        "outcome": outcome,
+        "baseline_mb": baseline / MB,
+        "peak_mb": peak / MB,
+        "delta_mb": (peak - baseline) / MB,
+        "sent_mb": [n / MB for n in sent],
+    }
 
 
 if __name__ == "__main__":

@@ -36,13 +36,15 @@ async def test_isolated_upscale_refuses_small_images_before_sending(
 ) -> None:
     with pytest.raises(ValidationError, match="216"):
         await bria.images.upscale(jpeg((200, 300)))
-    assert not any(r.path.endswith("/image/increase_resolution")
-                   for r in bria_emulator.counters.requests)
+    assert not any(
+        r.path.endswith("/image/increase_resolution") for r in bria_emulator.counters.requests
+    )
 
 
 async def test_replace_isolated_polls_its_placeholders(bria: BriaClient) -> None:
-    job = await bria.background.replace(jpeg((256, 256)), "on a wooden table",
-                                        num_results=2).submit()
+    job = await bria.background.replace(
+        jpeg((256, 256)), "on a wooden table", num_results=2
+    ).submit()
     assert len(job.urls) == 2
     result = await job
     assert all(image.sid for image in result.images)
@@ -53,12 +55,15 @@ async def test_visual_background_routes_and_presenters(bria: BriaClient) -> None
     background = await bria.background.info(vid)
     assert background.type == "background"
     blurred = await bria.background.blur(vid, scale=2, desired_resolution="had")
-    replaced = await bria.background.replace_bg(vid, "a forest", sid=blurred, num_results=2,
-                                                desired_resolution="hd")
+    replaced = await bria.background.replace_bg(
+        vid, "a forest", sid=blurred, num_results=2, desired_resolution="hd"
+    )
     assert len(replaced.images) == 2
     people = await bria.person.info(vid)
     person = next(iter(people))
     modified = await bria.person.modify(
-        vid, [{"id": person.id, "expression": "happy"}], sid=replaced.images[0],
+        vid,
+        [{"id": person.id, "expression": "happy"}],
+        sid=replaced.images[0],
     )
     assert modified.sid

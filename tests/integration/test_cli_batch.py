@@ -75,7 +75,8 @@ async def test_batch_killed_twice_resumes_saving_every_image_once_without_resubm
     # sent twice; the runs name such lines, and the server's count shows no other repeat.
     uncertain = sum(
         len(line.split(":", 1)[1].split(","))
-        for line in output3.splitlines() if line.startswith("lines possibly submitted twice")
+        for line in output3.splitlines()
+        if line.startswith("lines possibly submitted twice")
     )
     assert 300 <= state["submissions"][ROUTE] <= 300 + uncertain
     print(f"\nsubmissions {state['submissions'][ROUTE]}, uncertain {uncertain}\n{output3}")
@@ -85,12 +86,28 @@ async def test_batch_under_injected_faults_saves_or_reports_every_prompt(
     tmp_path: Path,
 ) -> None:
     prompts, out = _prompts(tmp_path, 60), tmp_path / "out"
-    faults = ("--rate-429", "0.15", "--retry-after", "0", "--rate-503", "0.15",
-              "--rate-drop", "0.1")
+    faults = (
+        "--rate-429",
+        "0.15",
+        "--retry-after",
+        "0",
+        "--rate-503",
+        "0.15",
+        "--rate-drop",
+        "0.1",
+    )
     async with emulator_process(*FAST, *faults, "--seed", "5") as emulator:
         code, output = await run_cli(
-            "batch", str(prompts), "--out", str(out), "--concurrency", "60", "-n", "2",
-            env=emulator.env(), cwd=tmp_path,
+            "batch",
+            str(prompts),
+            "--out",
+            str(out),
+            "--concurrency",
+            "60",
+            "-n",
+            "2",
+            env=emulator.env(),
+            cwd=tmp_path,
         )
     final: dict[tuple[int, int | None], dict[str, object]] = {}
     for record in records(out / "manifest.jsonl"):
@@ -99,7 +116,8 @@ async def test_batch_under_injected_faults_saves_or_reports_every_prompt(
     saved = {(line, index) for (line, index), r in final.items() if r["status"] == "saved"}
     for line in range(1, 61):
         assert line in failed or {(line, 0), (line, 1)} <= saved, (
-            f"line {line} was lost (exit {code}):\n{output[-3000:]}")
+            f"line {line} was lost (exit {code}):\n{output[-3000:]}"
+        )
     for (line, _), record in final.items():
         if record["status"] == "failed":
             assert record["error"], record
@@ -113,20 +131,34 @@ async def test_batch_under_injected_faults_saves_or_reports_every_prompt(
 
 async def test_batch_refuses_bad_jsonl_lines_before_sending_anything(tmp_path: Path) -> None:
     prompts = tmp_path / "requests.jsonl"
-    prompts.write_text("\n".join([
-        json.dumps({"prompt": "a fox", "num_results": 2, "model": "fast"}),
-        json.dumps({"prompt": "a fox", "num_results": 9}),
-        "not json",
-        json.dumps({"prompt": "a fox", "colour": "red"}),
-        json.dumps({"prompt": "a fox", "model": "fast", "negative_prompt": "dogs"}),
-    ]) + "\n")
+    prompts.write_text(
+        "\n".join(
+            [
+                json.dumps({"prompt": "a fox", "num_results": 2, "model": "fast"}),
+                json.dumps({"prompt": "a fox", "num_results": 9}),
+                "not json",
+                json.dumps({"prompt": "a fox", "colour": "red"}),
+                json.dumps({"prompt": "a fox", "model": "fast", "negative_prompt": "dogs"}),
+            ]
+        )
+        + "\n"
+    )
     async with emulator_process(*FAST) as emulator:
-        code, output = await run_cli("batch", str(prompts), "--out", str(tmp_path / "out"),
-                                     env=emulator.env(), cwd=tmp_path)
+        code, output = await run_cli(
+            "batch", str(prompts), "--out", str(tmp_path / "out"), env=emulator.env(), cwd=tmp_path
+        )
         assert code == 2, output
         assert "line 3: not JSON" in output
-        code, output = await run_cli("batch", str(prompts), "--out", str(tmp_path / "out"),
-                                     "--format", "jsonl", env=emulator.env(), cwd=tmp_path)
+        code, output = await run_cli(
+            "batch",
+            str(prompts),
+            "--out",
+            str(tmp_path / "out"),
+            "--format",
+            "jsonl",
+            env=emulator.env(),
+            cwd=tmp_path,
+        )
         state = await emulator.state()
     assert code == 2, output
     for line in ("line 2: ", "line 4: ", "line 5: "):
@@ -143,10 +175,12 @@ async def _trained_model(emulator: EmulatorProcess) -> int:
         out = io.BytesIO()
         Image.new("RGB", (16, 16), (i * 40, 90, 200)).save(out, format="PNG")
         images.append(out.getvalue())
-    async with BriaClient(TOKEN, base_url=emulator.base_url,
-                          settings=Settings.for_testing()) as bria:
-        dataset = await bria.datasets.create(use_case="illustrative_style",
-                                             style_description="flat shapes")
+    async with BriaClient(
+        TOKEN, base_url=emulator.base_url, settings=Settings.for_testing()
+    ) as bria:
+        dataset = await bria.datasets.create(
+            use_case="illustrative_style", style_description="flat shapes"
+        )
         outcomes = await bria.datasets.upload_images(dataset.id, images)
         assert all(o.ok for o in outcomes), [o.error for o in outcomes]
         model = await bria.models.create(name="shapes", dataset_id=dataset.id)
@@ -161,26 +195,54 @@ async def test_batch_lines_with_a_model_id_generate_with_that_tailored_model(
     async with emulator_process(*FAST, "--training-seconds", "0.2") as emulator:
         model_id = await _trained_model(emulator)
         requests = tmp_path / "requests.jsonl"
-        requests.write_text("\n".join([
-            json.dumps({"prompt": "a flat fox", "model_id": model_id, "num_results": 2}),
-            json.dumps({"prompt": "a flat owl", "model_id": model_id, "seed": 4}),
-            json.dumps({"prompt": "a photo of a fox"}),
-        ]) + "\n")
+        requests.write_text(
+            "\n".join(
+                [
+                    json.dumps({"prompt": "a flat fox", "model_id": model_id, "num_results": 2}),
+                    json.dumps({"prompt": "a flat owl", "model_id": model_id, "seed": 4}),
+                    json.dumps({"prompt": "a photo of a fox"}),
+                ]
+            )
+            + "\n"
+        )
         prompts = _prompts(tmp_path, 2)
-        code, output = await run_cli("batch", str(requests), "--out", str(tmp_path / "a"),
-                                     "--model", "fast", "-n", "1",
-                                     env=emulator.env(), cwd=tmp_path)
+        code, output = await run_cli(
+            "batch",
+            str(requests),
+            "--out",
+            str(tmp_path / "a"),
+            "--model",
+            "fast",
+            "-n",
+            "1",
+            env=emulator.env(),
+            cwd=tmp_path,
+        )
         assert code == 0, output
-        code, output = await run_cli("batch", str(prompts), "--out", str(tmp_path / "b"),
-                                     "--model-id", str(model_id), "-n", "1",
-                                     env=emulator.env(), cwd=tmp_path)
+        code, output = await run_cli(
+            "batch",
+            str(prompts),
+            "--out",
+            str(tmp_path / "b"),
+            "--model-id",
+            str(model_id),
+            "-n",
+            "1",
+            env=emulator.env(),
+            cwd=tmp_path,
+        )
         assert code == 0, output
         state = await emulator.state()
 
     generations = {k: v for k, v in state["submissions"].items() if "text-to-image" in k}
-    assert generations == {"/text-to-image/tailored/{model_id}": 4,
-                           "/text-to-image/fast/{model_version}": 1}
-    saved = [(r["line"], r["index"]) for r in records(tmp_path / "a" / "manifest.jsonl")
-             if r["status"] == "saved"]
+    assert generations == {
+        "/text-to-image/tailored/{model_id}": 4,
+        "/text-to-image/fast/{model_version}": 1,
+    }
+    saved = [
+        (r["line"], r["index"])
+        for r in records(tmp_path / "a" / "manifest.jsonl")
+        if r["status"] == "saved"
+    ]
     assert sorted(saved) == [(1, 0), (1, 1), (2, 0), (3, 0)]
     assert len(list((tmp_path / "b" / "images").iterdir())) == 2

@@ -33,9 +33,18 @@ async def test_demo_without_a_token_runs_a_batch_on_the_emulator(tmp_path: Path)
 
 async def test_generate_saves_images_and_prints_their_paths(tmp_path: Path) -> None:
     async with emulator_process("--latency", "0.1", "--max-image-side", "128") as emulator:
-        code, output = await run_cli("generate", "a red fox in fresh snow", "-n", "3",
-                                     "--model", "fast", "--out", "pics",
-                                     env=emulator.env(), cwd=tmp_path)
+        code, output = await run_cli(
+            "generate",
+            "a red fox in fresh snow",
+            "-n",
+            "3",
+            "--model",
+            "fast",
+            "--out",
+            "pics",
+            env=emulator.env(),
+            cwd=tmp_path,
+        )
         state = await emulator.state()
     assert code == 0, output
     paths = [tmp_path / line for line in output.split()]

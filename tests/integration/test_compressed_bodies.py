@@ -19,8 +19,9 @@ async def test_a_gzip_answer_that_unpacks_past_the_limit_is_refused() -> None:
     assert len(packed) < LIMIT  # its Content-Length is well under the limit
 
     async def caption(request: web.Request) -> web.Response:
-        return web.Response(body=packed, headers={"Content-Encoding": "gzip",
-                                                  "Content-Type": "application/json"})
+        return web.Response(
+            body=packed, headers={"Content-Encoding": "gzip", "Content-Type": "application/json"}
+        )
 
     app = web.Application()
     app.router.add_get("/v1/vis1/caption", caption)
@@ -35,8 +36,9 @@ async def test_a_gzip_answer_within_the_limit_is_read() -> None:
     packed = gzip.compress(b'{"caption": "a fox"}')
 
     async def caption(request: web.Request) -> web.Response:
-        return web.Response(body=packed, headers={"Content-Encoding": "gzip",
-                                                  "Content-Type": "application/json"})
+        return web.Response(
+            body=packed, headers={"Content-Encoding": "gzip", "Content-Type": "application/json"}
+        )
 
     app = web.Application()
     app.router.add_get("/v1/vis1/caption", caption)

@@ -20,10 +20,13 @@ def sdk_tasks(tasks: set[asyncio.Task[object]]) -> set[asyncio.Task[object]]:
 
 def client_sockets(emulator: Emulator) -> int:
     """Open TCP sockets of this process that connect to the emulator (the client's side)."""
-    ports = {int(url.rsplit(":", 1)[1].split("/")[0])
-             for url in (emulator.base_url, emulator.storage_url)}
+    ports = {
+        int(url.rsplit(":", 1)[1].split("/")[0])
+        for url in (emulator.base_url, emulator.storage_url)
+    }
     return sum(
-        1 for c in psutil.Process().net_connections(kind="tcp")
+        1
+        for c in psutil.Process().net_connections(kind="tcp")
         if c.raddr and c.raddr.port in ports and c.status != psutil.CONN_TIME_WAIT
     )
 
@@ -32,8 +35,9 @@ async def test_generate_polls_placeholders_and_saves_real_pngs(
     bria: BriaClient, bria_emulator: Emulator, tmp_path: Path
 ) -> None:
     bria_emulator.config.placeholder_latency = Latency.fixed(0.3)
-    result = await bria.images.generate("a red fox in fresh snow", num_results=2,
-                                        aspect_ratio="4:3", seed=42)
+    result = await bria.images.generate(
+        "a red fox in fresh snow", num_results=2, aspect_ratio="4:3", seed=42
+    )
     assert [image.seed for image in result.images] == [42, 43]
     paths = await result.save(tmp_path)
     for path in paths:
@@ -71,14 +75,14 @@ async def test_thousand_jobs_of_four_images_pending_keep_tasks_and_sockets_bound
     bria_emulator.config.placeholder_latency = Latency.fixed(600)
     settings = Settings(
         max_connections=12,
-        polling=PollSettings(concurrency=8, initial_delay=0.0, min_interval=0.2,
-                             max_interval=0.5),
+        polling=PollSettings(concurrency=8, initial_delay=0.0, min_interval=0.2, max_interval=0.5),
     )
-    async with BriaClient(bria_emulator.api_token, base_url=bria_emulator.base_url,
-                          settings=settings) as bria:
+    async with BriaClient(
+        bria_emulator.api_token, base_url=bria_emulator.base_url, settings=settings
+    ) as bria:
         jobs = [bria.images.generate(f"prompt {i}", num_results=4) for i in range(1000)]
         for start in range(0, 1000, 100):
-            await asyncio.gather(*(job.submit() for job in jobs[start:start + 100]))
+            await asyncio.gather(*(job.submit() for job in jobs[start : start + 100]))
         waiters = [asyncio.ensure_future(job.wait()) for job in jobs[:1]]
         await asyncio.sleep(0)
         baseline = len(sdk_tasks(asyncio.all_tasks()))
@@ -104,8 +108,9 @@ async def test_cancelled_waiter_leaves_no_task_or_connection_behind(
     bria_emulator: Emulator,
 ) -> None:
     bria_emulator.config.placeholder_latency = Latency.fixed(600)
-    async with BriaClient(bria_emulator.api_token, base_url=bria_emulator.base_url,
-                          settings=Settings.for_testing()) as bria:
+    async with BriaClient(
+        bria_emulator.api_token, base_url=bria_emulator.base_url, settings=Settings.for_testing()
+    ) as bria:
         before = asyncio.all_tasks()
         job = bria.images.generate("a fox", num_results=2)
         waiter = asyncio.ensure_future(job.wait())
@@ -127,8 +132,9 @@ async def test_closing_the_client_fails_pending_jobs_with_a_clear_error(
     bria_emulator: Emulator,
 ) -> None:
     bria_emulator.config.placeholder_latency = Latency.fixed(600)
-    async with BriaClient(bria_emulator.api_token, base_url=bria_emulator.base_url,
-                          settings=Settings.for_testing()) as bria:
+    async with BriaClient(
+        bria_emulator.api_token, base_url=bria_emulator.base_url, settings=Settings.for_testing()
+    ) as bria:
         job = await bria.images.generate("a fox", num_results=1).submit()
         waiter = asyncio.ensure_future(job.wait())
         await asyncio.sleep(0.1)
@@ -138,8 +144,9 @@ async def test_closing_the_client_fails_pending_jobs_with_a_clear_error(
 
 
 async def test_a_wrong_token_is_refused_as_bria_would(bria_emulator: Emulator) -> None:
-    async with BriaClient("not-the-emulator-token", base_url=bria_emulator.base_url,
-                          settings=Settings.for_testing()) as bria:
+    async with BriaClient(
+        "not-the-emulator-token", base_url=bria_emulator.base_url, settings=Settings.for_testing()
+    ) as bria:
         with pytest.raises(AuthenticationError, match="Invalid API key"):
             await bria.images.generate("a red fox", num_results=1)
     assert bria_emulator.counters.submissions == {}

@@ -14,8 +14,12 @@ async def test_tailored_training_example_trains_and_saves_two_images(tmp_path: P
     env = {k: v for k, v in os.environ.items() if not k.startswith("BRIA_")}
     env["PYTHONWARNINGS"] = "error"
     process = await asyncio.create_subprocess_exec(
-        sys.executable, str(EXAMPLE), cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        str(EXAMPLE),
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     output, _ = await asyncio.wait_for(process.communicate(), timeout=60)
     text = output.decode()

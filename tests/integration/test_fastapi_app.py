@@ -112,8 +112,10 @@ async def test_example_app_answers_200_concurrent_requests_on_one_session(
     assert len(_open_sessions()) == before  # and the app's session is closed
     assert sum(bria_emulator.counters.submissions.values()) == 200  # resuming never resubmits
     times = sorted(elapsed for *_, elapsed in responses)
-    print(f"\n200 requests in {first_wave:.2f} s (each {times[0]:.2f}-{times[-1]:.2f} s); "
-          f"100 status requests in {second_wave:.2f} s")
+    print(
+        f"\n200 requests in {first_wave:.2f} s (each {times[0]:.2f}-{times[-1]:.2f} s); "
+        f"100 status requests in {second_wave:.2f} s"
+    )
 
 
 async def test_a_pending_job_reports_its_pending_urls(
@@ -140,8 +142,11 @@ async def test_a_forged_or_altered_token_is_a_400_and_reaches_nothing(
             job = await response.json()
         seen = len(bria_emulator.counters.requests)
         altered = {**job["token"], "kind": "models.delete", "context": {"model_id": 42}}
-        forged = {"bria_async_job": 1, "kind": "visuals.info", "request": {
-            "method": "DELETE", "path": "/tailored-gen/models/42"}}
+        forged = {
+            "bria_async_job": 1,
+            "kind": "visuals.info",
+            "request": {"method": "DELETE", "path": "/tailored-gen/models/42"},
+        }
         for token in (altered, forged):
             async with http.post("/jobs/status", json={"token": token}) as response:
                 assert response.status == 400
@@ -150,8 +155,10 @@ async def test_a_forged_or_altered_token_is_a_400_and_reaches_nothing(
 
 
 def test_importing_bria_async_imports_no_optional_extra() -> None:
-    code = ("import sys, bria_async, bria_async.cli, bria_async.testing; "
-            "print(sorted({'fastapi', 'uvicorn', 'rich'} & set(sys.modules)))")
+    code = (
+        "import sys, bria_async, bria_async.cli, bria_async.testing; "
+        "print(sorted({'fastapi', 'uvicorn', 'rich'} & set(sys.modules)))"
+    )
     out = subprocess.run(  # noqa: S603 - our own interpreter and code
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )

@@ -20,7 +20,11 @@ def measure(scenario: str) -> dict[str, object]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE.parents[1]), str(HERE)])}
     done = subprocess.run(  # noqa: S603 - our own script, run by this interpreter
         [sys.executable, str(HERE / "memory_support.py"), scenario],
-        capture_output=True, text=True, env=env, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     result: dict[str, object] = json.loads(done.stdout.splitlines()[-1])
@@ -30,8 +34,11 @@ def measure(scenario: str) -> dict[str, object]:
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads Linux's VmHWM")
 @pytest.mark.parametrize(
     ("scenario", "outcome"),
-    [("api", "ResponseTooLargeError"), ("probes", "4 images ready"),
-     ("save", f"saved {120 * 2**20} bytes")],
+    [
+        ("api", "ResponseTooLargeError"),
+        ("probes", "4 images ready"),
+        ("save", f"saved {120 * 2**20} bytes"),
+    ],
 )
 def test_peak_memory_stays_under_100_mb_above_the_baseline(scenario: str, outcome: str) -> None:
     result = measure(scenario)

@@ -59,12 +59,12 @@ async def test_remove_by_mask_object_point_and_url_chains_sids(
     bria: BriaClient, visual_id: str
 ) -> None:
     info = await bria.objects.info(visual_id)
-    first = await bria.objects.remove(visual_id, mask_ids=[1, 2], enhance=True,
-                                      desired_resolution="xga", original_quality=True)
+    first = await bria.objects.remove(
+        visual_id, mask_ids=[1, 2], enhance=True, desired_resolution="xga", original_quality=True
+    )
     assert first.sid
     assert first.url
-    by_object = await bria.objects.remove(visual_id, object_ids=[info.objects[0].id],
-                                          sid=first.sid)
+    by_object = await bria.objects.remove(visual_id, object_ids=[info.objects[0].id], sid=first.sid)
     assert by_object.sid != first.sid
     by_points = await bria.objects.remove(visual_id, points=[[10, 20], [30, 40]])
     by_url = await bria.objects.remove(visual_id, mask_url="https://images.test/mask.png")

@@ -22,9 +22,7 @@ def jpeg(size: tuple[int, int] = (320, 240)) -> bytes:
     return out.getvalue()
 
 
-async def test_cutout_of_a_local_file_keeps_its_size(
-    bria: BriaClient, tmp_path: Path
-) -> None:
+async def test_cutout_of_a_local_file_keeps_its_size(bria: BriaClient, tmp_path: Path) -> None:
     path = tmp_path / "shoe.jpg"
     path.write_bytes(jpeg((320, 240)))
     result = await bria.product.cutout(path, sku="SKU-1")
@@ -57,12 +55,18 @@ async def test_lifestyle_by_text_sync_single_shot_and_manual_placements(
     bria: BriaClient,
 ) -> None:
     single = await bria.product.lifestyle_shot_by_text(
-        jpeg(), "in a forest", sync=True, placement_type="manual_padding",
+        jpeg(),
+        "in a forest",
+        sync=True,
+        placement_type="manual_padding",
         padding_values=[10, 10, 20, 20],
     )
     assert len(single.images) == 1
     placed = await bria.product.lifestyle_shot_by_text(
-        SHOE, "a desk", num_results=2, placement_type="manual_placement",
+        SHOE,
+        "a desk",
+        num_results=2,
+        placement_type="manual_placement",
         manual_placement_selection=["upper_left", "bottom_right"],
     )
     assert len(placed.images) == 4
@@ -71,8 +75,9 @@ async def test_lifestyle_by_text_sync_single_shot_and_manual_placements(
 async def test_coming_soon_routes_answer_in_the_emulator(bria: BriaClient) -> None:
     by_image = await bria.product.lifestyle_shot_by_image(SHOE, jpeg(), num_results=1)
     assert len(by_image.images) == 1
-    shots = await bria.product.consistent_shots([SHOE, "https://images.test/bag.jpg"],
-                                                scene_description="a studio")
+    shots = await bria.product.consistent_shots(
+        [SHOE, "https://images.test/bag.jpg"], scene_description="a studio"
+    )
     assert len(shots.images) == 2
     keywords = await bria.product.contextual_keyword_extraction(jpeg())
     assert len(keywords.keywords) == 4

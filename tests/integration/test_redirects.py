@@ -28,8 +28,9 @@ class Host:
         self.seen: list[tuple[str, dict[str, str]]] = []
         self.app = web.Application()
 
-    def route(self, method: str, path: str,
-              answer: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> None:
+    def route(
+        self, method: str, path: str, answer: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> None:
         async def handler(request: web.Request) -> web.StreamResponse:
             self.seen.append((request.path, dict(request.headers)))
             return await answer(request)
@@ -53,8 +54,9 @@ def _client(api: Host) -> BriaClient:
     return BriaClient(TOKEN, base_url=api.url + "/v1", settings=Settings.for_testing())
 
 
-def redirect(status: int, location: Callable[[], str]) -> Callable[
-        [web.Request], Awaitable[web.StreamResponse]]:
+def redirect(
+    status: int, location: Callable[[], str]
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def answer(request: web.Request) -> web.StreamResponse:
         return web.Response(status=status, headers={"Location": location()})
 
@@ -71,13 +73,14 @@ def json_answer(body: Any) -> Callable[[web.Request], Awaitable[web.StreamRespon
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
 async def test_the_token_never_follows_a_redirect_to_another_origin(status: int) -> None:
     api, other = Host(), Host()
-    for method, path in (("GET", "/v1/tailored-gen/models"),
-                         ("POST", "/v1/text-to-image/base/2.3")):
+    for method, path in (
+        ("GET", "/v1/tailored-gen/models"),
+        ("POST", "/v1/text-to-image/base/2.3"),
+    ):
         api.route(method, path, redirect(status, lambda: other.url + "/collect"))
     other.route("*", "/collect", json_answer({"result": []}))
     async with await _running(api, other), _client(api) as bria:
-        for call in (bria.models.list(), bria.images.generate("a fox", sync=True,
-                                                              num_results=1)):
+        for call in (bria.models.list(), bria.images.generate("a fox", sync=True, num_results=1)):
             with pytest.raises(ba.APIRedirectError) as info:
                 await call
             assert info.value.status == status
@@ -109,8 +112,9 @@ async def test_a_redirect_within_the_api_origin_is_followed_with_the_token() -> 
 
     async def generated(request: web.Request) -> web.StreamResponse:
         body = await request.json()
-        return web.json_response({"result": [{"urls": [f"{api.url}/x.png"],
-                                              "seed": body["num_results"]}]})
+        return web.json_response(
+            {"result": [{"urls": [f"{api.url}/x.png"], "seed": body["num_results"]}]}
+        )
 
     api.route("POST", "/v1/text-to-image/base/2.3", redirect(308, lambda: "/v1/moved/generate"))
     api.route("POST", "/v1/moved/generate", generated)
@@ -118,9 +122,12 @@ async def test_a_redirect_within_the_api_origin_is_followed_with_the_token() -> 
         assert len(await bria.models.list()) == 0
         result = await bria.images.generate("a fox", sync=True, num_results=1)
     assert result.images[0].seed == 1  # 308 kept the method and the body
-    assert [path for path, _ in api.seen] == ["/v1/tailored-gen/models", "/v1/moved/models",
-                                              "/v1/text-to-image/base/2.3",
-                                              "/v1/moved/generate"]
+    assert [path for path, _ in api.seen] == [
+        "/v1/tailored-gen/models",
+        "/v1/moved/models",
+        "/v1/text-to-image/base/2.3",
+        "/v1/moved/generate",
+    ]
     assert len(api.tokens()) == 4
 
 

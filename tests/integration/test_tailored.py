@@ -57,8 +57,13 @@ async def test_a_dataset_trains_a_model_that_generates_images(
     path = tmp_path / "a.png"
     path.write_bytes(png(1))
     with path.open("rb") as file_object:
-        inputs: list[object] = [path, png(2), "https://example.com/pics/c.png", file_object,
-                                *png_files(tmp_path, 3)]
+        inputs: list[object] = [
+            path,
+            png(2),
+            "https://example.com/pics/c.png",
+            file_object,
+            *png_files(tmp_path, 3),
+        ]
         outcomes = await bria.datasets.upload_images(dataset.id, inputs)
     assert [o.input for o in outcomes] == inputs
     assert all(o.ok for o in outcomes), [o.error for o in outcomes]
@@ -83,8 +88,11 @@ async def test_a_dataset_trains_a_model_that_generates_images(
     assert (trained.id, trained.status, trained.trained) == (model.id, ModelStatus.COMPLETED, True)
     assert [m.id for m in await bria.models.list()] == [model.id]
     again = await bria.models.retrieve(model.id)
-    assert (again.id, again.status, again.dataset_id) == (model.id, ModelStatus.COMPLETED,
-                                                          dataset.id)
+    assert (again.id, again.status, again.dataset_id) == (
+        model.id,
+        ModelStatus.COMPLETED,
+        dataset.id,
+    )
 
     result = await bria.images.generate_tailored(model.id, "a fox", num_results=2)
     assert len(result.images) == 2

@@ -38,9 +38,7 @@ async def test_a_v2_result_saves_its_image(bria: BriaClient, tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize("marker", ["EMULATOR_ERROR", "EMULATOR_FAILED"])
-async def test_a_failed_job_raises_job_failed_with_its_code(
-    bria: BriaClient, marker: str
-) -> None:
+async def test_a_failed_job_raises_job_failed_with_its_code(bria: BriaClient, marker: str) -> None:
     with pytest.raises(ba.JobFailedError) as info:
         await asyncio.wait_for(bria.v2.image.generate(f"a fox {marker}"), HANG)
     assert info.value.code is not None
@@ -71,8 +69,9 @@ async def receiver(bria_emulator: Emulator) -> AsyncIterator[tuple[str, BriaClie
     """A webhook receiver on 127.0.0.1 that verifies deliveries and gives them to a client
     whose first status call waits far longer than the test."""
     settings = Settings(polling=PollSettings(webhook_grace=120.0))
-    async with BriaClient(bria_emulator.api_token, base_url=bria_emulator.base_url,
-                          settings=settings) as bria:
+    async with BriaClient(
+        bria_emulator.api_token, base_url=bria_emulator.base_url, settings=settings
+    ) as bria:
 
         async def hook(request: web.Request) -> web.Response:
             try:

@@ -12,8 +12,11 @@ from bria_async.testing import Emulator
 
 
 def info_calls(emulator: Emulator, visual_id: str) -> int:
-    return sum(1 for r in emulator.counters.requests
-               if r.host == "api" and r.path.endswith(f"/{visual_id}/info"))
+    return sum(
+        1
+        for r in emulator.counters.requests
+        if r.host == "api" and r.path.endswith(f"/{visual_id}/info")
+    )
 
 
 async def test_register_info_remove_background_crop_upscale_chain_by_sid(
@@ -28,11 +31,13 @@ async def test_register_info_remove_background_crop_upscale_chain_by_sid(
 
     removed = await bria.background.remove_by_visual(visual.visual_id)
     cropped = await bria.visuals.crop(visual.visual_id, sid=removed, padding=4)
-    upscaled = await bria.visuals.increase_resolution(visual.visual_id, sid=cropped,
-                                                      desired_increase=2)
+    upscaled = await bria.visuals.increase_resolution(
+        visual.visual_id, sid=cropped, desired_increase=2
+    )
     assert len({removed.sid, cropped.sid, upscaled.sid}) == 3
-    query = [r.query for r in bria_emulator.counters.requests
-             if r.path.endswith("/increase_resolution")]
+    query = [
+        r.query for r in bria_emulator.counters.requests if r.path.endswith("/increase_resolution")
+    ]
     assert query == [{"sid": str(cropped.sid), "desired_increase": "2"}]
     path = await upscaled.save(tmp_path)
     with PILImage.open(path) as picture:
@@ -43,7 +48,9 @@ async def test_register_twice_returns_the_same_visual(bria: BriaClient) -> None:
     first = await bria.visuals.register("https://images.test/twice.jpg", is_private=True)
     again = await bria.visuals.register("https://images.test/twice.jpg")
     assert (again.visual_id, first.already_registered, again.already_registered) == (
-        first.visual_id, False, True
+        first.visual_id,
+        False,
+        True,
     )
 
 
@@ -56,12 +63,20 @@ async def test_caption_psd_expansion_and_campaign(bria: BriaClient, tmp_path: Pa
     psd = await bria.visuals.image_to_psd(vid)
     assert (await psd.save(tmp_path)).suffix == ".psd"
     expanded = await bria.visuals.image_expansion(
-        vid, canvas_size=[1200, 800], original_image_size=[600, 400],
-        original_image_location=[300, 200], prompt="a sunny beach", seed=1,
+        vid,
+        canvas_size=[1200, 800],
+        original_image_size=[600, 400],
+        original_image_location=[300, 200],
+        prompt="a sunny beach",
+        seed=1,
     )
     assert expanded.sid
     campaign = await bria.visuals.campaign_generator(
-        vid, template_id="t1", background_type="solid", bg_color="#FFFFFF", header1_text="Sale",
+        vid,
+        template_id="t1",
+        background_type="solid",
+        bg_color="#FFFFFF",
+        header1_text="Sale",
     )
     assert len(campaign.images) == 3
     assert {"layout_id", "width", "height"} <= set(campaign.images[0].extra)

@@ -39,8 +39,17 @@ def form_fields(form: aiohttp.FormData) -> list[tuple[dict[str, str], dict[str, 
 async def test_info_calls_again_on_205(client: BriaClient, mock_api: MockAPI) -> None:
     url = f"{BASE_URL}/{VID}/background/info"
     mock_api.get(url, status=205, body=b"")
-    mock_api.get(url, payload={"id": "bg1", "type": "background", "labels": None, "rect": None,
-                               "actions": {"blur": True}, "oracle": {"blur": True}})
+    mock_api.get(
+        url,
+        payload={
+            "id": "bg1",
+            "type": "background",
+            "labels": None,
+            "rect": None,
+            "actions": {"blur": True},
+            "oracle": {"blur": True},
+        },
+    )
     info = await client.background.info(VID)
     assert len(mock_api.requests[("GET", URL(url))]) == 2
     assert (info.id, info.type, info.actions) == ("bg1", "background", {"blur": True})
@@ -74,8 +83,11 @@ async def test_remove_sends_a_url_as_a_form_field(client: BriaClient, mock_api: 
 
 
 async def test_remove_206_is_an_incomplete_request(client: BriaClient, mock_api: MockAPI) -> None:
-    mock_api.post(f"{BASE_URL}/background/remove", status=206,
-                  payload={"error": "File value was not provided."})
+    mock_api.post(
+        f"{BASE_URL}/background/remove",
+        status=206,
+        payload={"error": "File value was not provided."},
+    )
     with pytest.raises(IncompleteRequestError):
         await client.background.remove(png())
 
@@ -85,8 +97,11 @@ async def test_remove_refuses_webp_palette_and_big_files_before_sending(
 ) -> None:
     webp = io.BytesIO()
     PILImage.new("RGB", (300, 300)).save(webp, format="WEBP")
-    for data, match in ((webp.getvalue(), "JPEG or PNG"), (png(mode="P"), "colour mode P"),
-                        (png() + b"\0" * 13_000_000, "at most 12.0 MB")):
+    for data, match in (
+        (webp.getvalue(), "JPEG or PNG"),
+        (png(mode="P"), "colour mode P"),
+        (png() + b"\0" * 13_000_000, "at most 12.0 MB"),
+    ):
         with pytest.raises(ValidationError, match=match):
             await client.background.remove(data)
     assert not mock_api.requests
@@ -107,8 +122,7 @@ async def test_remove_by_visual_sends_every_query_parameter(
         VID, sid="s1", desired_resolution="had", original_quality=True
     )
     kwargs = sent(mock_api, "POST", url)
-    assert kwargs["params"] == {"sid": "s1", "desired_resolution": "hd",
-                                "original_quality": "true"}
+    assert kwargs["params"] == {"sid": "s1", "desired_resolution": "hd", "original_quality": "true"}
     assert kwargs["headers"]["api_token"] == TOKEN
     assert result.sid == "s2"
 
@@ -117,8 +131,11 @@ async def test_blur_sends_scale_sid_and_resolution(client: BriaClient, mock_api:
     url = f"{BASE_URL}/{VID}/background/blur?desired_resolution=uhd&scale=3&sid=s1"
     mock_api.post(url, payload={"result_url": RESULT, "sid": "s2"})
     result = await client.background.blur(VID, scale=3, sid="s1", desired_resolution="uhd")
-    assert sent(mock_api, "POST", url)["params"] == {"sid": "s1", "scale": "3",
-                                                     "desired_resolution": "uhd"}
+    assert sent(mock_api, "POST", url)["params"] == {
+        "sid": "s1",
+        "scale": "3",
+        "desired_resolution": "uhd",
+    }
     assert result.sid == "s2"
 
 
@@ -147,30 +164,47 @@ async def test_replace_sends_base64_and_polls_placeholders(
     mock_api.get(placeholder, body=png(), headers={"Content-Type": "image/png"})
     data = png()
     result = await client.background.replace(
-        data, "in a parking lot", fast=True, refine_prompt=True, num_results=1,
-        negative_prompt="cars", seed=5,
+        data,
+        "in a parking lot",
+        fast=True,
+        refine_prompt=True,
+        num_results=1,
+        negative_prompt="cars",
+        seed=5,
     )
     assert sent(mock_api, "POST", url)["json"] == {
-        "file": base64.b64encode(data).decode(), "bg_prompt": "in a parking lot",
-        "sync": False, "fast": True, "refine_prompt": True, "num_results": 1,
-        "negative_prompt": "cars", "seed": 5,
+        "file": base64.b64encode(data).decode(),
+        "bg_prompt": "in a parking lot",
+        "sync": False,
+        "fast": True,
+        "refine_prompt": True,
+        "num_results": 1,
+        "negative_prompt": "cars",
+        "seed": 5,
     }
     (image,) = result.images
     assert (image.url, image.seed, image.sid) == (placeholder, 11, "s1")
 
 
-async def test_replace_bg_sends_sid_and_hd_as_hd(
-    client: BriaClient, mock_api: MockAPI
-) -> None:
+async def test_replace_bg_sends_sid_and_hd_as_hd(client: BriaClient, mock_api: MockAPI) -> None:
     url = f"{BASE_URL}/{VID}/replace_bg"
     mock_api.post(url, payload={"result": [[RESULT, 1, "s2"]]})
     result = await client.background.replace_bg(
-        VID, "on a beach", sync=True, num_results=1, sid="s1", desired_resolution="hd",
+        VID,
+        "on a beach",
+        sync=True,
+        num_results=1,
+        sid="s1",
+        desired_resolution="hd",
         fast=False,
     )
     assert sent(mock_api, "POST", url)["json"] == {
-        "bg_prompt": "on a beach", "sync": True, "fast": False, "sid": "s1",
-        "desired_resolution": "hd", "num_results": 1,
+        "bg_prompt": "on a beach",
+        "sync": True,
+        "fast": False,
+        "sid": "s1",
+        "desired_resolution": "hd",
+        "num_results": 1,
     }
     assert [image.sid for image in result.images] == ["s2"]
 
@@ -183,7 +217,9 @@ async def test_replace_bg_with_sync_asks_for_one_image_not_the_default_four(
     mock_api.post(url, payload={"result": [[RESULT, 1, "s2"]]})
     (image,) = (await client.background.replace_bg(VID, "on a beach", sync=True)).images
     assert sent(mock_api, "POST", url)["json"] == {
-        "bg_prompt": "on a beach", "sync": True, "num_results": 1,
+        "bg_prompt": "on a beach",
+        "sync": True,
+        "num_results": 1,
     }
     assert image.sid == "s2"
 
@@ -214,8 +250,18 @@ async def test_background_generation_checks(
 async def test_person_info_lists_the_people(client: BriaClient, mock_api: MockAPI) -> None:
     url = f"{BASE_URL}/{VID}/person/info"
     mock_api.get(url, status=205, body=b"")
-    mock_api.get(url, payload=[{"id": "p1", "type": "person", "labels": ["woman"],
-                                "actions": {"age": ["young"]}, "description": "smiling"}])
+    mock_api.get(
+        url,
+        payload=[
+            {
+                "id": "p1",
+                "type": "person",
+                "labels": ["woman"],
+                "actions": {"age": ["young"]},
+                "description": "smiling",
+            }
+        ],
+    )
     info = await client.person.info(VID)
     (person,) = info
     assert (info.visual_id, person.id, person.actions) == (VID, "p1", {"age": ["young"]})
@@ -243,8 +289,9 @@ async def test_hd_is_sent_as_hd_where_the_reference_enum_says_had(
     replace_bg, create = f"{BASE_URL}/{VID}/replace_bg", f"{BASE_URL}/{VID}/create"
     mock_api.post(replace_bg, payload={"result": [[RESULT, 1, "s2"]]})
     mock_api.post(create, payload={"result_url": RESULT, "sid": "s2"})
-    await client.background.replace_bg(VID, "a beach", sync=True, num_results=1,
-                                       desired_resolution=resolution)
+    await client.background.replace_bg(
+        VID, "a beach", sync=True, num_results=1, desired_resolution=resolution
+    )
     await client.person.modify(VID, [{"id": "p1"}], desired_resolution=resolution)
     assert sent(mock_api, "POST", replace_bg)["json"]["desired_resolution"] == "hd"
     assert sent(mock_api, "POST", create)["json"]["desired_resolution"] == "hd"
@@ -282,8 +329,11 @@ async def test_upscale_sends_urls_as_image_url(client: BriaClient, mock_api: Moc
 
 @pytest.mark.parametrize(
     ("size", "factor", "parameter"),
-    [((215, 400), 2, "image"), ((4097, 4096), 2, "desired_increase"),
-     ((2049, 2048), 4, "desired_increase")],
+    [
+        ((215, 400), 2, "image"),
+        ((4097, 4096), 2, "desired_increase"),
+        ((2049, 2048), 4, "desired_increase"),
+    ],
 )
 async def test_upscale_checks_the_size_read_from_the_header(
     client: BriaClient, mock_api: MockAPI, size: tuple[int, int], factor: Any, parameter: str

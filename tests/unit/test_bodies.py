@@ -26,8 +26,12 @@ VID = "92bf8ce17584de82"
 
 
 def _client(hooks: Hooks | None = None, **settings: object) -> BriaClient:
-    return BriaClient(TOKEN, base_url=BASE_URL, hooks=hooks,
-                      settings=attrs.evolve(Settings.for_testing(), **settings))
+    return BriaClient(
+        TOKEN,
+        base_url=BASE_URL,
+        hooks=hooks,
+        settings=attrs.evolve(Settings.for_testing(), **settings),
+    )
 
 
 @pytest.fixture
@@ -99,8 +103,11 @@ def test_the_caps_are_settings_with_generous_defaults() -> None:
 # --- downloads -----------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("content_type", "body"),
-    [("text/html", HTML), ("application/json", b'{"error": "expired"}'),
-     ("image/png", b"\x00\x01 not an image")],
+    [
+        ("text/html", HTML),
+        ("application/json", b'{"error": "expired"}'),
+        ("image/png", b"\x00\x01 not an image"),
+    ],
 )
 async def test_a_download_that_is_no_image_fails_naming_the_url_and_what_came(
     client: BriaClient, mock_api: MockAPI, tmp_path: Path, content_type: str, body: bytes
@@ -182,8 +189,9 @@ async def test_a_probe_answered_with_a_page_is_not_ready(
     assert gets(mock_api, A) == 2
 
 
-@pytest.mark.parametrize("head", [b"\x89", b"\xff", PNG, b"RIFF\x10\0\0\0WEBPVP8 ", b"8BPS",
-                                  b"GIF89a"])
+@pytest.mark.parametrize(
+    "head", [b"\x89", b"\xff", PNG, b"RIFF\x10\0\0\0WEBPVP8 ", b"8BPS", b"GIF89a"]
+)
 async def test_a_probe_that_begins_like_an_image_is_ready(
     client: BriaClient, mock_api: MockAPI, head: bytes
 ) -> None:
@@ -207,8 +215,9 @@ async def test_the_mask_zip_is_read_off_the_event_loop(
 
     data = _zip([(f"{VID}_1.png", PNG), (f"{VID}_2.png", PNG)])
     monkeypatch.setattr(zipfile.ZipFile, "open", spy)
-    mock_api.post(f"{BASE_URL}/{VID}/objects/mask_generator", body=data,
-                  content_type="application/zip")
+    mock_api.post(
+        f"{BASE_URL}/{VID}/objects/mask_generator", body=data, content_type="application/zip"
+    )
     masks = await client.objects.mask_generator(VID)
     assert [m.mask_id for m in masks] == [1, 2]
     assert len(threads) == 2
@@ -222,8 +231,9 @@ async def test_a_zip_with_too_many_entries_is_refused_before_its_directory_is_re
     monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", read_directories.append)
     monkeypatch.setattr(bria_async._zip, "MAX_ENTRIES", 3)
     data = _zip([(f"{VID}_{i}.png", PNG) for i in range(1, 5)])
-    mock_api.post(f"{BASE_URL}/{VID}/objects/mask_generator", body=data,
-                  content_type="application/zip")
+    mock_api.post(
+        f"{BASE_URL}/{VID}/objects/mask_generator", body=data, content_type="application/zip"
+    )
     with pytest.raises(ba.APIResponseValidationError, match="4 entries; at most 3"):
         await client.objects.mask_generator(VID)
     assert read_directories == []
@@ -235,8 +245,9 @@ async def test_a_zip_whose_end_record_understates_its_directory_is_refused(
     monkeypatch.setattr(bria_async._zip, "MAX_ENTRIES", 3)
     data = bytearray(_zip([(f"{VID}_{i}_{'n' * 900}.png", PNG) for i in range(1, 5)]))
     end = data.rfind(b"PK\x05\x06")
-    data[end + 8:end + 12] = (1).to_bytes(2, "little") * 2  # "one entry" (it holds four)
-    mock_api.post(f"{BASE_URL}/{VID}/objects/mask_generator", body=bytes(data),
-                  content_type="application/zip")
+    data[end + 8 : end + 12] = (1).to_bytes(2, "little") * 2  # "one entry" (it holds four)
+    mock_api.post(
+        f"{BASE_URL}/{VID}/objects/mask_generator", body=bytes(data), content_type="application/zip"
+    )
     with pytest.raises(ba.APIResponseValidationError, match="central directory takes"):
         await client.objects.mask_generator(VID)

@@ -95,8 +95,9 @@ async def test_token_never_appears_in_errors_or_logs(
     url = f"{BASE_URL}/text-to-image/base/2.3"
     mock_api.post(url, status=503, payload={"error": "busy"})
     mock_api.post(url, status=401, payload={"error": "bad token"})
-    async with BriaClient(TOKEN, base_url=BASE_URL,
-                          settings=bria_async.Settings.for_testing()) as bria:
+    async with BriaClient(
+        TOKEN, base_url=BASE_URL, settings=bria_async.Settings.for_testing()
+    ) as bria:
         with pytest.raises(bria_async.AuthenticationError) as info:
             await bria.images.generate("a fox", sync=True, num_results=1)
     assert caplog.records, "the retry should have been logged"
@@ -113,8 +114,9 @@ def test_public_names_match_all() -> None:
     assert set(bria_async.__all__) - {"__version__"} == exported
 
 
-@pytest.mark.parametrize("token", ["s3cr3t\r\nX-Injected: 1", "s3cr3t\n", "s3cr3t\x00",
-                                   "s3cr3t-é", "s3cr3t\ud800"])
+@pytest.mark.parametrize(
+    "token", ["s3cr3t\r\nX-Injected: 1", "s3cr3t\n", "s3cr3t\x00", "s3cr3t-é", "s3cr3t\ud800"]
+)
 def test_a_token_a_header_cannot_carry_is_refused_at_construction_without_showing_it(
     token: str,
 ) -> None:

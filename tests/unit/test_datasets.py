@@ -60,7 +60,9 @@ async def test_create_posts_the_documented_fields(client: BriaClient, mock_api: 
     assert kwargs["headers"]["api_token"] == TOKEN
     assert isinstance(dataset, Dataset)
     assert (dataset.id, dataset.status, dataset.use_case) == (
-        123, DatasetStatus.DRAFT, UseCase.ILLUSTRATIVE_STYLE,
+        123,
+        DatasetStatus.DRAFT,
+        UseCase.ILLUSTRATIVE_STYLE,
     )
     assert (dataset.images_count, dataset.images, dataset.updated_at) == (0, (), None)
 
@@ -71,7 +73,8 @@ async def test_create_takes_the_use_case_as_a_string_and_no_name(
     mock_api.post(DATASETS, status=201, payload=DATASET)
     await client.datasets.create(use_case="illustrative_single_object", style_description="flat")
     assert sent(mock_api, "POST", DATASETS)["json"] == {
-        "use_case": "illustrative_single_object", "style_description": "flat",
+        "use_case": "illustrative_single_object",
+        "style_description": "flat",
     }
 
 
@@ -95,13 +98,19 @@ def test_create_refuses_bad_input_before_sending(
 async def test_list_parses_datasets_and_keeps_unknown_fields_and_statuses(
     client: BriaClient, mock_api: MockAPI
 ) -> None:
-    mock_api.get(DATASETS, payload=[
-        DATASET, {**DATASET, "id": 124, "status": "COMPLETED", "owner": "me"},
-        {**DATASET, "id": 125, "status": "archived", "use_case": "icons"},
-    ])
+    mock_api.get(
+        DATASETS,
+        payload=[
+            DATASET,
+            {**DATASET, "id": 124, "status": "COMPLETED", "owner": "me"},
+            {**DATASET, "id": 125, "status": "archived", "use_case": "icons"},
+        ],
+    )
     datasets = await client.datasets.list()
     assert [(d.id, d.status) for d in datasets] == [
-        (123, DatasetStatus.DRAFT), (124, DatasetStatus.COMPLETED), (125, "archived"),
+        (123, DatasetStatus.DRAFT),
+        (124, DatasetStatus.COMPLETED),
+        (125, "archived"),
     ]
     assert datasets[1].extra == {"owner": "me"}
     assert datasets[2].use_case == "icons"
@@ -128,7 +137,8 @@ async def test_update_sends_only_the_options_given(client: BriaClient, mock_api:
     mock_api.put(f"{DATASETS}/123", payload={**DATASET, "name": "New"})
     dataset = await client.datasets.update(123, name="New", style_description="flat")
     assert sent(mock_api, "PUT", f"{DATASETS}/123")["json"] == {
-        "name": "New", "style_description": "flat",
+        "name": "New",
+        "style_description": "flat",
     }
     assert dataset.name == "New"
 
@@ -154,8 +164,12 @@ async def test_a_return_to_draft_sends_the_status_as_the_server_spells_it(
 
 @pytest.mark.parametrize(
     ("kwargs", "parameter"),
-    [({}, "update"), ({"status": "deleted"}, "status"), ({"use_case": "x"}, "use_case"),
-     ({"name": ""}, "name")],
+    [
+        ({}, "update"),
+        ({"status": "deleted"}, "status"),
+        ({"use_case": "x"}, "use_case"),
+        ({"name": ""}, "name"),
+    ],
 )
 def test_update_refuses_bad_input_before_sending(
     client: BriaClient, mock_api: MockAPI, kwargs: dict[str, Any], parameter: str
@@ -213,8 +227,14 @@ async def test_delete_image_sends_delete_and_returns_none(
 @pytest.mark.parametrize("bad", ["", " ", "a/b", None, 1.5])
 @pytest.mark.parametrize(
     ("method", "args"),
-    [("retrieve", ()), ("delete", ()), ("complete", ()), ("list_images", ()),
-     ("retrieve_image", (1,)), ("delete_image", (1,))],
+    [
+        ("retrieve", ()),
+        ("delete", ()),
+        ("complete", ()),
+        ("list_images", ()),
+        ("retrieve_image", (1,)),
+        ("delete_image", (1,)),
+    ],
 )
 def test_path_methods_refuse_an_empty_or_unsafe_dataset_id(
     client: BriaClient, mock_api: MockAPI, method: str, args: tuple[Any, ...], bad: Any
@@ -244,7 +264,9 @@ async def form_parts(form: Any) -> dict[str, tuple[str | None, str | None, bytes
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(raw)
     return {
         part.get_param("name", header="content-disposition"): (
-            part.get_filename(), part.get_content_type(), part.get_payload(decode=True),
+            part.get_filename(),
+            part.get_content_type(),
+            part.get_payload(decode=True),
         )
         for part in message.iter_parts()
     }
@@ -261,8 +283,12 @@ async def test_upload_image_sends_a_file_as_a_multipart_part(
     assert kwargs["headers"]["api_token"] == TOKEN
     assert await form_parts(kwargs["data"]) == {"file": ("cat.png", "image/png", PNG)}
     assert image == DatasetImage(
-        id=501, dataset_id=123, caption=IMAGE["caption"], file_name="Illustration1.png",
-        image_url=IMAGE["image_url"], thumbnail_url=IMAGE["thumbnail_url"],
+        id=501,
+        dataset_id=123,
+        caption=IMAGE["caption"],
+        file_name="Illustration1.png",
+        image_url=IMAGE["image_url"],
+        thumbnail_url=IMAGE["thumbnail_url"],
         created_at=image.created_at,
     )
 
@@ -274,7 +300,8 @@ async def test_upload_image_sends_a_url_and_its_name_as_multipart_fields(
     await client.datasets.upload_image(123, "https://example.com/a.png", image_name="A")
     parts = await form_parts(sent(mock_api, "POST", f"{DATASETS}/123/images")["data"])
     assert {name: value for name, (_, _, value) in parts.items()} == {
-        "image_url": b"https://example.com/a.png", "image_name": b"A",
+        "image_url": b"https://example.com/a.png",
+        "image_name": b"A",
     }
 
 
@@ -286,8 +313,12 @@ async def test_upload_image_reads_the_url_encoded_answer_of_the_reference_sample
         "Illustration1.png&image_url=https%3A%2F%2Fexample.com%2Fimage1.png&thumbnail_url="
         "https%3A%2F%2Fexample.com%2Fimage1_thumbnail.png&created_at=2024-05-26T12%3A00%3A00Z"
     )
-    mock_api.post(f"{DATASETS}/123/images", status=201, body=body,
-                  content_type="application/x-www-form-urlencoded")
+    mock_api.post(
+        f"{DATASETS}/123/images",
+        status=201,
+        body=body,
+        content_type="application/x-www-form-urlencoded",
+    )
     image = await client.datasets.upload_image(123, PNG)
     assert (image.id, image.dataset_id, image.caption) == (123, 123, "A vibrant 2D illustration.")
     assert image.image_url == "https://example.com/image1.png"
@@ -296,9 +327,13 @@ async def test_upload_image_reads_the_url_encoded_answer_of_the_reference_sample
 
 @pytest.mark.parametrize(
     ("image", "why"),
-    [(b"GIF89a....", "not a PNG, JPEG or WEBP"), (b"", "empty"),
-     (PNG + b"\0" * (12 * 1024 * 1024), "12.0 MB"), ("not/a/url.png", "http"),
-     (Path("/nonexistent/cat.png"), "readable")],
+    [
+        (b"GIF89a....", "not a PNG, JPEG or WEBP"),
+        (b"", "empty"),
+        (PNG + b"\0" * (12 * 1024 * 1024), "12.0 MB"),
+        ("not/a/url.png", "http"),
+        (Path("/nonexistent/cat.png"), "readable"),
+    ],
 )
 async def test_upload_image_refuses_a_bad_input_before_sending(
     client: BriaClient, mock_api: MockAPI, image: Any, why: str
@@ -319,11 +354,15 @@ async def test_upload_images_reports_a_server_refusal_and_keeps_the_others(
     mock_api.post(url, status=201, payload={**IMAGE, "id": 502})
     progress: list[tuple[int, int, bool]] = []
     outcomes = await client.datasets.upload_images(
-        123, [PNG, PNG, PNG], limit=1,
+        123,
+        [PNG, PNG, PNG],
+        limit=1,
         on_progress=lambda done, total, outcome: progress.append((done, total, outcome.ok)),
     )
     assert [(o.ok, o.image.id if o.image else None) for o in outcomes] == [
-        (True, 501), (False, None), (True, 502),
+        (True, 501),
+        (False, None),
+        (True, 502),
     ]
     error = outcomes[1].error
     assert isinstance(error, ba.UnsupportedMediaTypeError)
@@ -350,13 +389,22 @@ def test_upload_image_refuses_what_is_not_an_image_input_at_once(
 
 @pytest.mark.parametrize(
     ("dataset_id", "inputs", "options", "parameter"),
-    [("", [PNG], {}, "dataset_id"), (123, [PNG], {"limit": 0}, "limit"),
-     (123, "https://img.test/a.png", {}, "inputs"), (123, PNG, {}, "inputs"),
-     (123, {"a.png": PNG}, {}, "inputs"), (123, [PNG], {"on_progress": "print"}, "on_progress")],
+    [
+        ("", [PNG], {}, "dataset_id"),
+        (123, [PNG], {"limit": 0}, "limit"),
+        (123, "https://img.test/a.png", {}, "inputs"),
+        (123, PNG, {}, "inputs"),
+        (123, {"a.png": PNG}, {}, "inputs"),
+        (123, [PNG], {"on_progress": "print"}, "on_progress"),
+    ],
 )
 async def test_upload_images_refuses_bad_arguments_before_sending(
-    client: BriaClient, mock_api: MockAPI, dataset_id: Any, inputs: Any,
-    options: dict[str, Any], parameter: str
+    client: BriaClient,
+    mock_api: MockAPI,
+    dataset_id: Any,
+    inputs: Any,
+    options: dict[str, Any],
+    parameter: str,
 ) -> None:
     """A single input where an iterable of them belongs, or an on_progress that cannot be
     called, is refused before the dataset is even read."""
@@ -378,8 +426,9 @@ async def test_upload_images_keeps_at_most_limit_uploads_in_flight(
         peak = max(peak, in_flight)
         await asyncio.sleep(0.01)
         in_flight -= 1
-        return CallbackResult(status=201, payload=IMAGE,
-                              response_class=_StandInStreamWriterResponse)
+        return CallbackResult(
+            status=201, payload=IMAGE, response_class=_StandInStreamWriterResponse
+        )
 
     mock_api.post(f"{DATASETS}/123/images", callback=answer, repeat=True)
     outcomes = await client.datasets.upload_images(123, [PNG] * 10, limit=3)

@@ -94,7 +94,9 @@ async def test_generate_tailored_puts_the_model_id_in_the_path(
     mock_api.post(url, payload=SYNC_ANSWER)
     await client.images.generate_tailored(77, "an icon of a cat", steps_num=12, sync=True)
     assert sent(mock_api, url)["json"] == {
-        "prompt": "an icon of a cat", "sync": True, "steps_num": 12
+        "prompt": "an icon of a cat",
+        "sync": True,
+        "steps_num": 12,
     }
 
 
@@ -144,8 +146,11 @@ async def test_generate_refuses_bad_input_before_sending(
 
 @pytest.mark.parametrize(
     ("kwargs", "parameter"),
-    [({"steps_num": 21}, "steps_num"), ({"steps_num": 3}, "steps_num"),
-     ({"num_results": 9}, "num_results")],
+    [
+        ({"steps_num": 21}, "steps_num"),
+        ({"steps_num": 3}, "steps_num"),
+        ({"num_results": 9}, "num_results"),
+    ],
 )
 def test_generate_tailored_refuses_bad_input(
     client: BriaClient, kwargs: dict[str, Any], parameter: str
@@ -187,8 +192,9 @@ async def _one_image(
     client: BriaClient, mock_api: MockAPI, url: str, body: bytes
 ) -> ba.ImageResult:
     """A sync generation of one image at `url`, whose download answers `body`."""
-    mock_api.post(f"{BASE_URL}/text-to-image/base/2.3",
-                  payload={"result": [{"urls": [url], "seed": 1}]})
+    mock_api.post(
+        f"{BASE_URL}/text-to-image/base/2.3", payload={"result": [{"urls": [url], "seed": 1}]}
+    )
     mock_api.get(url, status=200, body=body)
     return await client.images.generate("a fox", sync=True, num_results=1)
 
@@ -205,8 +211,9 @@ async def test_image_save_with_a_hostile_name_stays_in_the_directory(
 async def test_save_leaves_no_temporary_or_partial_file(
     client: BriaClient, mock_api: MockAPI, tmp_path: Path
 ) -> None:
-    result = await _one_image(client, mock_api, "https://storage.test/y.png",
-                              b"\x89PNG\r\n\x1a\n" + b"x" * 1000)
+    result = await _one_image(
+        client, mock_api, "https://storage.test/y.png", b"\x89PNG\r\n\x1a\n" + b"x" * 1000
+    )
     (path,) = await result.save(tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
 

@@ -165,8 +165,9 @@ async def test_colour_modes_are_checked_when_asked() -> None:
     palette = encode("PNG", mode="P")
     with pytest.raises(ValidationError, match="colour mode P"):
         await load(palette, parameter="file", allowed_modes=RGB_MODES)
-    assert (await load(encode("JPEG", mode="CMYK"), parameter="file",
-                       allowed_modes=RGB_MODES)).mode == "CMYK"
+    assert (
+        await load(encode("JPEG", mode="CMYK"), parameter="file", allowed_modes=RGB_MODES)
+    ).mode == "CMYK"
 
 
 async def test_json_fields_base64_encode_files() -> None:

@@ -37,9 +37,15 @@ def calls(mock_api: MockAPI, method: str, url: str) -> int:
 @pytest.fixture
 async def short(mock_api: MockAPI) -> AsyncIterator[BriaClient]:
     """A client whose polling windows end after half a second."""
-    polling = PollSettings(initial_delay=0.02, min_interval=0.02, max_interval=0.1,
-                           info_interval=0.05, training_interval=0.05, job_timeout=0.5,
-                           training_timeout=0.5)
+    polling = PollSettings(
+        initial_delay=0.02,
+        min_interval=0.02,
+        max_interval=0.1,
+        info_interval=0.05,
+        training_interval=0.05,
+        job_timeout=0.5,
+        training_timeout=0.5,
+    )
     settings = Settings(retries=RetrySettings(backoff_scale=0.0), polling=polling)
     async with BriaClient(TOKEN, base_url=BASE_URL, settings=settings) as bria:
         yield bria
@@ -215,8 +221,16 @@ async def test_a_probe_retry_after_longer_than_the_window_ends_with_the_window(
 
 
 # --- 10. placeholder URLs that cannot be fetched fail the job at once ---------------------------
-@pytest.mark.parametrize("url", ["not a url", "ftp://storage.test/a.png", 5,
-                                 "http://169.254.169.254/latest", "https:///nohost"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "not a url",
+        "ftp://storage.test/a.png",
+        5,
+        "http://169.254.169.254/latest",
+        "https:///nohost",
+    ],
+)
 async def test_a_placeholder_url_that_cannot_be_fetched_fails_the_job_at_once(
     client: BriaClient, mock_api: MockAPI, url: Any
 ) -> None:

@@ -33,10 +33,12 @@ def requests_sent(mock_api: MockAPI) -> int:
 def resign(token: dict[str, Any], key: str = APP_KEY) -> dict[str, Any]:
     """What only a holder of the key can do: sign a token anew (the documented format)."""
     payload = {k: v for k, v in token.items() if k != "signature"}
-    derived = hmac.new(key.encode(), b"bria_async job token key, version 2",
-                       hashlib.sha256).digest()
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True,
-                           allow_nan=False).encode()
+    derived = hmac.new(
+        key.encode(), b"bria_async job token key, version 2", hashlib.sha256
+    ).digest()
+    canonical = json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
+    ).encode()
     return {**payload, "signature": hmac.new(derived, canonical, hashlib.sha256).hexdigest()}
 
 
@@ -63,8 +65,9 @@ ALTERATIONS: list[tuple[str, Any]] = [
 ]
 
 
-@pytest.mark.parametrize(("field", "value"), ALTERATIONS,
-                         ids=[f"{f}-{i}" for i, (f, _) in enumerate(ALTERATIONS)])
+@pytest.mark.parametrize(
+    ("field", "value"), ALTERATIONS, ids=[f"{f}-{i}" for i, (f, _) in enumerate(ALTERATIONS)]
+)
 async def test_an_altered_token_sends_nothing_and_is_refused(
     client: BriaClient, mock_api: MockAPI, field: str, value: Any
 ) -> None:
@@ -77,13 +80,30 @@ async def test_an_altered_token_sends_nothing_and_is_refused(
     assert requests_sent(mock_api) == sent
 
 
-@pytest.mark.parametrize("forged", [
-    None, "token", [], {}, {"id": "x"},
-    # a token of the unsigned version 1, asking for any request with the user's api_token
-    {"bria_async_job": 1, "id": "x", "kind": "visuals.info", "status": "submitted",
-     "submitted_at": 1.0, "http_status": 205, "response": None, "context": {}, "urls": [],
-     "ready": [], "request": {"method": "DELETE", "path": "/tailored-gen/models/42"}},
-])
+@pytest.mark.parametrize(
+    "forged",
+    [
+        None,
+        "token",
+        [],
+        {},
+        {"id": "x"},
+        # a token of the unsigned version 1, asking for any request with the user's api_token
+        {
+            "bria_async_job": 1,
+            "id": "x",
+            "kind": "visuals.info",
+            "status": "submitted",
+            "submitted_at": 1.0,
+            "http_status": 205,
+            "response": None,
+            "context": {},
+            "urls": [],
+            "ready": [],
+            "request": {"method": "DELETE", "path": "/tailored-gen/models/42"},
+        },
+    ],
+)
 async def test_what_is_not_a_signed_token_is_refused_before_any_request(
     client: BriaClient, mock_api: MockAPI, forged: Any
 ) -> None:
@@ -108,12 +128,14 @@ async def test_a_token_resumes_only_with_the_same_api_token(mock_api: MockAPI) -
 
 
 async def test_a_job_token_key_survives_a_rotated_api_token(mock_api: MockAPI) -> None:
-    async with BriaClient(TOKEN, base_url=BASE_URL, job_token_key=APP_KEY,
-                          settings=Settings.for_testing()) as before:
+    async with BriaClient(
+        TOKEN, base_url=BASE_URL, job_token_key=APP_KEY, settings=Settings.for_testing()
+    ) as before:
         token = await generation_token(before, mock_api)
     mock_api.get(A, status=206, body=b"\x89")
-    async with BriaClient("rotated-token", base_url=BASE_URL, job_token_key=APP_KEY,
-                          settings=Settings.for_testing()) as after:
+    async with BriaClient(
+        "rotated-token", base_url=BASE_URL, job_token_key=APP_KEY, settings=Settings.for_testing()
+    ) as after:
         result = await after.jobs.resume(token, ImageResult)
     assert result.urls == (A,)
 
@@ -125,17 +147,26 @@ def test_a_job_token_key_must_be_long_enough() -> None:
 
 @pytest.fixture
 async def keyed(mock_api: MockAPI) -> Any:
-    async with BriaClient(TOKEN, base_url=BASE_URL, job_token_key=APP_KEY,
-                          settings=Settings.for_testing()) as bria:
+    async with BriaClient(
+        TOKEN, base_url=BASE_URL, job_token_key=APP_KEY, settings=Settings.for_testing()
+    ) as bria:
         yield bria
 
 
 MALFORMED: list[tuple[str, Any]] = [
-    ("id", None), ("id", "../x"), ("kind", 5), ("kind", "no.such.route"),
-    ("submitted_at", "yesterday"), ("submitted_at", True), ("http_status", "200"),
-    ("http_status", 500), ("context", []), ("state", None),
+    ("id", None),
+    ("id", "../x"),
+    ("kind", 5),
+    ("kind", "no.such.route"),
+    ("submitted_at", "yesterday"),
+    ("submitted_at", True),
+    ("http_status", "200"),
+    ("http_status", 500),
+    ("context", []),
+    ("state", None),
     ("state", {"urls": [A], "ready": [False, True]}),  # ready longer than urls
-    ("state", {"urls": [A], "ready": []}), ("state", {"urls": A, "ready": [False]}),
+    ("state", {"urls": [A], "ready": []}),
+    ("state", {"urls": A, "ready": [False]}),
     ("state", {"urls": [5], "ready": [False]}),
     ("state", {"urls": ["ftp://storage.test/a.png"], "ready": [False]}),
     ("state", {"urls": ["http://169.254.169.254/latest"], "ready": [False]}),
@@ -143,8 +174,9 @@ MALFORMED: list[tuple[str, Any]] = [
 ]
 
 
-@pytest.mark.parametrize(("field", "value"), MALFORMED,
-                         ids=[f"{f}-{i}" for i, (f, _) in enumerate(MALFORMED)])
+@pytest.mark.parametrize(
+    ("field", "value"), MALFORMED, ids=[f"{f}-{i}" for i, (f, _) in enumerate(MALFORMED)]
+)
 async def test_a_signed_but_malformed_token_is_refused_before_any_request(
     keyed: BriaClient, mock_api: MockAPI, field: str, value: Any
 ) -> None:
@@ -196,8 +228,9 @@ async def test_a_resumed_info_job_calls_the_same_route_again(
     result = await resumed
     assert result.visual_id == VID
     assert len(mock_api.requests[("GET", URL(info))]) == 2
-    assert all(c.kwargs["headers"]["api_token"] == TOKEN
-               for c in mock_api.requests[("GET", URL(info))])
+    assert all(
+        c.kwargs["headers"]["api_token"] == TOKEN for c in mock_api.requests[("GET", URL(info))]
+    )
 
 
 async def test_expect_checks_the_route_of_the_token(client: BriaClient, mock_api: MockAPI) -> None:

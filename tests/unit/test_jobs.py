@@ -250,8 +250,11 @@ async def test_unexpected_response_shape_fails_the_job_clearly(
 async def test_retired_model_version_answer_209_warns_naming_the_version(
     client: BriaClient, mock_api: MockAPI
 ) -> None:
-    mock_api.post(f"{BASE_URL}/text-to-image/base/2.0", status=209,
-                  payload={"result": [{"urls": ["https://storage.test/x.png"], "seed": 1}]})
+    mock_api.post(
+        f"{BASE_URL}/text-to-image/base/2.0",
+        status=209,
+        payload={"result": [{"urls": ["https://storage.test/x.png"], "seed": 1}]},
+    )
     with pytest.warns(ba.RetiredModelVersionWarning, match="2.0"):
         result = await client.images.generate("a fox", model_version="2.0", sync=True)
     assert result.urls == ("https://storage.test/x.png",)
@@ -277,9 +280,10 @@ async def test_gather_keeps_order_and_bounds_concurrency(
         await asyncio.sleep(0.02)
         in_flight -= 1
         prompt = kwargs["json"]["prompt"]
-        return CallbackResult(payload={"result": [{"urls": [f"https://s.test/{prompt}"],
-                                                   "seed": int(prompt)}]},
-                              response_class=_stand_in())
+        return CallbackResult(
+            payload={"result": [{"urls": [f"https://s.test/{prompt}"], "seed": int(prompt)}]},
+            response_class=_stand_in(),
+        )
 
     mock_api.post(GEN, callback=slow_answer, repeat=True)
     jobs = [client.images.generate(str(i), num_results=1, sync=True) for i in range(12)]

@@ -31,14 +31,17 @@ async def test_create_posts_name_dataset_and_description(
     client: BriaClient, mock_api: MockAPI
 ) -> None:
     mock_api.post(MODELS, status=201, payload=MODEL)
-    model = await client.models.create(name="My Model", dataset_id=77,
-                                       description="illustrations")
+    model = await client.models.create(name="My Model", dataset_id=77, description="illustrations")
     kwargs = sent(mock_api, "POST", MODELS)
     assert kwargs["json"] == {"name": "My Model", "dataset_id": 77, "description": "illustrations"}
     assert kwargs["headers"]["api_token"] == TOKEN
     assert model == Model(
-        id=123, name="My Model", description=MODEL["description"], status=ModelStatus.CREATED,
-        dataset_id=77, created_at=model.created_at,
+        id=123,
+        name="My Model",
+        description=MODEL["description"],
+        status=ModelStatus.CREATED,
+        dataset_id=77,
+        created_at=model.created_at,
     )
     assert model.created_at is not None
     assert model.created_at.isoformat() == "2024-05-26T12:00:00+00:00"
@@ -78,7 +81,8 @@ async def test_list_parses_every_model_and_keeps_unknown_fields(
     mock_api.get(MODELS, payload=[MODEL, {**MODEL, "id": 124, "status": "Ready", "new": 1}])
     models = await client.models.list()
     assert [(m.id, m.status) for m in models] == [
-        (123, ModelStatus.CREATED), (124, ModelStatus.COMPLETED),
+        (123, ModelStatus.CREATED),
+        (124, ModelStatus.COMPLETED),
     ]
     assert models[1].extra == {"new": 1}
     assert models[1].trained
@@ -100,9 +104,14 @@ async def test_retrieve_gets_the_model_by_id_and_keeps_an_unknown_status(
 
 @pytest.mark.parametrize(
     ("spelling", "status"),
-    [("Training In Progress", ModelStatus.TRAINING), ("IN_PROGRESS", ModelStatus.TRAINING),
-     ("completed", ModelStatus.COMPLETED), ("Failed", ModelStatus.FAILED),
-     ("stopped", ModelStatus.STOPPED), ("Created", ModelStatus.CREATED)],
+    [
+        ("Training In Progress", ModelStatus.TRAINING),
+        ("IN_PROGRESS", ModelStatus.TRAINING),
+        ("completed", ModelStatus.COMPLETED),
+        ("Failed", ModelStatus.FAILED),
+        ("stopped", ModelStatus.STOPPED),
+        ("Created", ModelStatus.CREATED),
+    ],
 )
 async def test_model_status_accepts_the_server_spellings(
     client: BriaClient, mock_api: MockAPI, spelling: str, status: ModelStatus
@@ -111,9 +120,7 @@ async def test_model_status_accepts_the_server_spellings(
     assert (await client.models.retrieve(5)).status is status
 
 
-async def test_delete_sends_delete_and_returns_none(
-    client: BriaClient, mock_api: MockAPI
-) -> None:
+async def test_delete_sends_delete_and_returns_none(client: BriaClient, mock_api: MockAPI) -> None:
     mock_api.delete(f"{MODELS}/123", status=204)
     assert await client.models.delete(123) is None
 
@@ -140,8 +147,9 @@ def test_path_methods_refuse_an_empty_or_unsafe_model_id(
 async def test_start_training_follows_the_model_until_it_is_trained(
     client: BriaClient, mock_api: MockAPI
 ) -> None:
-    mock_api.post(f"{MODELS}/123/start_training",
-                  payload={"id": 123, "status": "Training In Progress"})
+    mock_api.post(
+        f"{MODELS}/123/start_training", payload={"id": 123, "status": "Training In Progress"}
+    )
     mock_api.get(f"{MODELS}/123", payload={**MODEL, "status": "Training In Progress"})
     mock_api.get(f"{MODELS}/123", status=503)
     mock_api.get(f"{MODELS}/123", payload={**MODEL, "status": "Completed"})
@@ -155,8 +163,9 @@ async def test_start_training_follows_the_model_until_it_is_trained(
 async def test_training_outlives_a_status_look_that_fails_after_every_retry(
     client: BriaClient, mock_api: MockAPI, caplog: pytest.LogCaptureFixture
 ) -> None:
-    mock_api.post(f"{MODELS}/123/start_training",
-                  payload={"id": 123, "status": "Training In Progress"})
+    mock_api.post(
+        f"{MODELS}/123/start_training", payload={"id": 123, "status": "Training In Progress"}
+    )
     for _ in range(client.settings.retries.max_attempts):
         mock_api.get(f"{MODELS}/123", status=503)
     mock_api.get(f"{MODELS}/123", payload={**MODEL, "status": "Completed"})
@@ -168,16 +177,15 @@ async def test_training_outlives_a_status_look_that_fails_after_every_retry(
 async def test_a_wait_that_ends_during_training_says_the_status_is_not_final_yet(
     client: BriaClient, mock_api: MockAPI
 ) -> None:
-    mock_api.post(f"{MODELS}/123/start_training",
-                  payload={"id": 123, "status": "Training In Progress"})
-    mock_api.get(f"{MODELS}/123", payload={**MODEL, "status": "Training In Progress"},
-                 repeat=True)
+    mock_api.post(
+        f"{MODELS}/123/start_training", payload={"id": 123, "status": "Training In Progress"}
+    )
+    mock_api.get(f"{MODELS}/123", payload={**MODEL, "status": "Training In Progress"}, repeat=True)
     job = client.models.start_training(123)
     with pytest.raises(ba.JobTimeoutError) as info:
         await job.wait(timeout=0.3)
     assert str(info.value).startswith(f"job {job.id} not done after 0.3s")
-    assert "still pending: models.start_training, whose status is not final yet" in str(
-        info.value)
+    assert "still pending: models.start_training, whose status is not final yet" in str(info.value)
     assert info.value.pending_urls == ()
     job.cancel()
 
@@ -186,8 +194,9 @@ async def test_a_wait_that_ends_during_training_says_the_status_is_not_final_yet
 async def test_training_that_ends_badly_fails_the_job_with_the_model(
     client: BriaClient, mock_api: MockAPI, status: str
 ) -> None:
-    mock_api.post(f"{MODELS}/123/start_training",
-                  payload={"id": 123, "status": "Training In Progress"})
+    mock_api.post(
+        f"{MODELS}/123/start_training", payload={"id": 123, "status": "Training In Progress"}
+    )
     mock_api.get(f"{MODELS}/123", payload={**MODEL, "status": status})
     job = client.models.start_training(123)
     with pytest.raises(ba.JobFailedError, match=f"model 123 ended with status '{status}'") as info:
@@ -200,8 +209,9 @@ async def test_training_that_ends_badly_fails_the_job_with_the_model(
 async def test_training_job_resumes_from_its_token_without_starting_again(
     client: BriaClient, mock_api: MockAPI
 ) -> None:
-    mock_api.post(f"{MODELS}/123/start_training",
-                  payload={"id": 123, "status": "Training In Progress"})
+    mock_api.post(
+        f"{MODELS}/123/start_training", payload={"id": 123, "status": "Training In Progress"}
+    )
     mock_api.get(f"{MODELS}/123", payload={**MODEL, "status": "Completed"}, repeat=True)
     job = await client.models.start_training(123).submit()
     token = job.to_dict()
@@ -250,7 +260,8 @@ async def test_stop_training_answer_without_fields_still_names_the_model(
 async def test_stop_training_of_an_idle_model_is_a_conflict(
     client: BriaClient, mock_api: MockAPI
 ) -> None:
-    mock_api.post(f"{MODELS}/123/stop_training", status=409,
-                  payload={"error": "Model 123 is not training"})
+    mock_api.post(
+        f"{MODELS}/123/stop_training", status=409, payload={"error": "Model 123 is not training"}
+    )
     with pytest.raises(ba.ConflictError, match="not training"):
         await client.models.stop_training(123)

@@ -40,22 +40,36 @@ def make_zip(entries: list[tuple[str, bytes]]) -> bytes:
 
 def mask_zip() -> bytes:
     index = [
-        {"mask_id": 1, "file": f"{VID}_1.png", "label": "cup", "bbox": [0, 0, 9, 9],
-         "object_id": "obj-1"},
+        {
+            "mask_id": 1,
+            "file": f"{VID}_1.png",
+            "label": "cup",
+            "bbox": [0, 0, 9, 9],
+            "object_id": "obj-1",
+        },
         {"mask_id": 2, "file": f"{VID}_2.png", "label": "background", "bbox": [10, 0, 19, 9]},
     ]
-    return make_zip([
-        (f"{VID}_2.png", PNG + b"two"),
-        (f"{VID}_1.png", PNG + b"one"),
-        (f"{VID}_panoptic.png", PNG + b"pan"),
-        (f"{VID}_masks.json", json.dumps(index).encode()),
-    ])
+    return make_zip(
+        [
+            (f"{VID}_2.png", PNG + b"two"),
+            (f"{VID}_1.png", PNG + b"one"),
+            (f"{VID}_panoptic.png", PNG + b"pan"),
+            (f"{VID}_masks.json", json.dumps(index).encode()),
+        ]
+    )
 
 
 # --- objects.info (41) -------------------------------------------------------------------
 OBJECTS = [
-    {"id": "obj-1", "type": "object", "labels": ["cup"], "rect": [1, 2, 3, 4],
-     "actions": {"remove": True}, "oracle": {"remove": True}, "new": 1},
+    {
+        "id": "obj-1",
+        "type": "object",
+        "labels": ["cup"],
+        "rect": [1, 2, 3, 4],
+        "actions": {"remove": True},
+        "oracle": {"remove": True},
+        "new": 1,
+    },
     {"id": "obj-2"},
 ]
 
@@ -70,7 +84,10 @@ async def test_info_gets_the_objects_of_a_visual(client: BriaClient, mock_api: M
     assert info.visual_id == VID
     first, second = info
     assert (first.id, first.labels, first.rect, first.oracle) == (
-        "obj-1", ("cup",), (1, 2, 3, 4), {"remove": True}
+        "obj-1",
+        ("cup",),
+        (1, 2, 3, 4),
+        {"remove": True},
     )
     assert first.extra == {"new": 1}
     assert second.id == "obj-2"
@@ -93,8 +110,11 @@ async def test_info_calls_again_while_the_visual_is_onboarding(
 async def test_info_of_an_unknown_visual_raises_not_found(
     client: BriaClient, mock_api: MockAPI
 ) -> None:
-    mock_api.get(f"{BASE_URL}/nope/objects/info", status=404,
-                 payload={"error": "Specified Image does not exist."})
+    mock_api.get(
+        f"{BASE_URL}/nope/objects/info",
+        status=404,
+        payload={"error": "Specified Image does not exist."},
+    )
     with pytest.raises(ba.NotFoundError, match="does not exist"):
         await client.objects.info("nope")
 
@@ -157,8 +177,14 @@ async def test_mask_generator_without_an_index_still_gives_every_mask(
 
 @pytest.mark.parametrize(
     "evil",
-    ["../escape_1.png", "/etc/evil_1.png", "..\\evil_1.png", "C:evil_1.png", "sub/x_1.png",
-     f"{VID}_1.png"],
+    [
+        "../escape_1.png",
+        "/etc/evil_1.png",
+        "..\\evil_1.png",
+        "C:evil_1.png",
+        "sub/x_1.png",
+        f"{VID}_1.png",
+    ],
 )
 async def test_mask_generator_refuses_a_zip_with_unsafe_or_repeated_names(
     client: BriaClient, mock_api: MockAPI, tmp_path: Path, evil: str
@@ -176,8 +202,12 @@ async def test_mask_generator_refuses_a_zip_with_unsafe_or_repeated_names(
 
 @pytest.mark.parametrize(
     ("first", "second"),
-    [(f"{VID}_1.png", f"{VID.upper()}_1.PNG"), ("a_1.png", "A_1.PNG"), ("a_1.png", "b_01.png"),
-     (f"{VID}_panoptic.png", f"{VID}_PANOPTIC")],
+    [
+        (f"{VID}_1.png", f"{VID.upper()}_1.PNG"),
+        ("a_1.png", "A_1.PNG"),
+        ("a_1.png", "b_01.png"),
+        (f"{VID}_panoptic.png", f"{VID}_PANOPTIC"),
+    ],
 )
 async def test_mask_generator_refuses_a_zip_giving_one_mask_twice(
     client: BriaClient, mock_api: MockAPI, first: str, second: str
@@ -229,8 +259,13 @@ EDITED = {"result_url": "https://storage.test/edited.png", "sid": "sid-2", "extr
     ("kwargs", "changes"),
     [
         ({"object_ids": ["obj-1", "obj-2"]}, [{"id": "obj-1"}, {"id": "obj-2"}]),
-        ({"mask_ids": [3, 5]}, [{"mask_id": 3, "mask_source": "generated"},
-                                {"mask_id": 5, "mask_source": "generated"}]),
+        (
+            {"mask_ids": [3, 5]},
+            [
+                {"mask_id": 3, "mask_source": "generated"},
+                {"mask_id": 5, "mask_source": "generated"},
+            ],
+        ),
         ({"mask_url": "https://cdn.test/mask.png"}, [{"mask_url": "https://cdn.test/mask.png"}]),
         ({"points": [(10, 20), [30, 40]]}, [{"positive_points": [[10, 20], [30, 40]]}]),
     ],
@@ -251,12 +286,21 @@ async def test_remove_sends_each_way_of_naming_the_area(
 async def test_remove_sends_every_option(client: BriaClient, mock_api: MockAPI) -> None:
     url = f"{REMOVE_URL}?desired_resolution=uhd&original_quality=true"
     mock_api.post(url, payload=EDITED)
-    await client.objects.remove(VID, mask_ids=[1], sid="sid-1", enhance=True,
-                                desired_resolution="uhd", original_quality=True)
+    await client.objects.remove(
+        VID,
+        mask_ids=[1],
+        sid="sid-1",
+        enhance=True,
+        desired_resolution="uhd",
+        original_quality=True,
+    )
     request = sent(mock_api, "POST", url)
     assert request["params"] == {"desired_resolution": "uhd", "original_quality": "true"}
-    assert request["json"] == {"changes": [{"mask_id": 1, "mask_source": "generated"}],
-                               "sid": "sid-1", "enhance": True}
+    assert request["json"] == {
+        "changes": [{"mask_id": 1, "mask_source": "generated"}],
+        "sid": "sid-1",
+        "enhance": True,
+    }
     assert request["headers"]["api_token"] == TOKEN
 
 
@@ -305,13 +349,12 @@ async def test_remove_sends_each_resolution_as_the_route_spells_it(
     client: BriaClient, mock_api: MockAPI, resolution: str, wire: str
 ) -> None:
     mock_api.post(f"{REMOVE_URL}?desired_resolution={wire}", payload=EDITED)
-    assert (await client.objects.remove(VID, object_ids=["o"],
-                                        desired_resolution=resolution)).sid == "sid-2"
+    assert (
+        await client.objects.remove(VID, object_ids=["o"], desired_resolution=resolution)
+    ).sid == "sid-2"
 
 
-async def test_remove_chains_from_a_previous_result(
-    client: BriaClient, mock_api: MockAPI
-) -> None:
+async def test_remove_chains_from_a_previous_result(client: BriaClient, mock_api: MockAPI) -> None:
     mock_api.post(REMOVE_URL, payload=EDITED, repeat=True)
     first = await client.objects.remove(VID, mask_ids=[1])
     await client.objects.remove(VID, mask_ids=[2], sid=first)

@@ -26,29 +26,60 @@ from tests.conftest import BASE_URL, TOKEN, MockAPI
 
 URL = "https://images.test/a.png"
 VID = "92bf8ce17584de82"
-NAMESPACES = ("images", "datasets", "models", "product", "background", "objects", "person",
-              "visuals", "search")
+NAMESPACES = (
+    "images",
+    "datasets",
+    "models",
+    "product",
+    "background",
+    "objects",
+    "person",
+    "visuals",
+    "search",
+)
 
 #: One or more valid calls (args, kwargs) per public method; a fuzzed parameter replaces its
 #: value in each. Calls that give the optional parameters reach each one's own check.
 VALID: dict[str, list[tuple[tuple[Any, ...], dict[str, Any]]]] = {
     "images.generate": [
-        (("a cat",), {"num_results": 2, "aspect_ratio": "1:1", "seed": 1,
-                      "negative_prompt": "dogs", "steps_num": 30, "text_guidance_scale": 5.0,
-                      "medium": "art", "prompt_enhancement": True}),
+        (
+            ("a cat",),
+            {
+                "num_results": 2,
+                "aspect_ratio": "1:1",
+                "seed": 1,
+                "negative_prompt": "dogs",
+                "steps_num": 30,
+                "text_guidance_scale": 5.0,
+                "medium": "art",
+                "prompt_enhancement": True,
+            },
+        ),
         (("a cat",), {"model": "hd", "model_version": "2.2", "sync": True}),
     ],
     "images.generate_tailored": [
-        ((77, "a cat"), {"num_results": 1, "aspect_ratio": "1:1", "sync": True, "seed": 3,
-                         "steps_num": 10}),
+        (
+            (77, "a cat"),
+            {"num_results": 1, "aspect_ratio": "1:1", "sync": True, "seed": 3, "steps_num": 10},
+        ),
     ],
     "images.upscale": [((URL,), {"desired_increase": 4})],
-    "datasets.create": [((), {"use_case": "illustrative_style", "style_description": "flat",
-                              "name": "icons"})],
+    "datasets.create": [
+        ((), {"use_case": "illustrative_style", "style_description": "flat", "name": "icons"})
+    ],
     "datasets.list": [((), {})],
     "datasets.retrieve": [((123,), {})],
-    "datasets.update": [((123,), {"use_case": "illustrative_style", "style_description": "x",
-                                  "name": "n", "status": "draft"})],
+    "datasets.update": [
+        (
+            (123,),
+            {
+                "use_case": "illustrative_style",
+                "style_description": "x",
+                "name": "n",
+                "status": "draft",
+            },
+        )
+    ],
     "datasets.complete": [((123,), {})],
     "datasets.delete": [((123,), {})],
     "datasets.upload_image": [((123, URL), {"image_name": "a.png"})],
@@ -65,44 +96,87 @@ VALID: dict[str, list[tuple[tuple[Any, ...], dict[str, Any]]]] = {
     "product.cutout": [((URL,), {"sku": "s1"})],
     "product.packshot": [((URL,), {"sku": "s1", "background_color": "#FFFFFF"})],
     "product.lifestyle_shot_by_text": [
-        ((URL, "a kitchen"), {"sku": "s", "fast": True, "optimize_description": True,
-                              "num_results": 2, "exclude_elements": "cats",
-                              "placement_type": "manual_placement", "shot_size": [1000, 1000],
-                              "manual_placement_selection": ["upper_left"]}),
-        ((URL, "a kitchen"), {"sync": True, "placement_type": "manual_padding",
-                              "padding_values": [0, 0, 10, 10]}),
+        (
+            (URL, "a kitchen"),
+            {
+                "sku": "s",
+                "fast": True,
+                "optimize_description": True,
+                "num_results": 2,
+                "exclude_elements": "cats",
+                "placement_type": "manual_placement",
+                "shot_size": [1000, 1000],
+                "manual_placement_selection": ["upper_left"],
+            },
+        ),
+        (
+            (URL, "a kitchen"),
+            {"sync": True, "placement_type": "manual_padding", "padding_values": [0, 0, 10, 10]},
+        ),
     ],
     "product.lifestyle_shot_by_image": [
         ((URL, URL), {"sku": "s", "num_results": 2, "placement_type": "original"}),
         ((URL, URL), {"sync": False, "placement_type": "automatic", "shot_size": [500, 500]}),
     ],
-    "product.consistent_shots": [(([URL, URL],), {"scene_description": "a kitchen"}),
-                                 (([URL],), {"reference_image": URL})],
+    "product.consistent_shots": [
+        (([URL, URL],), {"scene_description": "a kitchen"}),
+        (([URL],), {"reference_image": URL}),
+    ],
     "product.contextual_keyword_extraction": [((URL,), {})],
     "background.info": [((VID,), {})],
     "background.remove": [((URL,), {})],
-    "background.remove_by_visual": [((VID,), {"sid": "s1", "desired_resolution": "hd",
-                                              "original_quality": True})],
+    "background.remove_by_visual": [
+        ((VID,), {"sid": "s1", "desired_resolution": "hd", "original_quality": True})
+    ],
     "background.blur": [((VID,), {"scale": 2, "sid": "s1", "desired_resolution": "hd"})],
-    "background.replace": [((URL, "a beach"), {"sync": False, "fast": True,
-                                               "refine_prompt": True, "num_results": 2,
-                                               "negative_prompt": "cars", "seed": 4})],
-    "background.replace_bg": [((VID, "a beach"), {"fast": True, "sid": "s1",
-                                                  "desired_resolution": "hd",
-                                                  "refine_prompt": True, "num_results": 2,
-                                                  "negative_prompt": "cars", "seed": 4})],
+    "background.replace": [
+        (
+            (URL, "a beach"),
+            {
+                "sync": False,
+                "fast": True,
+                "refine_prompt": True,
+                "num_results": 2,
+                "negative_prompt": "cars",
+                "seed": 4,
+            },
+        )
+    ],
+    "background.replace_bg": [
+        (
+            (VID, "a beach"),
+            {
+                "fast": True,
+                "sid": "s1",
+                "desired_resolution": "hd",
+                "refine_prompt": True,
+                "num_results": 2,
+                "negative_prompt": "cars",
+                "seed": 4,
+            },
+        )
+    ],
     "objects.info": [((VID,), {})],
     "objects.mask_generator": [((VID,), {})],
     "objects.remove": [
-        ((VID,), {"object_ids": ["o1"], "sid": "s", "enhance": True,
-                  "desired_resolution": "hd", "original_quality": False}),
+        (
+            (VID,),
+            {
+                "object_ids": ["o1"],
+                "sid": "s",
+                "enhance": True,
+                "desired_resolution": "hd",
+                "original_quality": False,
+            },
+        ),
         ((VID,), {"mask_ids": [1, 2]}),
         ((VID,), {"mask_url": URL}),
         ((VID,), {"points": [[1, 2]]}),
     ],
     "person.info": [((VID,), {})],
-    "person.modify": [((VID, [{"id": "p1", "expression": "happy"}]),
-                       {"sid": "s", "desired_resolution": "hd"})],
+    "person.modify": [
+        ((VID, [{"id": "p1", "expression": "happy"}]), {"sid": "s", "desired_resolution": "hd"})
+    ],
     "visuals.register": [((URL,), {"is_private": True}), ((), {"org_image_key": "k1"})],
     "visuals.remove_image": [((VID,), {})],
     "visuals.info": [((VID,), {"lean": True})],
@@ -110,23 +184,63 @@ VALID: dict[str, list[tuple[tuple[Any, ...], dict[str, Any]]]] = {
     "visuals.crop": [((VID,), {"sid": "s", "padding": 3})],
     "visuals.image_to_psd": [((VID,), {"sid": "s"})],
     "visuals.increase_resolution": [((VID,), {"sid": "s", "desired_increase": 2})],
-    "visuals.image_expansion": [((VID,), {
-        "canvas_size": [1000, 1000], "original_image_size": [600, 600],
-        "original_image_location": [10, 10], "prompt": "sky", "negative_prompt": "birds",
-        "seed": 2, "sid": "s"})],
+    "visuals.image_expansion": [
+        (
+            (VID,),
+            {
+                "canvas_size": [1000, 1000],
+                "original_image_size": [600, 600],
+                "original_image_location": [10, 10],
+                "prompt": "sky",
+                "negative_prompt": "birds",
+                "seed": 2,
+                "sid": "s",
+            },
+        )
+    ],
     "visuals.campaign_generator": [
-        ((VID,), {"template_id": "t1", "sid": "s", "preset_id": "p", "logo": URL, "cta": URL,
-                  "header1_text": "Sale", "header1_font": URL, "header1_size": 40,
-                  "header1_color": "#000000", "header2_text": "Now", "header2_font": URL,
-                  "header2_size": 20, "header2_color": [1, 2, 3], "seed": 1,
-                  "background_type": "generated", "bg_prompt": "a beach", "bg_seed": 2}),
+        (
+            (VID,),
+            {
+                "template_id": "t1",
+                "sid": "s",
+                "preset_id": "p",
+                "logo": URL,
+                "cta": URL,
+                "header1_text": "Sale",
+                "header1_font": URL,
+                "header1_size": 40,
+                "header1_color": "#000000",
+                "header2_text": "Now",
+                "header2_font": URL,
+                "header2_size": 20,
+                "header2_color": [1, 2, 3],
+                "seed": 1,
+                "background_type": "generated",
+                "bg_prompt": "a beach",
+                "bg_seed": 2,
+            },
+        ),
         ((VID,), {"layout_ids": ["l1"], "background_type": "solid", "bg_color": "#FFFFFF"}),
     ],
-    "search.text": [(("cats",), {"gallery_id": "425", "num_results_per_page": 10, "page": 2,
-                                 "style": "retro", "atmosphere": "warm", "camera": "aerial",
-                                 "medium": "art"})],
-    "search.similar": [((), {"vhash": VID, "gallery_id": 425}), ((), {"url": URL,
-                                                                      "gallery_id": "425"})],
+    "search.text": [
+        (
+            ("cats",),
+            {
+                "gallery_id": "425",
+                "num_results_per_page": 10,
+                "page": 2,
+                "style": "retro",
+                "atmosphere": "warm",
+                "camera": "aerial",
+                "medium": "art",
+            },
+        )
+    ],
+    "search.similar": [
+        ((), {"vhash": VID, "gallery_id": 425}),
+        ((), {"url": URL, "gallery_id": "425"}),
+    ],
 }
 
 
@@ -139,10 +253,25 @@ class _Unprintable:
 
 #: Values no parameter can take.
 NEVER_VALID: tuple[Any, ...] = (
-    object(), _Unprintable(), 1j, b"\xff\xfe", "", "   ", "\ud800", "a\udcffb",
+    object(),
+    _Unprintable(),
+    1j,
+    b"\xff\xfe",
+    "",
+    "   ",
+    "\ud800",
+    "a\udcffb",
     "https://img.test/\ud800.png",
-    float("nan"), float("inf"), float("-inf"), 10**5000, -(10**5000), 2**64, -(2**64),
-    {"a": object()}, [object()], [None],
+    float("nan"),
+    float("inf"),
+    float("-inf"),
+    10**5000,
+    -(10**5000),
+    2**64,
+    -(2**64),
+    {"a": object()},
+    [object()],
+    [None],
 )
 #: Parameters whose list items are checked one by one later, by design: upload_images
 #: reports a bad input in its own outcome and uploads the others.
@@ -205,8 +334,9 @@ class _Runner:
         raise AssertionError(f"{method} neither refused nor sent")
 
     @staticmethod
-    async def _run(function: Callable[..., Any], args: tuple[Any, ...],
-                   kwargs: dict[str, Any]) -> None:
+    async def _run(
+        function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> None:
         result = function(*args, **kwargs)
         if isinstance(result, SearchPages):
             await result.__anext__()
@@ -221,8 +351,9 @@ def runner() -> Iterator[_Runner]:
     made.close()
 
 
-def _with(method: str, call: tuple[tuple[Any, ...], dict[str, Any]], parameter: str,
-          value: Any) -> tuple[tuple[Any, ...], dict[str, Any]]:
+def _with(
+    method: str, call: tuple[tuple[Any, ...], dict[str, Any]], parameter: str, value: Any
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
     """The valid call with `parameter` set to `value`."""
     bound = _signature(method).bind_partial(*call[0], **call[1])
     bound.arguments[parameter] = value
@@ -236,9 +367,7 @@ def test_valid_calls_are_sent(runner: _Runner, method: str) -> None:
 
 
 @pytest.mark.parametrize("method", sorted(m for m in VALID if _parameters(m)))
-def test_values_no_parameter_takes_are_refused_before_sending(
-    runner: _Runner, method: str
-) -> None:
+def test_values_no_parameter_takes_are_refused_before_sending(runner: _Runner, method: str) -> None:
     failures = []
     for call in VALID[method]:
         for parameter in _parameters(method):
@@ -285,22 +414,29 @@ def _shown(value: Any) -> str:
 
 
 _ANY = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=12),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=12),
     st.text(max_size=4).map(lambda text: text + "\ud800"),
-    st.binary(max_size=8), st.lists(st.one_of(st.integers(), st.text(max_size=5)), max_size=4),
-    st.dictionaries(st.text(max_size=4), st.one_of(st.integers(), st.text(max_size=4)),
-                    max_size=3),
+    st.binary(max_size=8),
+    st.lists(st.one_of(st.integers(), st.text(max_size=5)), max_size=4),
+    st.dictionaries(st.text(max_size=4), st.one_of(st.integers(), st.text(max_size=4)), max_size=3),
     st.sampled_from(NEVER_VALID),
 )
 
 
 @pytest.mark.parametrize("method", sorted(m for m in VALID if _parameters(m)))
-def test_fuzzed_parameters_are_refused_or_sent_never_crash(
-    runner: _Runner, method: str
-) -> None:
+def test_fuzzed_parameters_are_refused_or_sent_never_crash(runner: _Runner, method: str) -> None:
     # derandomized: the same examples on every run and in CI; no example database on disk
-    @settings(max_examples=25, deadline=None, database=None, derandomize=True,
-              suppress_health_check=[HealthCheck.too_slow])
+    @settings(
+        max_examples=25,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
     @given(data=st.data())
     def check(data: st.DataObject) -> None:
         call = data.draw(st.sampled_from(VALID[method]))

@@ -18,8 +18,12 @@ from tests.conftest import BASE_URL, TOKEN, MockAPI
 
 IMAGE_URL = "https://cdn.test/shoe.jpg"
 DIRECT = {"result_url": "https://storage.test/cutout.png", "new": 1}
-SHOTS = {"result": [["https://storage.test/s1.png", 7, "sid-1"],
-                    {"urls": ["https://storage.test/s2.png"], "seed": 8}]}
+SHOTS = {
+    "result": [
+        ["https://storage.test/s1.png", 7, "sid-1"],
+        {"urls": ["https://storage.test/s2.png"], "seed": 8},
+    ]
+}
 
 
 def picture(fmt: str = "PNG") -> bytes:
@@ -96,9 +100,7 @@ def test_an_object_that_is_no_image_input_is_a_type_error(client: BriaClient) ->
         client.product.cutout(42)  # type: ignore[arg-type]
 
 
-async def test_packshot_sends_the_background_colour(
-    client: BriaClient, mock_api: MockAPI
-) -> None:
+async def test_packshot_sends_the_background_colour(client: BriaClient, mock_api: MockAPI) -> None:
     mock_api.post(f"{BASE_URL}/product/packshot", payload=DIRECT, repeat=True)
     await client.product.packshot(IMAGE_URL, sku="S", background_color="#00ff00")
     result = await client.product.packshot(IMAGE_URL, background_color="transparent")
@@ -119,8 +121,9 @@ def test_packshot_refuses_a_colour_that_is_not_hex_or_transparent(
 
 
 async def test_product_errors_carry_the_status(client: BriaClient, mock_api: MockAPI) -> None:
-    mock_api.post(f"{BASE_URL}/product/cutout", status=460,
-                  payload={"error": "Failed to download image."})
+    mock_api.post(
+        f"{BASE_URL}/product/cutout", status=460, payload={"error": "Failed to download image."}
+    )
     with pytest.raises(ba.ImageDownloadError, match="download"):
         await client.product.cutout(IMAGE_URL)
 
@@ -135,10 +138,13 @@ async def test_lifestyle_by_text_polls_placeholders_of_objects_and_lists(
     assert job.urls == ("https://storage.test/s1.png", "https://storage.test/s2.png")
     result = await job
     assert [(i.url, i.seed, i.sid) for i in result.images] == [
-        ("https://storage.test/s1.png", 7, "sid-1"), ("https://storage.test/s2.png", 8, None)
+        ("https://storage.test/s1.png", 7, "sid-1"),
+        ("https://storage.test/s2.png", 8, None),
     ]
     assert sent(mock_api, "/product/lifestyle_shot_by_text")["json"] == {
-        "scene_description": "on a beach", "sync": False, "image_url": IMAGE_URL,
+        "scene_description": "on a beach",
+        "sync": False,
+        "image_url": IMAGE_URL,
     }
 
 
@@ -148,14 +154,27 @@ async def test_lifestyle_by_text_sends_every_parameter(
     mock_api.post(f"{BASE_URL}/product/lifestyle_shot_by_text", payload=SHOTS)
     ready(mock_api, "https://storage.test/s1.png", "https://storage.test/s2.png")
     await client.product.lifestyle_shot_by_text(
-        picture(), "a kitchen", sku="S", fast=True, optimize_description=True, num_results=2,
-        exclude_elements="people", placement_type="manual_placement", shot_size=[1200, 800],
+        picture(),
+        "a kitchen",
+        sku="S",
+        fast=True,
+        optimize_description=True,
+        num_results=2,
+        exclude_elements="people",
+        placement_type="manual_placement",
+        shot_size=[1200, 800],
         manual_placement_selection=["upper_left", "center_vertical"],
     )
     assert sent(mock_api, "/product/lifestyle_shot_by_text")["json"] == {
-        "sku": "S", "scene_description": "a kitchen", "fast": True,
-        "optimize_description": True, "exclude_elements": "people", "sync": False,
-        "num_results": 2, "placement_type": "manual_placement", "shot_size": [1200, 800],
+        "sku": "S",
+        "scene_description": "a kitchen",
+        "fast": True,
+        "optimize_description": True,
+        "exclude_elements": "people",
+        "sync": False,
+        "num_results": 2,
+        "placement_type": "manual_placement",
+        "shot_size": [1200, 800],
         "manual_placement_selection": ["upper_left", "center_vertical"],
         "file": base64.b64encode(picture()).decode("ascii"),
     }
@@ -164,10 +183,15 @@ async def test_lifestyle_by_text_sends_every_parameter(
 async def test_lifestyle_sync_single_shot_is_done_with_the_response(
     client: BriaClient, mock_api: MockAPI
 ) -> None:
-    mock_api.post(f"{BASE_URL}/product/lifestyle_shot_by_text",
-                  payload={"result": [["https://storage.test/s1.png", 1, "sid"]]})
+    mock_api.post(
+        f"{BASE_URL}/product/lifestyle_shot_by_text",
+        payload={"result": [["https://storage.test/s1.png", 1, "sid"]]},
+    )
     result = await client.product.lifestyle_shot_by_text(
-        IMAGE_URL, "a desk", sync=True, placement_type="manual_padding",
+        IMAGE_URL,
+        "a desk",
+        sync=True,
+        placement_type="manual_padding",
         padding_values=[10, 20, 0, 5],
     )
     body = sent(mock_api, "/product/lifestyle_shot_by_text")["json"]
@@ -189,20 +213,30 @@ LIFESTYLE_INVALID = [
     ({"sku": ""}, "sku"),
     ({"placement_type": "automatic", "sync": True}, "sync"),
     ({"num_results": 2, "sync": True}, "sync"),
-    ({"placement_type": "manual_placement", "sync": True,
-      "manual_placement_selection": ["upper_left", "upper_right"]}, "sync"),
-    ({"placement_type": "manual_placement", "manual_placement_selection": ["middle"]},
-     "manual_placement_selection[0]"),
-    ({"placement_type": "manual_placement", "manual_placement_selection": []},
-     "manual_placement_selection"),
-    ({"placement_type": "manual_placement", "manual_placement_selection": "upper_left"},
-     "manual_placement_selection"),
+    (
+        {
+            "placement_type": "manual_placement",
+            "sync": True,
+            "manual_placement_selection": ["upper_left", "upper_right"],
+        },
+        "sync",
+    ),
+    (
+        {"placement_type": "manual_placement", "manual_placement_selection": ["middle"]},
+        "manual_placement_selection[0]",
+    ),
+    (
+        {"placement_type": "manual_placement", "manual_placement_selection": []},
+        "manual_placement_selection",
+    ),
+    (
+        {"placement_type": "manual_placement", "manual_placement_selection": "upper_left"},
+        "manual_placement_selection",
+    ),
     ({"manual_placement_selection": ["upper_left"]}, "manual_placement_selection"),
     ({"placement_type": "manual_padding", "padding_values": [1, 2, 3]}, "padding_values"),
-    ({"placement_type": "manual_padding", "padding_values": [1, 2, 3, -4]},
-     "padding_values[3]"),
-    ({"placement_type": "manual_padding", "padding_values": [1, 2, 3, 4.0]},
-     "padding_values[3]"),
+    ({"placement_type": "manual_padding", "padding_values": [1, 2, 3, -4]}, "padding_values[3]"),
+    ({"placement_type": "manual_padding", "padding_values": [1, 2, 3, 4.0]}, "padding_values[3]"),
     ({"placement_type": "original", "padding_values": [0, 0, 0, 0]}, "padding_values"),
     ({"placement_type": "automatic", "shot_size": [1000]}, "shot_size"),
     ({"placement_type": "automatic", "shot_size": [1000, 0]}, "shot_size[1]"),
@@ -225,10 +259,15 @@ def test_lifestyle_by_text_refuses_bad_input_before_sending(
 async def test_lifestyle_accepts_each_documented_placement(
     client: BriaClient, mock_api: MockAPI, placement: Any
 ) -> None:
-    mock_api.post(f"{BASE_URL}/product/lifestyle_shot_by_text",
-                  payload={"result": [["https://storage.test/s1.png", 1, "sid"]]})
+    mock_api.post(
+        f"{BASE_URL}/product/lifestyle_shot_by_text",
+        payload={"result": [["https://storage.test/s1.png", 1, "sid"]]},
+    )
     await client.product.lifestyle_shot_by_text(
-        IMAGE_URL, "a beach", sync=True, placement_type="manual_placement",
+        IMAGE_URL,
+        "a beach",
+        sync=True,
+        placement_type="manual_placement",
         manual_placement_selection=[placement],
     )
     body = sent(mock_api, "/product/lifestyle_shot_by_text")["json"]
@@ -236,16 +275,17 @@ async def test_lifestyle_accepts_each_documented_placement(
 
 
 # --- lifestyle shot by image (29, soon) ----------------------------------------------------
-async def test_lifestyle_by_image_sends_both_images(
-    client: BriaClient, mock_api: MockAPI
-) -> None:
+async def test_lifestyle_by_image_sends_both_images(client: BriaClient, mock_api: MockAPI) -> None:
     mock_api.post(f"{BASE_URL}/product/lifestyle_shot_by_image", payload=SHOTS)
     ready(mock_api, "https://storage.test/s1.png", "https://storage.test/s2.png")
     result = await client.product.lifestyle_shot_by_image(
         IMAGE_URL, picture("JPEG"), sku="S", num_results=2, placement_type="original"
     )
     assert sent(mock_api, "/product/lifestyle_shot_by_image")["json"] == {
-        "sku": "S", "sync": False, "num_results": 2, "placement_type": "original",
+        "sku": "S",
+        "sync": False,
+        "num_results": 2,
+        "placement_type": "original",
         "image_url": IMAGE_URL,
         "reference_image_file": base64.b64encode(picture("JPEG")).decode("ascii"),
     }
@@ -257,8 +297,9 @@ def test_lifestyle_by_image_needs_one_result_with_generated_placements(
     client: BriaClient, placement: Any
 ) -> None:
     with pytest.raises(ba.ValidationError, match="num_results"):
-        client.product.lifestyle_shot_by_image(IMAGE_URL, IMAGE_URL, num_results=2,
-                                               placement_type=placement)
+        client.product.lifestyle_shot_by_image(
+            IMAGE_URL, IMAGE_URL, num_results=2, placement_type=placement
+        )
 
 
 # --- consistent shots (30, soon) and keywords (31, soon) ------------------------------------
@@ -268,13 +309,16 @@ async def test_consistent_shots_send_the_group_and_the_scene(
     mock_api.post(f"{BASE_URL}/products/consistent_shots", payload=SHOTS, repeat=True)
     ready(mock_api, "https://storage.test/s1.png", "https://storage.test/s2.png")
     ready(mock_api, "https://storage.test/s1.png", "https://storage.test/s2.png")
-    await client.product.consistent_shots([IMAGE_URL, "https://cdn.test/b.png"],
-                                          scene_description="a shelf")
-    await client.product.consistent_shots([picture(), picture("WEBP")],
-                                          reference_image="https://cdn.test/ref.png")
+    await client.product.consistent_shots(
+        [IMAGE_URL, "https://cdn.test/b.png"], scene_description="a shelf"
+    )
+    await client.product.consistent_shots(
+        [picture(), picture("WEBP")], reference_image="https://cdn.test/ref.png"
+    )
     calls = mock_api.requests[("POST", URL(f"{BASE_URL}/products/consistent_shots"))]
     assert calls[0].kwargs["json"] == {
-        "scene_description": "a shelf", "image_urls": [IMAGE_URL, "https://cdn.test/b.png"]
+        "scene_description": "a shelf",
+        "image_urls": [IMAGE_URL, "https://cdn.test/b.png"],
     }
     assert calls[1].kwargs["json"] == {
         "files": [base64.b64encode(picture()).decode(), base64.b64encode(picture("WEBP")).decode()],
@@ -288,8 +332,11 @@ async def test_consistent_shots_send_the_group_and_the_scene(
         ([], {"scene_description": "x"}, "images"),
         ([IMAGE_URL, b"raw"], {"scene_description": "x"}, "images"),
         ([IMAGE_URL], {}, "scene_description"),
-        ([IMAGE_URL], {"scene_description": "x", "reference_image": IMAGE_URL},
-         "scene_description"),
+        (
+            [IMAGE_URL],
+            {"scene_description": "x", "reference_image": IMAGE_URL},
+            "scene_description",
+        ),
     ],
 )
 def test_consistent_shots_refuse_bad_input(
@@ -303,8 +350,10 @@ def test_consistent_shots_refuse_bad_input(
 async def test_keyword_extraction_parses_the_keywords(
     client: BriaClient, mock_api: MockAPI
 ) -> None:
-    mock_api.post(f"{BASE_URL}/product/contextual_keyword_extraction",
-                  payload={"keywords": ["shoe", "leather"], "lang": "en"})
+    mock_api.post(
+        f"{BASE_URL}/product/contextual_keyword_extraction",
+        payload={"keywords": ["shoe", "leather"], "lang": "en"},
+    )
     keywords = await client.product.contextual_keyword_extraction(IMAGE_URL)
     assert list(keywords) == ["shoe", "leather"]
     assert keywords.extra == {"lang": "en"}

@@ -29,8 +29,9 @@ posix_only = pytest.mark.skipif(os.name == "nt", reason="POSIX file modes and sy
 
 async def _result(client: BriaClient, mock_api: MockAPI) -> ba.ImageResult:
     """A sync generation of one image at A, whose download answers PNG bytes."""
-    mock_api.post(f"{BASE_URL}/text-to-image/base/2.3",
-                  payload={"result": [{"urls": [A], "seed": 1}]})
+    mock_api.post(
+        f"{BASE_URL}/text-to-image/base/2.3", payload={"result": [{"urls": [A], "seed": 1}]}
+    )
     mock_api.get(A, status=200, body=PNG, repeat=True)
     return await client.images.generate("a fox", sync=True, num_results=1)
 
@@ -115,8 +116,9 @@ async def _part_name_while_downloading(
         await release.wait()
         return CallbackResult(status=200, body=PNG)
 
-    mock_api.post(f"{BASE_URL}/text-to-image/base/2.3",
-                  payload={"result": [{"urls": [B], "seed": 1}]})
+    mock_api.post(
+        f"{BASE_URL}/text-to-image/base/2.3", payload={"result": [{"urls": [B], "seed": 1}]}
+    )
     mock_api.get(B, callback=held)
     result = await client.images.generate("a fox", sync=True, num_results=1)
     saving = asyncio.create_task(result.save(directory))

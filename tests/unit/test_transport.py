@@ -153,9 +153,7 @@ async def test_retry_after_past_the_deadline_fails_at_once_saying_so(mock_api: M
     mock_api.get(url, status=429, headers={"Retry-After": "120"}, payload={"error": "slow"})
     async with _client(RetrySettings()) as bria:
         with pytest.raises(ba.RateLimitError, match="deadline"):
-            await bria._runtime.transport.request(
-                "GET", "/vis1/caption", deadline=ba_deadline(5)
-            )
+            await bria._runtime.transport.request("GET", "/vis1/caption", deadline=ba_deadline(5))
     assert len(mock_api.requests[("GET", _url(url))]) == 1
 
 
@@ -214,8 +212,12 @@ async def test_repeated_429s_slow_submissions_and_successes_recover(mock_api: Mo
 
 async def test_hooks_see_requests_retries_polls_and_job_states(mock_api: MockAPI) -> None:
     events: list[object] = []
-    hooks = Hooks(on_request=events.append, on_retry=events.append,
-                  on_poll=events.append, on_job=events.append)
+    hooks = Hooks(
+        on_request=events.append,
+        on_retry=events.append,
+        on_poll=events.append,
+        on_job=events.append,
+    )
     mock_api.post(GEN_URL, status=503, payload={"error": "busy"})
     mock_api.post(GEN_URL, payload=RESULT)
     mock_api.get("https://storage.test/a.png", status=404)
@@ -223,8 +225,16 @@ async def test_hooks_see_requests_retries_polls_and_job_states(mock_api: MockAPI
     async with _client(hooks=hooks) as bria:
         await bria.images.generate("a fox", num_results=1)
     kinds = [type(e).__name__ for e in events]
-    assert kinds == ["RequestEvent", "RetryEvent", "RequestEvent", "JobEvent", "JobEvent",
-                     "PollEvent", "PollEvent", "JobEvent"]
+    assert kinds == [
+        "RequestEvent",
+        "RetryEvent",
+        "RequestEvent",
+        "JobEvent",
+        "JobEvent",
+        "PollEvent",
+        "PollEvent",
+        "JobEvent",
+    ]
     polls = [e for e in events if isinstance(e, ba.PollEvent)]
     assert [p.outcome for p in polls] == ["pending", "ready"]
     jobs = [e.status for e in events if isinstance(e, ba.JobEvent)]
@@ -259,8 +269,9 @@ async def test_a_delete_that_answers_404_at_once_is_not_found(mock_api: MockAPI)
             await bria.models.delete(5)
 
 
-@pytest.mark.parametrize("body", [b'{"caption": "a fo', b"<html>502 Bad Gateway</html>",
-                                  b"\xff\xfe\xfa not utf-8"])
+@pytest.mark.parametrize(
+    "body", [b'{"caption": "a fo', b"<html>502 Bad Gateway</html>", b"\xff\xfe\xfa not utf-8"]
+)
 async def test_a_200_that_is_not_json_raises_a_response_validation_error(
     mock_api: MockAPI, body: bytes
 ) -> None:

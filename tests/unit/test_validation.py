@@ -57,7 +57,8 @@ def test_consistent_shots_without_images_is_refused_at_once(
 
 
 @pytest.mark.parametrize(
-    "model_id", ["\ud800", "a\ud800", "1\r\n2", "%2F", "1 2", "١٢", -1, 0, "-1", 2**64],
+    "model_id",
+    ["\ud800", "a\ud800", "1\r\n2", "%2F", "1 2", "١٢", -1, 0, "-1", 2**64],
 )
 async def test_a_model_id_that_is_not_a_positive_integer_is_refused(
     client: BriaClient, mock_api: MockAPI, model_id: Any
@@ -72,7 +73,8 @@ async def test_a_model_id_that_is_not_a_positive_integer_is_refused(
 
 
 @pytest.mark.parametrize(
-    "visual_id", ["\ud800", "a\r\nb", "a%2Fb", "a b", "é", -1, 0, "x" * 257],
+    "visual_id",
+    ["\ud800", "a\r\nb", "a%2Fb", "a b", "é", -1, 0, "x" * 257],
 )
 def test_a_visual_id_that_would_change_the_path_is_refused(
     client: BriaClient, mock_api: MockAPI, visual_id: Any
@@ -94,8 +96,13 @@ async def test_numeric_ids_are_sent_as_their_number(
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"prompt": "a \ud800 cat"}, {"negative_prompt": "\udcff"}, {"seed": 2**53},
-     {"seed": 10**5000}, {"sync": None}],
+    [
+        {"prompt": "a \ud800 cat"},
+        {"negative_prompt": "\udcff"},
+        {"seed": 2**53},
+        {"seed": 10**5000},
+        {"sync": None},
+    ],
 )
 def test_values_that_cannot_be_sent_are_refused(
     client: BriaClient, mock_api: MockAPI, kwargs: dict[str, Any]

@@ -73,22 +73,34 @@ async def test_remove_image_posts_to_the_visual(client: BriaClient, mock_api: Mo
 async def test_info_calls_again_on_205_until_200(client: BriaClient, mock_api: MockAPI) -> None:
     url = f"{BASE_URL}/{VID}/info?lean=true"
     mock_api.get(url, status=205, body=b"")
-    mock_api.get(url, payload={"description": "A cup.", "org_width": 640, "org_height": 480,
-                               "new_field": 1})
+    mock_api.get(
+        url, payload={"description": "A cup.", "org_width": 640, "org_height": 480, "new_field": 1}
+    )
     info = await client.visuals.info(VID, lean=True)
     calls = mock_api.requests[("GET", URL(url))]
     assert len(calls) == 2
     assert calls[0].kwargs["params"] == {"lean": "true"}
     assert (info.visual_id, info.description, info.size, info.scene) == (
-        VID, "A cup.", (640, 480), ()
+        VID,
+        "A cup.",
+        (640, 480),
+        (),
     )
     assert info.extra == {"new_field": 1}
 
 
 async def test_info_parses_the_scene(client: BriaClient, mock_api: MockAPI) -> None:
     url = f"{BASE_URL}/{VID}/info"
-    scene = [{"id": "bg", "type": "background", "labels": None, "rect": None,
-              "actions": {"remove": True}, "oracle": {"remove": False}}]
+    scene = [
+        {
+            "id": "bg",
+            "type": "background",
+            "labels": None,
+            "rect": None,
+            "actions": {"remove": True},
+            "oracle": {"remove": False},
+        }
+    ]
     mock_api.get(url, payload={"description": "x", "scene": scene})
     info = await client.visuals.info(VID)
     assert sent(mock_api, "GET", url)["params"] is None
@@ -105,8 +117,13 @@ async def test_caption_reads_the_first_caption(client: BriaClient, mock_api: Moc
 
 
 async def test_empty_visual_ids_are_refused(client: BriaClient) -> None:
-    for method in (client.visuals.info, client.visuals.caption, client.visuals.crop,
-                   client.visuals.remove_image, client.visuals.image_to_psd):
+    for method in (
+        client.visuals.info,
+        client.visuals.caption,
+        client.visuals.crop,
+        client.visuals.remove_image,
+        client.visuals.image_to_psd,
+    ):
         with pytest.raises(ValidationError, match="visual_id"):
             method("")
 
@@ -170,20 +187,27 @@ async def test_crop_refuses_negative_padding(client: BriaClient) -> None:
 
 
 # --- image_expansion (6) ---------------------------------------------------------------------
-async def test_image_expansion_sends_every_parameter(
-    client: BriaClient, mock_api: MockAPI
-) -> None:
+async def test_image_expansion_sends_every_parameter(client: BriaClient, mock_api: MockAPI) -> None:
     url = f"{BASE_URL}/{VID}/image_expansion"
     mock_api.post(url, payload={"result_url": RESULT, "sid": "s9"})
     result = await client.visuals.image_expansion(
-        VID, canvas_size=[2000, 1000], original_image_size=[800, 600],
-        original_image_location=[-10, 100], prompt="a beach", negative_prompt="people",
-        seed=7, sid="s1",
+        VID,
+        canvas_size=[2000, 1000],
+        original_image_size=[800, 600],
+        original_image_location=[-10, 100],
+        prompt="a beach",
+        negative_prompt="people",
+        seed=7,
+        sid="s1",
     )
     assert sent(mock_api, "POST", url)["json"] == {
-        "canvas_size": [2000, 1000], "original_image_size": [800, 600],
-        "original_image_location": [-10, 100], "prompt": "a beach",
-        "negative_prompt": "people", "seed": 7, "sid": "s1",
+        "canvas_size": [2000, 1000],
+        "original_image_size": [800, 600],
+        "original_image_location": [-10, 100],
+        "prompt": "a beach",
+        "negative_prompt": "people",
+        "seed": 7,
+        "sid": "s1",
     }
     assert result.sid == "s9"
 
@@ -195,8 +219,7 @@ async def test_image_expansion_sends_every_parameter(
         ({"canvas_size": [1000]}, "canvas_size"),
         ({"canvas_size": [0, 10]}, "canvas_size[0]"),
         ({"original_image_size": [387, 387]}, "original_image_size"),  # 14.98% of 1000x1000
-        ({"canvas_size": [2000, 2000], "original_image_size": [700, 800]},
-         "original_image_size"),
+        ({"canvas_size": [2000, 2000], "original_image_size": [700, 800]}, "original_image_size"),
         ({"original_image_location": [1, 2, 3]}, "original_image_location"),
         ({"prompt": ""}, "prompt"),
         ({"seed": -1}, "seed"),
@@ -218,19 +241,43 @@ async def test_campaign_generator_sends_every_parameter_and_lists_ads(
     ads = [{"layout_id": "l1", "url": RESULT, "width": 1080, "height": 1080}]
     mock_api.post(url, payload={"ads": ads})
     result = await client.visuals.campaign_generator(
-        VID, layout_ids=["l1"], sid="s1", preset_id="p", logo="https://a.test/logo.png",
-        cta="https://a.test/cta.png", header1_text="Sale", header1_font="https://a.test/f.ttf",
-        header1_size=40, header1_color="#FF0000", header2_text="Now",
-        header2_font="https://a.test/g.ttf", header2_size=20, header2_color=[0, 0, 255],
-        seed=3, background_type="solid", bg_seed=4, bg_color="#FFFFFF",
+        VID,
+        layout_ids=["l1"],
+        sid="s1",
+        preset_id="p",
+        logo="https://a.test/logo.png",
+        cta="https://a.test/cta.png",
+        header1_text="Sale",
+        header1_font="https://a.test/f.ttf",
+        header1_size=40,
+        header1_color="#FF0000",
+        header2_text="Now",
+        header2_font="https://a.test/g.ttf",
+        header2_size=20,
+        header2_color=[0, 0, 255],
+        seed=3,
+        background_type="solid",
+        bg_seed=4,
+        bg_color="#FFFFFF",
     )
     assert sent(mock_api, "POST", url)["json"] == {
-        "layout_ids": ["l1"], "sid": "s1", "preset_id": "p",
-        "logo": "https://a.test/logo.png", "cta": "https://a.test/cta.png",
-        "header1_text": "Sale", "header1_font": "https://a.test/f.ttf", "header1_size": 40,
-        "header1_color": "#FF0000", "header2_text": "Now", "header2_font": "https://a.test/g.ttf",
-        "header2_size": 20, "header2_color": [0, 0, 255], "seed": 3,
-        "background_type": "solid", "bg_seed": 4, "bg_color": "#FFFFFF",
+        "layout_ids": ["l1"],
+        "sid": "s1",
+        "preset_id": "p",
+        "logo": "https://a.test/logo.png",
+        "cta": "https://a.test/cta.png",
+        "header1_text": "Sale",
+        "header1_font": "https://a.test/f.ttf",
+        "header1_size": 40,
+        "header1_color": "#FF0000",
+        "header2_text": "Now",
+        "header2_font": "https://a.test/g.ttf",
+        "header2_size": 20,
+        "header2_color": [0, 0, 255],
+        "seed": 3,
+        "background_type": "solid",
+        "bg_seed": 4,
+        "bg_color": "#FFFFFF",
     }
     (ad,) = result.images
     assert ad.url == RESULT

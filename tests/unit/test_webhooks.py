@@ -20,8 +20,13 @@ from bria_async.contrib.fastapi import bria_webhook_router, open_bria
 from tests.conftest import BASE_URL, TOKEN, MockAPI
 
 RID = "req-42"
-BODY = json.dumps({"request_id": RID, "status": "COMPLETED",
-                   "result": {"image_url": "https://storage.test/r.png", "seed": 1}}).encode()
+BODY = json.dumps(
+    {
+        "request_id": RID,
+        "status": "COMPLETED",
+        "result": {"image_url": "https://storage.test/r.png", "seed": 1},
+    }
+).encode()
 NOW = 1_700_000_000
 
 
@@ -33,8 +38,11 @@ def reference_signature(token: str, webhook_id: str, timestamp: str, body: bytes
 
 
 def headers(signature: str, *, timestamp: int = NOW, webhook_id: str = RID) -> dict[str, str]:
-    return {"Bria-Webhook-Id": webhook_id, "Bria-Webhook-Timestamp": str(timestamp),
-            "Bria-Webhook-Signature": signature}
+    return {
+        "Bria-Webhook-Id": webhook_id,
+        "Bria-Webhook-Timestamp": str(timestamp),
+        "Bria-Webhook-Signature": signature,
+    }
 
 
 def test_a_fixed_vector_verifies() -> None:
@@ -42,8 +50,9 @@ def test_a_fixed_vector_verifies() -> None:
     # timestamp 1700000000 and body b"{}".
     expected = reference_signature("whsec-test", "abc", "1700000000", b"{}")
     assert len(base64.b64decode(expected)) == 32
-    webhooks.verify_signature(b"{}", headers(f"v1={expected}", webhook_id="abc"),
-                              api_token="whsec-test", now=NOW)
+    webhooks.verify_signature(
+        b"{}", headers(f"v1={expected}", webhook_id="abc"), api_token="whsec-test", now=NOW
+    )
 
 
 def test_a_signed_delivery_verifies_among_several_items_any_header_case() -> None:
@@ -52,25 +61,38 @@ def test_a_signed_delivery_verifies_among_several_items_any_header_case() -> Non
     webhooks.verify_signature(BODY, lower, api_token=TOKEN, now=NOW + 10)
 
 
-@pytest.mark.parametrize(("case", "change"), [
-    ("tampered body", {"body": BODY.replace(b"r.png", b"x.png")}),
-    ("another token", {"token": "another-token"}),
-    ("another id", {"headers": {"Bria-Webhook-Id": "req-43"}}),
-    ("stale", {"now": NOW + 301}),
-    ("from the future", {"now": NOW - 301}),
-    ("no signature", {"headers": {"Bria-Webhook-Signature": ""}}),
-    ("not base64", {"headers": {"Bria-Webhook-Signature": "v1=***"}}),
-    ("another version", {"headers": {"Bria-Webhook-Signature": "v2=" + reference_signature(
-        TOKEN, RID, str(NOW), BODY)}}),
-    ("timestamp not a number", {"headers": {"Bria-Webhook-Timestamp": "soon"}}),
-])
+@pytest.mark.parametrize(
+    ("case", "change"),
+    [
+        ("tampered body", {"body": BODY.replace(b"r.png", b"x.png")}),
+        ("another token", {"token": "another-token"}),
+        ("another id", {"headers": {"Bria-Webhook-Id": "req-43"}}),
+        ("stale", {"now": NOW + 301}),
+        ("from the future", {"now": NOW - 301}),
+        ("no signature", {"headers": {"Bria-Webhook-Signature": ""}}),
+        ("not base64", {"headers": {"Bria-Webhook-Signature": "v1=***"}}),
+        (
+            "another version",
+            {
+                "headers": {
+                    "Bria-Webhook-Signature": "v2="
+                    + reference_signature(TOKEN, RID, str(NOW), BODY)
+                }
+            },
+        ),
+        ("timestamp not a number", {"headers": {"Bria-Webhook-Timestamp": "soon"}}),
+    ],
+)
 def test_unsigned_tampered_or_stale_deliveries_are_refused(case: str, change: Any) -> None:
     sent = headers("v1=" + reference_signature(TOKEN, RID, str(NOW), BODY))
     sent.update(change.get("headers", {}))
     with pytest.raises(ba.WebhookVerificationError) as info:
-        webhooks.verify_signature(change.get("body", BODY), sent,
-                                  api_token=change.get("token", TOKEN),
-                                  now=change.get("now", NOW))
+        webhooks.verify_signature(
+            change.get("body", BODY),
+            sent,
+            api_token=change.get("token", TOKEN),
+            now=change.get("now", NOW),
+        )
     assert TOKEN not in str(info.value)
 
 
@@ -80,8 +102,12 @@ def test_a_missing_header_is_named_and_tolerance_none_accepts_any_time() -> None
     with pytest.raises(ba.WebhookVerificationError, match="Bria-Webhook-Timestamp"):
         webhooks.verify_signature(BODY, sent, api_token=TOKEN, now=NOW)
     webhooks.verify_signature(
-        BODY, headers("v1=" + reference_signature(TOKEN, RID, str(NOW), BODY)),
-        api_token=TOKEN, tolerance=None, now=NOW + 10**6)
+        BODY,
+        headers("v1=" + reference_signature(TOKEN, RID, str(NOW), BODY)),
+        api_token=TOKEN,
+        tolerance=None,
+        now=NOW + 10**6,
+    )
 
 
 def test_parse_event_types_the_status_and_refuses_what_is_not_one() -> None:
@@ -97,8 +123,9 @@ async def test_the_fastapi_route_verifies_delivers_and_answers_fast(mock_api: Mo
     app = FastAPI()
     app.include_router(bria_webhook_router("/hook"))
     v2 = BASE_URL.removesuffix("/v1") + "/v2"
-    mock_api.post(f"{v2}/image/generate", status=202,
-                  payload={"request_id": RID, "status_url": "x"})
+    mock_api.post(
+        f"{v2}/image/generate", status=202, payload={"request_id": RID, "status_url": "x"}
+    )
     settings = Settings(polling=PollSettings(webhook_grace=60.0))
     async with open_bria(app, api_token=TOKEN, base_url=BASE_URL, settings=settings) as bria:
         job = await bria.v2.image.generate("a fox", webhook_url="https://me.test/hook").submit()
@@ -119,14 +146,16 @@ async def test_jobs_receive_checks_with_the_clients_token_then_settles_the_job(
     mock_api: MockAPI,
 ) -> None:
     v2 = BASE_URL.removesuffix("/v1") + "/v2"
-    mock_api.post(f"{v2}/image/generate", status=202,
-                  payload={"request_id": RID, "status_url": "x"})
+    mock_api.post(
+        f"{v2}/image/generate", status=202, payload={"request_id": RID, "status_url": "x"}
+    )
     settings = Settings(polling=PollSettings(webhook_grace=60.0))
     async with ba.BriaClient(TOKEN, base_url=BASE_URL, settings=settings) as bria:
         job = await bria.v2.image.generate("a fox", webhook_url="https://me.test/hook").submit()
         now = int(time.time())
-        forged = headers("v1=" + reference_signature("another-token", RID, str(now), BODY),
-                         timestamp=now)
+        forged = headers(
+            "v1=" + reference_signature("another-token", RID, str(now), BODY), timestamp=now
+        )
         with pytest.raises(ba.WebhookVerificationError):
             bria.jobs.receive(BODY, forged)
         assert not job.done()
