@@ -93,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
 async def _batch(args: argparse.Namespace, lines: list[Line], problems: list[str]) -> int:
     from .._client import BriaClient
     from .._events import Hooks
+    from .file_journal import FileJournal
     from .progress import Counts, Display
     from .runner import Batch
 
@@ -103,7 +104,7 @@ async def _batch(args: argparse.Namespace, lines: list[Line], problems: list[str
             display = Display(counts, f"batch {args.prompts.name}")
             report = await Batch(
                 bria,
-                lines,
+                FileJournal(lines, args.out),
                 args.out,
                 concurrency=args.concurrency,
                 counts=counts,

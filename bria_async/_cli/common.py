@@ -52,7 +52,7 @@ def print_summary(report: Report, *, stream: TextIO | None = None) -> None:
             f"{', '.join(map(str, report.uncertain))}"
         )
     if report.failures:
-        lines.append(f"failures (every one is in {report.out / 'manifest.jsonl'}):")
+        lines.append(f"failures (every one is in {report.manifest}):")
         for failure in report.failures[:MAX_LISTED_FAILURES]:
             image = "" if failure.index is None else f" image {failure.index}"
             lines.append(f"  line {failure.line}{image}: {failure.error}")

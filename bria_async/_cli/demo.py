@@ -95,6 +95,7 @@ def _run_dir(root: Path) -> Path:
 
 async def _demo(args: argparse.Namespace) -> int:
     from .._events import Hooks
+    from .file_journal import FileJournal
     from .progress import Counts, Display
     from .runner import Batch
 
@@ -105,10 +106,11 @@ async def _demo(args: argparse.Namespace) -> int:
     counts = Counts()
     async with _client(args, Hooks(on_poll=counts.on_poll)) as bria:
         display = Display(counts, "demo")
+        out = _run_dir(args.out)
         report = await Batch(
             bria,
-            lines,
-            _run_dir(args.out),
+            FileJournal(lines, out),
+            out,
             concurrency=args.concurrency,
             counts=counts,
             display=display,

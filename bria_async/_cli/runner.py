@@ -1,21 +1,18 @@
 """The batch runner: bounded concurrent jobs, a journal that makes restarts resume instead of
-paying again, images saved exactly once, and a manifest of every outcome.
+paying again, images saved exactly once, and a record of every outcome.
 
-Files in the output directory:
-
-- ``journal.jsonl``: before each submission a ``submitting`` record, after it a ``submitted``
-  record with the job's token (``job.to_dict()``), both fsynced; the token is on disk before
-  the job is polled. A restart resumes journaled jobs with ``bria.jobs.resume(token)``.
-- ``manifest.jsonl``: one record per image (``saved`` or ``failed``), with the input line,
-  parameters, seed, URL, path and error; a later record for the same line and image wins.
-- ``images/line-<line>-<index>.<ext>``: downloaded to ``.staging/`` and renamed into place, so
-  a kill never leaves a partial image; an image already there is never fetched again.
+The journal (`work.Journal`: the JSONL files in ``--out`` or a PostgreSQL database many
+workers share) hands out lines and is told the intent before each POST and the job's token
+right after it; a line with a token is resumed with ``bria.jobs.resume(token)``, never
+submitted again. Images go to ``images/line-<line>-<index>.<ext>`` in ``--out``: downloaded to
+a staging folder and renamed into place, so a kill never leaves a partial image; an image
+already there is never fetched again.
 
 What cannot be guaranteed: Bria v1 has no idempotency key, so a POST the server accepted whose
 answer did not reach the journal (a kill in that moment of a few milliseconds, or a dropped
-connection after the server acted) is indistinguishable from one the server never saw. Such
-lines are left with a ``submitting`` record only; the next run names them and, unless told
-not to, submits them again: at most the submissions that were in flight can be paid twice.
+connection after the server acted) is indistinguishable from one the server never saw. The
+journal hands such lines out as uncertain; they are named and, unless told not to, submitted
+again: at most the submissions that were in flight can be paid twice.
 """
 
 from __future__ import annotations
@@ -32,9 +29,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._errors import APIStatusError, BriaError
-from .inputs import InputError, Line, build_job
-from .journal import JsonLines, read_records
+from .inputs import Line, build_job
 from .progress import Counts, Display
+from .work import Claim, Journal, LeaseLost
 
 if TYPE_CHECKING:
     from .._client import BriaClient
@@ -59,6 +56,7 @@ class Report:
 
     counts: Counts
     out: Path
+    manifest: str
     failures: list[Failure] = attrs.Factory(list)
     uncertain: list[int] = attrs.Factory(list)
     interrupted: bool = False
@@ -80,141 +78,111 @@ def _answered_not_done(error: BaseException) -> bool:
     return isinstance(error, APIStatusError) and (error.status < 500 or error.status in (503, 512))
 
 
-@contextlib.contextmanager
-def _locked(out: Path) -> Iterator[None]:
-    """Hold an exclusive lock on `out` so two runs never share a journal."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: no advisory lock
-        yield
-        return
-    with (out / ".lock").open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise InputError(out, ["another batch run is using this directory"]) from None
-        yield
-
-
 class Batch:
-    """Runs `lines` into `out` with at most `concurrency` jobs in flight."""
+    """Runs the lines `journal` hands out into `out`, at most `concurrency` jobs in flight.
+
+    `staging` is this run's own folder for downloads in progress (workers sharing `out`
+    each have one).
+    """
 
     def __init__(
         self,
         bria: BriaClient,
-        lines: list[Line],
+        journal: Journal,
         out: Path,
         *,
         concurrency: int,
         counts: Counts,
         display: Display,
         resubmit_uncertain: bool = True,
+        staging: Path | None = None,
     ) -> None:
         self._bria = bria
-        self._lines = lines
+        self._journal = journal
         self._out = out
         self._images = out / "images"
-        self._staging = out / ".staging"
-        self._slots = asyncio.Semaphore(concurrency)
+        self._staging = staging or out / ".staging"
+        self._concurrency = concurrency
         self._counts = counts
         self._display = display
         self._resubmit_uncertain = resubmit_uncertain
         self._stop = asyncio.Event()
         self._submitting: set[asyncio.Task[Job[ImageResult] | None]] = set()
-        self._tokens: dict[int, dict[str, Any]] = {}
-        self._saved: dict[int, set[int]] = {}
         self._on_disk: dict[str, Path] = {}
-        self._failed_lines: set[int] = set()
-        self.report = Report(counts, out)
+        self._line_errors: dict[int, str] = {}
+        self.report = Report(counts, out, journal.manifest)
 
     async def run(self) -> Report:
-        """Run every unfinished line; Ctrl-C or SIGTERM stop cleanly with the journal kept."""
-        self._out.mkdir(parents=True, exist_ok=True)
-        with _locked(self._out):
-            self._load()
+        """Run every line the journal hands out; Ctrl-C or SIGTERM stop cleanly with the
+        journal kept."""
+        opened = await self._journal.open()
+        try:
+            self._counts.lines, self._counts.skipped = opened.lines, opened.done
             shutil.rmtree(self._staging, ignore_errors=True)
-            self._staging.mkdir()
-            self._images.mkdir(exist_ok=True)
+            self._staging.mkdir(parents=True)
+            self._images.mkdir(parents=True, exist_ok=True)
             self._on_disk = {p.stem: p for p in self._images.iterdir() if p.is_file()}
-            self._journal = JsonLines(self._out / "journal.jsonl")
-            self._manifest = JsonLines(self._out / "manifest.jsonl")
-            try:
-                await self._run_lines()
-            finally:
-                await self._journal.aclose()
-                await self._manifest.aclose()
-                shutil.rmtree(self._staging, ignore_errors=True)
+            await self._run_lines()
+        finally:
+            await self._journal.close()
+            shutil.rmtree(self._staging, ignore_errors=True)
+            if self._staging.parent != self._out:
+                with contextlib.suppress(OSError):  # the folder workers share, once unused
+                    self._staging.parent.rmdir()
         return self.report
 
-    def _load(self) -> None:
-        """Read what earlier runs did: tokens, uncertain lines, saved images."""
-        intents: set[int] = set()
-        journaled: dict[int, Any] = {}
-        for record in read_records(self._out / "journal.jsonl"):
-            number, event = record.get("line"), record.get("event")
-            if not isinstance(number, int):
-                continue
-            journaled[number] = record.get("params", journaled.get(number))
-            if event == "submitting":
-                intents.add(number)
-            elif event == "submitted":
-                self._tokens[number] = record["job"]
-                intents.discard(number)
-            elif event == "refused":
-                intents.discard(number)
-        for record in read_records(self._out / "manifest.jsonl"):
-            number, index = record.get("line"), record.get("index")
-            if isinstance(number, int) and isinstance(index, int):
-                if record.get("status") == "saved":
-                    self._saved.setdefault(number, set()).add(index)
-                else:
-                    self._saved.get(number, set()).discard(index)
-        current = {line.number: line.params for line in self._lines}
-        changed = [
-            f"line {n}: journaled as {params!r}, now {current.get(n)!r}"
-            for n, params in sorted(journaled.items())
-            if current.get(n) != params
-        ]
-        if changed:
-            raise InputError(
-                self._out / "journal.jsonl",
-                ["the input changed since this directory's journal was written", *changed],
-            )
-        self.report.uncertain = sorted(intents)
-
-    def _finished(self, number: int) -> bool:
-        token = self._tokens.get(number)
-        if token is None or not token.get("urls"):
-            return False
-        return self._saved.get(number, set()) >= set(range(len(token["urls"])))
-
     async def _run_lines(self) -> None:
-        todo = []
-        for line in self._lines:
-            self._counts.lines += 1
-            if self._finished(line.number):
-                self._counts.skipped += 1
-            else:
-                todo.append(line)
-        if self.report.uncertain:
-            action = "submitting them again" if self._resubmit_uncertain else "not resubmitting"
-            self._display.note(
-                f"{len(self.report.uncertain)} line(s) were being submitted when an earlier run "
-                f"stopped and Bria may have accepted them; {action}: "
-                + ", ".join(map(str, self.report.uncertain[:20]))
-            )
+        active: set[asyncio.Task[None]] = set()
+        outcomes: list[BaseException | None] = []
+
+        def done(task: asyncio.Task[None]) -> None:
+            active.discard(task)
+            if not task.cancelled():
+                outcomes.append(task.exception())
+
         loop = asyncio.get_running_loop()
-        workers = [loop.create_task(self._line(line)) for line in todo]
-        with self._signals(workers), self._display:
-            outcomes = await asyncio.gather(*workers, return_exceptions=True)
-            # Submissions the server may be answering now: journal them before leaving.
-            await asyncio.gather(*self._submitting, return_exceptions=True)
+        stopped = loop.create_task(self._stop.wait())
+        with self._signals(active), self._display:
+            try:
+                while not self._stop.is_set() and not any(outcomes):
+                    free = self._concurrency - len(active)
+                    claims = await self._journal.claim(free) if free else []
+                    if claims is None:
+                        break
+                    self._note_uncertain(claims)
+                    for claim in claims:
+                        task = loop.create_task(self._line(claim))
+                        active.add(task)
+                        task.add_done_callback(done)
+                    full = len(active) >= self._concurrency
+                    if full or not claims:  # wait for a free slot, or for others' lines
+                        await asyncio.wait(
+                            {*active, stopped},
+                            timeout=None if full else self._journal.recheck,
+                            return_when=asyncio.FIRST_COMPLETED,
+                        )
+                await asyncio.gather(*active, return_exceptions=True)
+                # Submissions the server may be answering now: journal them before leaving.
+                await asyncio.gather(*self._submitting, return_exceptions=True)
+            finally:
+                stopped.cancel()
         for outcome in outcomes:
             if isinstance(outcome, Exception):  # a bug or a full disk: never swallowed
                 raise outcome
 
+    def _note_uncertain(self, claims: list[Claim]) -> None:
+        uncertain = [claim.line.number for claim in claims if claim.uncertain]
+        if uncertain:
+            self.report.uncertain.extend(uncertain)
+            action = "submitting them again" if self._resubmit_uncertain else "not resubmitting"
+            self._display.note(
+                f"{len(uncertain)} line(s) were being submitted when an earlier run "
+                f"stopped and Bria may have accepted them; {action}: "
+                + ", ".join(map(str, uncertain[:20]))
+            )
+
     @contextlib.contextmanager
-    def _signals(self, workers: list[asyncio.Task[None]]) -> Iterator[None]:
+    def _signals(self, workers: set[asyncio.Task[None]]) -> Iterator[None]:
         loop = asyncio.get_running_loop()
 
         def stop() -> None:
@@ -239,13 +207,13 @@ class Batch:
             for signum in installed:
                 loop.remove_signal_handler(signum)
 
-    async def _line(self, line: Line) -> None:
-        async with self._slots:
-            token = self._tokens.get(line.number)
-            if token is not None:
-                job: Job[ImageResult] | None = self._bria.jobs.resume(token)
+    async def _line(self, claim: Claim) -> None:
+        line = claim.line
+        try:
+            if claim.token is not None:
+                job: Job[ImageResult] | None = self._bria.jobs.resume(claim.token)
                 self._counts.resumed += 1
-            elif line.number in self.report.uncertain and not self._resubmit_uncertain:
+            elif claim.uncertain and not self._resubmit_uncertain:
                 await self._fail(
                     line,
                     None,
@@ -259,36 +227,33 @@ class Batch:
                 task.add_done_callback(self._submitting.discard)
                 job = await asyncio.shield(task)
             if job is not None:
-                await self._collect(line, job)
-            self._counts.finished += 1
-            self._display.update()
+                await self._collect(line, job, set(claim.saved))
+            await self._journal.finish(line, self._line_errors.get(line.number))
+        except LeaseLost:
+            self._display.note(f"line {line.number}: taken over by another worker")
+        self._counts.finished += 1
+        self._display.update()
 
     async def _submit(self, line: Line) -> Job[ImageResult] | None:
         """Submit one line, journaling before and after; None if it failed (recorded)."""
         job = build_job(self._bria, line.params)
-        await self._journal.append(
-            {"line": line.number, "event": "submitting", "params": line.params}
-        )
+        await self._journal.submitting(line)
         try:
             await job.submit()
         except BriaError as error:
             if _answered_not_done(error):
-                await self._journal.append(
-                    {"line": line.number, "event": "refused", "error": describe(error)}
-                )
+                await self._journal.refused(line, describe(error))
             await self._fail(line, None, describe(error))
             return None
-        await self._journal.append(
-            {"line": line.number, "event": "submitted", "params": line.params, "job": job.to_dict()}
-        )
+        await self._journal.submitted(line, job.to_dict())
         self._counts.submitted += 1
         self._display.update()
         return job
 
-    async def _collect(self, line: Line, job: Job[ImageResult]) -> None:
-        """Save each image the moment it is ready; record every image that is not saved."""
+    async def _collect(self, line: Line, job: Job[ImageResult], saved: set[int]) -> None:
+        """Save each image the moment it is ready (unless in `saved` already); record every
+        image that is not saved."""
         index_of = {url: i for i, url in enumerate(job.urls)}
-        saved = self._saved.setdefault(line.number, set())
         try:
             async for image in job.as_completed():
                 index = index_of[image.url]
@@ -331,8 +296,8 @@ class Batch:
         self, line: Line, index: int | None, error: str, *, url: str | None = None
     ) -> None:
         self.report.failures.append(Failure(line.number, index, error))
-        if line.number not in self._failed_lines:
-            self._failed_lines.add(line.number)
+        if line.number not in self._line_errors:
+            self._line_errors[line.number] = error
             self._counts.failed += 1
             self._display.note(f"line {line.number} failed: {error}")
         await self._record(line, index, "failed", url=url, error=error)
@@ -349,4 +314,4 @@ class Batch:
             "error": None,
             **fields,
         }
-        await self._manifest.append(record)
+        await self._journal.record(record)
