@@ -25,9 +25,18 @@ SUBCOMMANDS: dict[str, tuple[str, str, str | None]] = {
     ),
     "generate": ("bria_async._cli.generate", "generate images for one prompt and save them", None),
     "batch": ("bria_async._cli.batch", "generate for every line of a file, resumably", "cli"),
+    "batch-status": (
+        "bria_async._cli.batch_status",
+        "where a batch in a PostgreSQL journal stands; export its manifest",
+        "postgres",
+    ),
 }
 # extra -> the modules it installs that the commands import
-_EXTRAS: dict[str, tuple[str, ...]] = {"emulator": ("PIL",), "cli": ("rich", "PIL")}
+_EXTRAS: dict[str, tuple[str, ...]] = {
+    "emulator": ("PIL",),
+    "cli": ("rich", "PIL"),
+    "postgres": ("asyncpg",),
+}
 _MISSING_EXTRA = 1  # the exit status when a command's extra is not installed
 
 

@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 
 from .common import USAGE_ERROR, print_summary, run_command, token_missing
+from .file_journal import FileJournal
 from .inputs import InputError, Line, check_lines, read_lines
+from .work import Journal, JournalError
 
 __all__ = ["configure_parser", "run"]
 
@@ -26,8 +28,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "--out",
         type=Path,
         required=True,
-        help="directory for images, journal.jsonl and manifest.jsonl; "
-        "run again with the same one to resume",
+        help="directory for images (and, without --journal, journal.jsonl and "
+        "manifest.jsonl); run again with the same one to resume",
     )
     parser.add_argument("--concurrency", type=int, default=32, help="jobs in flight (32)")
     parser.add_argument(
@@ -56,6 +58,34 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         help="a tailored model's id, for lines that set neither model nor "
         "model_id (see bria.models)",
     )
+    shared = parser.add_argument_group(
+        "batches across machines",
+        "keep the journal in PostgreSQL (the postgres extra) instead of --out, and run any "
+        "number of workers on the same batch: each takes lines from the database",
+    )
+    shared.add_argument(
+        "--journal",
+        metavar="URL",
+        default=None,
+        help="a postgresql:// URL (?search_path=SCHEMA chooses a schema); the tables are "
+        "created and migrated on first use; --out must then be a directory every worker "
+        "can reach",
+    )
+    shared.add_argument(
+        "--batch-id",
+        metavar="NAME",
+        default=None,
+        help="the batch in the journal: the first worker loads the input under this name, "
+        "workers with the same name share it",
+    )
+    shared.add_argument(
+        "--lease",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="how long a line stays with a worker that stopped renewing it (60): a killed "
+        "worker's lines go to others after this",
+    )
     parser.add_argument(
         "--no-resubmit-uncertain",
         dest="resubmit_uncertain",
@@ -68,6 +98,10 @@ def run(args: argparse.Namespace) -> int:
     """Run the batch; 0 when every image was saved, 1 on failures, 2 on bad input."""
     if args.concurrency < 1:
         print("bria-async batch: --concurrency must be at least 1", file=sys.stderr)
+        return USAGE_ERROR
+    problem = _journal_problem(args)
+    if problem:
+        print(f"bria-async batch: {problem}", file=sys.stderr)
         return USAGE_ERROR
     defaults = {
         k: v
@@ -90,10 +124,38 @@ def run(args: argparse.Namespace) -> int:
     return run_command(_batch(args, lines, problems))
 
 
+def _journal_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with the journal options, if anything."""
+    if args.journal is None:
+        return "--batch-id needs --journal" if args.batch_id is not None else None
+    if not args.journal.startswith(("postgresql://", "postgres://")):
+        return f"--journal must be a postgresql:// URL, not {args.journal[:40]!r}"
+    if not args.batch_id:
+        return "--journal needs --batch-id NAME: the batch the workers share"
+    if args.lease < 1:
+        return f"--lease must be at least 1 second, not {args.lease:g}"
+    try:
+        import asyncpg  # noqa: F401
+    except ImportError:
+        return "--journal needs asyncpg: pip install 'bria-async[postgres]'"
+    return None
+
+
+def _journal(args: argparse.Namespace, lines: list[Line]) -> tuple[Journal, Path | None]:
+    """The journal the options choose, and the worker's own staging folder."""
+    if args.journal is None:
+        return FileJournal(lines, args.out), None
+    from .pg_journal import PostgresJournal
+
+    journal = PostgresJournal(
+        args.journal, args.batch_id, lines, source=args.prompts, lease=args.lease
+    )
+    return journal, args.out / ".staging" / journal.worker.replace(":", "-")
+
+
 async def _batch(args: argparse.Namespace, lines: list[Line], problems: list[str]) -> int:
     from .._client import BriaClient
     from .._events import Hooks
-    from .file_journal import FileJournal
     from .progress import Counts, Display
     from .runner import Batch
 
@@ -102,10 +164,12 @@ async def _batch(args: argparse.Namespace, lines: list[Line], problems: list[str
         try:
             check_lines(bria, args.prompts, lines, problems)
             display = Display(counts, f"batch {args.prompts.name}")
+            journal, staging = _journal(args, lines)
             report = await Batch(
                 bria,
-                FileJournal(lines, args.out),
+                journal,
                 args.out,
+                staging=staging,
                 concurrency=args.concurrency,
                 counts=counts,
                 display=display,
@@ -114,5 +178,8 @@ async def _batch(args: argparse.Namespace, lines: list[Line], problems: list[str
         except InputError as error:
             print(f"bria-async batch: {error}", file=sys.stderr)
             return USAGE_ERROR
+        except JournalError as error:
+            print(f"bria-async batch: {error}", file=sys.stderr)
+            return 1
     print_summary(report)
     return report.exit_code

@@ -1,0 +1,129 @@
+"""`bria-async batch-status --journal URL --batch-id NAME`: where a shared batch stands (lines
+per state, failures per error, uncertain lines, workers), and its manifest as JSON Lines."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from .common import USAGE_ERROR, run_command
+
+__all__ = ["configure_parser", "run"]
+
+STATES = ("pending", "claimed", "submitting", "submitted", "done", "failed")
+MAX_LISTED = 20
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    """Add the batch-status options to `parser`."""
+    parser.add_argument("--journal", metavar="URL", required=True, help="a postgresql:// URL")
+    parser.add_argument("--batch-id", metavar="NAME", required=True, help="the batch")
+    parser.add_argument(
+        "--export",
+        type=Path,
+        metavar="FILE",
+        default=None,
+        help="write the manifest (one record per image, as batch --out writes "
+        "manifest.jsonl) to FILE",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the batch's state; 0, or 1 when the batch is not in the journal."""
+    from .pg_schema import is_url
+
+    if not is_url(args.journal):
+        print("bria-async batch-status: --journal must be a postgresql:// URL", file=sys.stderr)
+        return USAGE_ERROR
+    return run_command(_status(args))
+
+
+async def _status(args: argparse.Namespace) -> int:
+    from .pg_schema import connect
+    from .work import JournalError
+
+    try:
+        pool = await connect(args.journal, name="bria-async batch-status", size=2)
+    except JournalError as error:
+        print(f"bria-async batch-status: {error}", file=sys.stderr)
+        return 1
+    try:
+        async with pool.acquire() as conn:
+            lines = await conn.fetchval(
+                "SELECT lines FROM bria_batches WHERE batch_id = $1", args.batch_id
+            )
+            if lines is None:
+                print(f"bria-async batch-status: no batch {args.batch_id!r}", file=sys.stderr)
+                return 1
+            print(await _describe(conn, args.batch_id, lines))
+            if args.export is not None:
+                count = await _export(conn, args.batch_id, args.export)
+                print(f"manifest: {count} records in {args.export}")
+    finally:
+        await pool.close()
+    return 0
+
+
+async def _describe(conn: Any, batch_id: str, lines: int) -> str:
+    """Counts per state (a claimed line whose lease ended counts as pending), per error,
+    the uncertain lines and the workers holding lines."""
+    states = dict(
+        await conn.fetch(
+            "SELECT CASE WHEN state = 'claimed' AND lease_until < now() THEN 'pending' "
+            "ELSE state END, count(*) FROM bria_batch_lines WHERE batch_id = $1 GROUP BY 1",
+            batch_id,
+        )
+    )
+    errors = await conn.fetch(
+        "SELECT error, count(*) FROM bria_batch_lines WHERE batch_id = $1 "
+        "AND state = 'failed' GROUP BY error ORDER BY count(*) DESC, error",
+        batch_id,
+    )
+    uncertain = [
+        row["line"]
+        for row in await conn.fetch(
+            "SELECT line FROM bria_batch_lines WHERE batch_id = $1 AND uncertain ORDER BY line",
+            batch_id,
+        )
+    ]
+    workers = await conn.fetch(
+        "SELECT worker, count(*) FROM bria_batch_lines WHERE batch_id = $1 "
+        "AND state IN ('claimed', 'submitting', 'submitted') AND lease_until >= now() "
+        "GROUP BY worker ORDER BY worker",
+        batch_id,
+    )
+    out = [
+        f"batch {batch_id}: {lines} lines: "
+        + ", ".join(f"{state} {states.get(state, 0)}" for state in STATES)
+    ]
+    if errors:
+        out.append("failed lines per error:")
+        out += [f"  {row['count']:6d}  {row['error']}" for row in errors[:MAX_LISTED]]
+    if uncertain:
+        out.append(
+            "lines possibly submitted twice (in flight when a worker stopped): "
+            + ", ".join(map(str, uncertain))
+        )
+    if workers:
+        out.append("workers holding lines: " + ", ".join(f"{w} ({n})" for w, n in workers))
+    return "\n".join(out)
+
+
+async def _export(conn: Any, batch_id: str, path: Path) -> int:
+    """Write every image record, with its line's parameters, in line and image order."""
+    count = 0
+    with path.open("w", encoding="utf-8") as file:
+        async with conn.transaction():
+            async for row in conn.cursor(
+                "SELECT i.record, l.params FROM bria_batch_images i JOIN bria_batch_lines l "
+                "USING (batch_id, line) WHERE batch_id = $1 ORDER BY i.line, i.image",
+                batch_id,
+            ):
+                record = json.loads(row["record"])
+                record["params"] = json.loads(row["params"])
+                file.write(json.dumps(record, sort_keys=True, separators=(",", ":")) + "\n")
+                count += 1
+    return count
