@@ -309,8 +309,17 @@ class PostgresJournal:
         delay = 0.05
         while True:
             try:
-                async with self._pool.acquire() as conn:
+                conn = await self._pool.acquire()
+                try:
                     return await operation(conn)
+                except TRANSIENT:
+                    conn.terminate()  # never handed out again: the pool opens a new one
+                    raise
+                finally:
+                    # A connection the server dropped can fail its reset; the pool then
+                    # closes it, and what `operation` did stands.
+                    with contextlib.suppress(*TRANSIENT):
+                        await self._pool.release(conn)
             except TRANSIENT as error:
                 if loop.time() + delay > deadline:
                     raise JournalError(

@@ -64,10 +64,12 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 #: Errors after which the same statement can succeed on a new connection: the server
-#: restarting or dropping connections, a network failure, a serialization conflict.
+#: restarting or dropping connections (asyncpg can also find such a connection in an
+#: impossible protocol state), a network failure, a serialization conflict.
 TRANSIENT: tuple[type[BaseException], ...] = (
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
     asyncpg.exceptions.OperatorInterventionError,
     asyncpg.exceptions.InsufficientResourcesError,
     asyncpg.exceptions.TransactionRollbackError,

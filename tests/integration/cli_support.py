@@ -8,7 +8,7 @@ import json
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -58,12 +58,17 @@ async def emulator_process(*options: str) -> AsyncIterator[EmulatorProcess]:
         await asyncio.wait_for(process.communicate(), timeout=10)
 
 
-async def start_cli(*args: str, env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
-    """Start `bria-async ARGS` with stdout and stderr piped together."""
+#: `bria-async` with its client polling as in testing mode (see testing_cli.py).
+TESTING_CLI = (str(Path(__file__).with_name("testing_cli.py")),)
+
+
+async def start_cli(
+    *args: str, env: dict[str, str], cwd: Path, program: Sequence[str] = ("-m", "bria_async.cli")
+) -> asyncio.subprocess.Process:
+    """Start `bria-async ARGS` (or another `program`) with stdout and stderr piped together."""
     return await asyncio.create_subprocess_exec(
         sys.executable,
-        "-m",
-        "bria_async.cli",
+        *program,
         *args,
         env=env,
         cwd=cwd,
@@ -73,10 +78,14 @@ async def start_cli(*args: str, env: dict[str, str], cwd: Path) -> asyncio.subpr
 
 
 async def run_cli(
-    *args: str, env: dict[str, str], cwd: Path, timeout: float = 60
+    *args: str,
+    env: dict[str, str],
+    cwd: Path,
+    timeout: float = 60,
+    program: Sequence[str] = ("-m", "bria_async.cli"),
 ) -> tuple[int, str]:
-    """Run `bria-async ARGS` to its end: the exit code and the output."""
-    process = await start_cli(*args, env=env, cwd=cwd)
+    """Run `bria-async ARGS` (or another `program`) to its end: the exit code and the output."""
+    process = await start_cli(*args, env=env, cwd=cwd, program=program)
     output, _ = await asyncio.wait_for(process.communicate(), timeout=timeout)
     assert process.returncode is not None
     return process.returncode, output.decode()

@@ -1,0 +1,299 @@
+"""`bria-async batch --journal postgresql://...`: workers on one batch, killed, joining late,
+losing their connections; and `bria-async batch-status`.
+
+They use the PostgreSQL server on 127.0.0.1:5432 (database `test`, trust auth), each test in a
+schema of its own. Without a server they skip, except under CI=true, where they fail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import json
+import os
+import re
+import secrets
+import signal
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cli_support import (
+    TESTING_CLI,
+    EmulatorProcess,
+    emulator_process,
+    records,
+    run_cli,
+    start_cli,
+)
+from PIL import Image
+
+from bria_async.cli import main
+
+asyncpg = pytest.importorskip("asyncpg")
+
+SERVER = os.environ.get("BRIA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+ROUTE = "/text-to-image/base/{model_version}"
+# Batch workers as processes, polling as in testing mode.
+start_worker = functools.partial(start_cli, program=TESTING_CLI)
+run_worker = functools.partial(run_cli, program=TESTING_CLI)
+FAST = ("--latency-median", "0.3", "--latency-p95", "0.8", "--max-image-side", "64")
+
+
+@pytest.fixture
+async def journal() -> AsyncIterator[str]:
+    """A journal URL whose tables live in a new schema, dropped at the end."""
+    try:
+        conn = await asyncpg.connect(SERVER, timeout=5)
+    except (OSError, asyncio.TimeoutError, asyncpg.PostgresError) as error:
+        message = f"PostgreSQL is not reachable at {SERVER}: {error}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    schema = f"bria_test_{secrets.token_hex(4)}"
+    await conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{SERVER}?search_path={schema}"
+    finally:
+        await conn.execute(f"DROP SCHEMA {schema} CASCADE")
+        await conn.close()
+
+
+async def _sql(url: str, query: str, *args: Any) -> list[Any]:
+    conn = await asyncpg.connect(url)
+    try:
+        return list(await conn.fetch(query, *args))
+    finally:
+        await conn.close()
+
+
+def _prompts(tmp_path: Path, count: int, name: str = "prompts.txt") -> Path:
+    path = tmp_path / name
+    path.write_text("".join(f"a watercolour of lighthouse number {i}\n" for i in range(count)))
+    return path
+
+
+def _uncertain(status: str) -> list[int]:
+    """The lines batch-status names as possibly submitted twice."""
+    for line in status.splitlines():
+        if line.startswith("lines possibly submitted twice"):
+            return [int(n) for n in line.split(":", 1)[1].split(",")]
+    return []
+
+
+async def _status(url: str, batch: str, emulator: EmulatorProcess, cwd: Path, *more: str) -> str:
+    code, output = await run_cli(
+        "batch-status", "--journal", url, "--batch-id", batch, *more, env=emulator.env(), cwd=cwd
+    )
+    assert code == 0, output
+    return output
+
+
+async def _saved_images(url: str, batch: str) -> int:
+    try:
+        rows = await _sql(
+            url,
+            "SELECT count(*) FROM bria_batch_images WHERE batch_id = $1 AND status = 'saved'",
+            batch,
+        )
+    except asyncpg.UndefinedTableError:  # the first worker has not created them yet
+        return 0
+    return int(rows[0][0])
+
+
+@contextlib.asynccontextmanager
+async def _killed_at_exit() -> AsyncIterator[list[asyncio.subprocess.Process]]:
+    """A list for worker processes; any still running at the end are killed."""
+    processes: list[asyncio.subprocess.Process] = []
+    try:
+        yield processes
+    finally:
+        for process in processes:
+            if process.returncode is None:
+                process.kill()
+                await process.communicate()
+
+
+async def _wait_until(condition: Any, timeout: float = 30) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await condition():
+        assert loop.time() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+
+
+async def test_workers_share_a_batch_through_a_kill_and_a_late_joiner(
+    tmp_path: Path, journal: str
+) -> None:
+    prompts, out = _prompts(tmp_path, 600), tmp_path / "out"
+    args = ("batch", str(prompts), "--out", str(out), "--journal", journal, "--batch-id", "big")
+    args += ("--concurrency", "100", "-n", "1", "--lease", "1.5")
+    async with emulator_process(*FAST, "--seed", "7") as emulator, _killed_at_exit() as workers:
+        env = emulator.env()
+        workers += [await start_worker(*args, env=env, cwd=tmp_path) for _ in range(3)]
+
+        async def started() -> bool:
+            return await _saved_images(journal, "big") >= 100
+
+        await _wait_until(started)
+        workers[1].send_signal(signal.SIGKILL)  # lines in flight: nothing gets to clean up
+        await workers[1].communicate()
+        workers.append(await start_worker(*args, env=env, cwd=tmp_path))  # joins late
+        outputs = []
+        for worker in (workers[0], workers[2], workers[3]):
+            output, _ = await asyncio.wait_for(worker.communicate(), timeout=60)
+            assert worker.returncode == 0, output.decode()
+            outputs.append(output.decode())
+        status = await _status(journal, "big", emulator, tmp_path, "--export", "manifest.jsonl")
+        state = await emulator.state()
+
+    assert "done 600, failed 0" in status, status
+    files = sorted(p.name for p in (out / "images").iterdir())
+    assert files == [f"line-{line:06d}-0.png" for line in range(1, 601)]  # each exactly once
+    for name in files[::50]:
+        with Image.open(out / "images" / name) as image:
+            image.verify()
+    saved = [r for r in records(tmp_path / "manifest.jsonl") if r["status"] == "saved"]
+    assert sorted((r["line"], r["index"]) for r in saved) == [(n, 0) for n in range(1, 601)]
+    assert all(r["params"]["prompt"].startswith("a watercolour") for r in saved)
+    # The killed worker's accepted jobs were resumed from their tokens by the others.
+    resumed = sum(int(re.findall(r"(\d+) resumed", output)[0]) for output in outputs)
+    assert resumed > 0, outputs
+    # Only lines whose POST was in flight at the SIGKILL can have been sent twice, and the
+    # journal names them.
+    uncertain = _uncertain(status)
+    assert 600 <= state["submissions"][ROUTE] <= 600 + len(uncertain), (state, status)
+    print(f"\nsubmissions {state['submissions'][ROUTE]}, uncertain {uncertain}, resumed {resumed}")
+
+
+async def test_workers_reconnect_when_the_server_drops_their_connections(
+    tmp_path: Path, journal: str
+) -> None:
+    prompts, out = _prompts(tmp_path, 300), tmp_path / "out"
+    args = ("batch", str(prompts), "--out", str(out), "--journal", journal, "--batch-id", "drops")
+    args += ("--concurrency", "60", "-n", "1")
+    async with emulator_process(*FAST, "--seed", "9") as emulator, _killed_at_exit() as workers:
+        workers += [await start_worker(*args, env=emulator.env(), cwd=tmp_path) for _ in range(2)]
+        dropped = 0
+        for images in (30, 120, 210):  # three times, what a server restart looks like to them
+
+            async def saved(images: int = images) -> bool:
+                return await _saved_images(journal, "drops") >= images
+
+            await _wait_until(saved)
+            rows = await _sql(
+                SERVER,
+                "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM "
+                "pg_stat_activity WHERE application_name = 'bria-async batch drops'",
+            )
+            dropped += rows[0][0]
+        for worker in workers:
+            output, _ = await asyncio.wait_for(worker.communicate(), timeout=60)
+            assert worker.returncode == 0, output.decode()
+        status = await _status(journal, "drops", emulator, tmp_path)
+        state = await emulator.state()
+
+    assert dropped >= 3, dropped
+    assert "done 300, failed 0" in status, status
+    assert len(list((out / "images").iterdir())) == 300
+    assert 300 <= state["submissions"][ROUTE] <= 300 + len(_uncertain(status))
+
+
+async def test_the_input_is_loaded_once_and_another_input_under_the_same_id_is_refused(
+    tmp_path: Path, journal: str
+) -> None:
+    requests = tmp_path / "requests.jsonl"
+    lines = [{"prompt": f"a fox number {i}", "num_results": 2} for i in range(3)]
+    lines.append({"prompt": "a fox in a style nobody trained", "model_id": 987654})
+    requests.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    args = ("batch", str(requests), "--out", str(tmp_path / "out"), "--journal", journal)
+    async with emulator_process(*FAST) as emulator:
+        env = emulator.env()
+        code, first = await run_worker(*args, "--batch-id", "foxes", env=env, cwd=tmp_path)
+        assert code == 1, first
+        assert "line 4 failed" in first
+        assert "batch-status --export" in first
+        status = await _status(journal, "foxes", emulator, tmp_path)
+        assert "done 3, failed 1" in status, status
+        assert re.search(r"^\s+1  NotFoundError: 404 .*987654", status, re.MULTILINE), status
+
+        code, second = await run_worker(*args, "--batch-id", "foxes", env=env, cwd=tmp_path)
+        assert code == 1, second  # the failed line was tried again, and failed again
+        assert "4 lines in" in second
+        assert "3 done earlier" in second
+
+        other = _prompts(tmp_path, 2, "other.txt")
+        code, refused = await run_cli(
+            "batch", str(other), "--out", str(tmp_path / "out"), "--journal", journal,
+            "--batch-id", "foxes", env=env, cwd=tmp_path,
+        )  # fmt: skip
+        state = await emulator.state()
+    assert code == 2, refused
+    assert "'foxes' in the journal was loaded from another input" in refused
+    assert await _sql(journal, "SELECT count(*) FROM bria_batch_lines") == [(4,)]
+    assert state["submissions"]["/text-to-image/base/{model_version}"] == 3
+
+
+async def test_uncertain_lines_are_held_back_then_resubmitted_and_named(
+    tmp_path: Path, journal: str
+) -> None:
+    prompts, out = _prompts(tmp_path, 3), tmp_path / "out"
+    args = ("batch", str(prompts), "--out", str(out), "--journal", journal, "--batch-id", "u")
+    async with emulator_process(*FAST) as emulator:
+        env = emulator.env()
+        code, output = await run_worker(*args, env=env, cwd=tmp_path)
+        assert code == 0, output
+        # Line 2 as a worker killed between its intent and the POST's answer leaves it.
+        await _sql(
+            journal,
+            "UPDATE bria_batch_lines SET state = 'submitting', intent = true, job = NULL, "
+            "lease_until = now() - interval '1 second', worker = 'gone' WHERE line = 2",
+        )
+        await _sql(journal, "DELETE FROM bria_batch_images WHERE line = 2")
+        (out / "images" / "line-000002-0.png").unlink()
+
+        code, held = await run_worker(*args, "--no-resubmit-uncertain", env=env, cwd=tmp_path)
+        assert code == 1, held
+        assert "not submitted again (--no-resubmit-uncertain)" in held
+        assert (await emulator.state())["submissions"][ROUTE] == 3
+        code, again = await run_worker(*args, env=env, cwd=tmp_path)
+        assert code == 0, again
+        status = await _status(journal, "u", emulator, tmp_path)
+        state = await emulator.state()
+    assert "lines possibly submitted twice (in flight when a run stopped): 2" in again
+    assert _uncertain(status) == [2]
+    assert state["submissions"][ROUTE] == 4
+    assert (out / "images" / "line-000002-0.png").exists()
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--journal", "journal.db", "--batch-id", "x"], "must be a postgresql:// URL"),
+        (["--journal", "postgresql://127.0.0.1/test"], "--journal needs --batch-id"),
+        (["--batch-id", "x"], "--batch-id needs --journal"),
+    ],
+)
+def test_journal_options_are_checked_before_anything_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], options: list[str], message: str
+) -> None:
+    prompts = _prompts(tmp_path, 1)
+    assert main(["batch", str(prompts), "--out", str(tmp_path / "out"), *options]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_an_unreachable_journal_is_named_without_its_password(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BRIA_API_TOKEN", "unused")
+    monkeypatch.setenv("BRIA_BASE_URL", "http://127.0.0.1:9/v1")
+    url = "postgresql://bria:s3cret-pw@127.0.0.1:9/batches"
+    prompts = _prompts(tmp_path, 1)
+    code = main(["batch", str(prompts), "--out", str(tmp_path / "out"), "--journal", url,
+                 "--batch-id", "x"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 1, err
+    assert "cannot reach the journal at 127.0.0.1:9/batches" in err
+    assert "s3cret-pw" not in err
