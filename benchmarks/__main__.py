@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import overhead, poll, scale, throughput, v2
+from . import journal, overhead, poll, scale, throughput, v2
 from ._report import Scenario, render
 
 HERE = Path(__file__).parent
@@ -33,7 +33,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--only",
         default="poll,throughput,overhead,scale,v2",
-        help="comma-separated scenarios to run",
+        help="comma-separated scenarios to run (journal, which needs PostgreSQL, on demand)",
+    )
+    parser.add_argument(
+        "--postgres",
+        default=journal.POSTGRES,
+        help=f"the server for the journal scenario ({journal.POSTGRES})",
     )
     parser.add_argument("--latency-median", type=float, default=3.0, help="seconds (3)")
     parser.add_argument("--latency-p95", type=float, default=10.0, help="seconds (10)")
@@ -63,6 +68,9 @@ def scenarios(args: argparse.Namespace) -> dict[str, Callable[[], Scenario]]:
         "overhead": lambda: overhead.run(calls=n(5000)),
         "scale": lambda: scale.run(jobs=n(5000), images=4),
         "v2": lambda: v2.run(jobs=n(500), **latency),
+        "journal": lambda: journal.run(
+            jobs=n(5000), in_flight=args.in_flight or n(500), postgres=args.postgres, **latency
+        ),
     }
 
 
