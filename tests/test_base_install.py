@@ -1,8 +1,8 @@
 """A bare `pip install bria-async` (no extras) must not break the user's project: pytest loads
 the plugin, `bria-async --help` works, and what needs an extra names it.
 
-Each check runs in a fresh interpreter where Pillow, rich and FastAPI cannot be imported, as
-on a base install. (.ci/run also installs the built wheel alone into a fresh venv.)
+Each check runs in a fresh interpreter where Pillow, rich, FastAPI and asyncpg cannot be
+imported, as on a base install. (.ci/run also installs the built wheel alone into a fresh venv.)
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import sys
 
 class _WithoutExtras:
     def find_spec(self, name, path=None, target=None):
-        if name.partition(".")[0] in {"PIL", "rich", "fastapi", "uvicorn"}:
+        if name.partition(".")[0] in {"PIL", "rich", "fastapi", "uvicorn", "asyncpg"}:
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
         return None
 
@@ -56,6 +56,11 @@ def test_cli_help_works_without_the_extras(argv: list[str], tmp_path: Path) -> N
         (["emulator"], "emulator", "PIL"),
         (["demo"], "cli", "rich"),
         (["batch", "prompts.txt", "--out", "out"], "cli", "rich"),
+        (
+            ["batch-status", "--journal", "postgresql://db/x", "--batch-id", "b"],
+            "postgres",
+            "asyncpg",
+        ),
     ],
 )
 def test_cli_command_without_its_extra_says_which_to_install(

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .common import USAGE_ERROR, print_summary, run_command, token_missing
+from .common import MISSING_EXTRA, USAGE_ERROR, print_summary, run_command, token_missing
 from .file_journal import FileJournal
 from .inputs import InputError, Line, check_lines, read_lines
 from .work import Journal, JournalError
@@ -103,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(f"bria-async batch: {problem}", file=sys.stderr)
         return USAGE_ERROR
+    if args.journal is not None and _asyncpg_missing():
+        return MISSING_EXTRA
     defaults = {
         k: v
         for k, v in (
@@ -134,11 +136,21 @@ def _journal_problem(args: argparse.Namespace) -> str | None:
         return "--journal needs --batch-id NAME: the batch the workers share"
     if args.lease < 1:
         return f"--lease must be at least 1 second, not {args.lease:g}"
+    return None
+
+
+def _asyncpg_missing() -> bool:
+    """True (and says which extra to install) when asyncpg, which --journal needs, is not."""
     try:
         import asyncpg  # noqa: F401
     except ImportError:
-        return "--journal needs asyncpg: pip install 'bria-async[postgres]'"
-    return None
+        print(
+            "bria-async batch: --journal needs asyncpg, which is missing; install "
+            "bria-async[postgres]: pip install 'bria-async[postgres]'",
+            file=sys.stderr,
+        )
+        return True
+    return False
 
 
 def _journal(args: argparse.Namespace, lines: list[Line]) -> tuple[Journal, Path | None]:

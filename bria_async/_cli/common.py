@@ -12,6 +12,7 @@ from typing import Any, TextIO
 from .runner import INTERRUPTED, Report
 
 USAGE_ERROR = 2
+MISSING_EXTRA = 1  # as `bria-async` exits when a command's extra is not installed
 MAX_LISTED_FAILURES = 20
 
 

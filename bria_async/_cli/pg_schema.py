@@ -81,8 +81,11 @@ TRANSIENT: tuple[type[BaseException], ...] = (
 def where(dsn: str) -> str:
     """The journal's address for messages: host, port and database, never a password."""
     url = urllib.parse.urlsplit(dsn)
-    host = url.hostname or "localhost"
-    return f"{host}:{url.port or 5432}{url.path or '/'}"
+    try:
+        port = url.port or 5432
+    except ValueError:  # not a number: named as written, without what precedes the host
+        port = url.netloc.rpartition("@")[2].rpartition(":")[2]
+    return f"{url.hostname or 'localhost'}:{port}{url.path or '/'}"
 
 
 def is_url(journal: str) -> bool:

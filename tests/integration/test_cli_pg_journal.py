@@ -15,6 +15,7 @@ import os
 import re
 import secrets
 import signal
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -282,6 +283,18 @@ def test_journal_options_are_checked_before_anything_runs(
     prompts = _prompts(tmp_path, 1)
     assert main(["batch", str(prompts), "--out", str(tmp_path / "out"), *options]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_journal_without_asyncpg_names_the_extra(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "asyncpg", None)  # as if not installed
+    prompts = _prompts(tmp_path, 1)
+    code = main(["batch", str(prompts), "--out", str(tmp_path / "out"), "--journal",
+                 "postgresql://db/x", "--batch-id", "x"])  # fmt: skip
+    assert code == 1
+    assert "pip install 'bria-async[postgres]'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
 
 
 def test_an_unreachable_journal_is_named_without_its_password(
