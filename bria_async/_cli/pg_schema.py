@@ -82,7 +82,7 @@ def where(dsn: str) -> str:
     """The journal's address for messages: host, port and database, never a password."""
     url = urllib.parse.urlsplit(dsn)
     try:
-        port = url.port or 5432
+        port = str(url.port or 5432)
     except ValueError:  # not a number: named as written, without what precedes the host
         port = url.netloc.rpartition("@")[2].rpartition(":")[2]
     return f"{url.hostname or 'localhost'}:{port}{url.path or '/'}"
