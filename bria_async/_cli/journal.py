@@ -1,8 +1,8 @@
 """Append-only JSON Lines files made durable with fsync, and reading them back after a crash.
 
-Appends from many tasks are grouped: whoever finds no write in progress writes every pending
-record in one ``write`` and one ``fsync`` (in a thread), and each caller returns once its own
-record is on disk. A kill can tear only the last line, which reading skips.
+Appends from many tasks are grouped (`Grouped`): every pending record goes in one ``write``
+and one ``fsync`` (in a thread), and each caller returns once its own record is on disk. A
+kill can tear only the last line, which reading skips.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from .grouped import Grouped
+
 
 class JsonLines:
     """An append-only JSON Lines file; `await append(record)` returns once it is fsynced."""
@@ -23,35 +25,16 @@ class JsonLines:
         self._file: IO[bytes] = path.open("ab")
         if self._file.tell() and _last_byte(path) != b"\n":
             self._file.write(b"\n")  # end a line torn by a kill, so the next one stands alone
-        self._pending: list[tuple[bytes, asyncio.Future[None]]] = []
-        self._drain: asyncio.Task[None] | None = None
+        self._lines: Grouped[bytes, None] = Grouped(self._write_lines)
 
     async def append(self, record: dict[str, Any]) -> None:
-        """Write `record` as one line and wait until it is on disk.
-
-        A caller cancelled while waiting still gets its line written: the writing task is
-        not the caller's.
-        """
+        """Write `record` as one line and wait until it is on disk (see `Grouped`)."""
         line = json.dumps(record, separators=(",", ":"), sort_keys=True).encode() + b"\n"
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append((line, done))
-        if self._drain is None or self._drain.done():
-            self._drain = asyncio.get_running_loop().create_task(self._write_pending())
-        await done
+        await self._lines.put(line)
 
-    async def _write_pending(self) -> None:
-        while self._pending:
-            batch, self._pending = self._pending, []
-            try:
-                await asyncio.to_thread(self._write, [line for line, _ in batch])
-            except Exception as exc:
-                for _, fut in batch:
-                    if not fut.done():
-                        fut.set_exception(exc)
-                continue
-            for _, fut in batch:
-                if not fut.done():
-                    fut.set_result(None)
+    async def _write_lines(self, lines: list[bytes]) -> list[None]:
+        await asyncio.to_thread(self._write, lines)
+        return [None] * len(lines)
 
     def _write(self, lines: list[bytes]) -> None:
         self._file.write(b"".join(lines))
@@ -60,8 +43,7 @@ class JsonLines:
 
     async def aclose(self) -> None:
         """Finish the pending writes and close the file."""
-        if self._drain is not None:
-            await asyncio.shield(self._drain)
+        await self._lines.aclose()
         self._file.close()
 
 

@@ -5,8 +5,9 @@ submitted -> done | failed``. A worker claims lines with ``SELECT ... FOR UPDATE
 and a lease it renews; a line whose lease ended is handed out again: a ``claimed`` one as
 pending, a ``submitted`` one with its job token (resumed, never resubmitted), one with an
 open intent (``submitting``: the worker died around its POST) as uncertain. Every write is
-conditional on this worker still holding the line, and retried on a new connection when the
-server restarts or drops it.
+conditional on this worker still holding the line, committed together with the writes of
+the other lines in flight (`Grouped`), and retried on a new connection when the server
+restarts or drops it.
 """
 
 from __future__ import annotations
@@ -23,25 +24,59 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import attrs
+
+from .grouped import Grouped
 from .inputs import InputError, Line
 from .pg_schema import TRANSIENT, connect, where
 from .work import Claim, JournalError, LeaseLost, Opened
 
 T = TypeVar("T")
-# A step of one line: $1 batch, $2 line, $3 worker, $4 lease; none if another worker has it.
-_STEP = {
-    "submitting": "state = 'submitting', intent = true, error = NULL",
-    "submitted": "state = 'submitted', intent = false, job = $5::jsonb",
-    "refused": "intent = false, error = $5",
-    "finish": "state = CASE WHEN $5::text IS NULL THEN 'done' ELSE 'failed' END, error = $5",
-}
-_STEP_SQL = {
-    step: "UPDATE bria_batch_lines SET "  # noqa: S608 - fixed text, values are parameters
-    + assignments
-    + ", lease_until = now() + make_interval(secs => $4), updated_at = now() "
-    "WHERE batch_id = $1 AND line = $2 AND worker = $3"
-    for step, assignments in _STEP.items()
-}
+# The steps of a group of lines, one statement: $1 batch, $2 worker, $3 lease; per line its
+# number, step and value. Only lines this worker still holds change; they are returned.
+_STEPS_SQL = """
+UPDATE bria_batch_lines l SET
+    state = CASE s.step WHEN 'submitting' THEN 'submitting' WHEN 'submitted' THEN 'submitted'
+        WHEN 'finish' THEN CASE WHEN s.value IS NULL THEN 'done' ELSE 'failed' END
+        ELSE l.state END,
+    intent = CASE s.step WHEN 'submitting' THEN true WHEN 'submitted' THEN false
+        WHEN 'refused' THEN false ELSE l.intent END,
+    job = CASE s.step WHEN 'submitted' THEN s.value::jsonb ELSE l.job END,
+    error = CASE s.step WHEN 'submitted' THEN l.error ELSE s.value END,
+    lease_until = now() + make_interval(secs => $3),
+    updated_at = now()
+FROM unnest($4::int[], $5::text[], $6::text[]) AS s(line, step, value)
+WHERE l.batch_id = $1 AND l.worker = $2 AND l.line = s.line
+RETURNING l.line
+"""
+# Image records of a group: a saved image stays saved.
+_IMAGES_SQL = """
+INSERT INTO bria_batch_images (batch_id, line, image, status, record)
+SELECT $1, i.line, i.image, i.status, i.record::jsonb
+FROM unnest($2::int[], $3::int[], $4::text[], $5::text[]) AS i(line, image, status, record)
+ON CONFLICT (batch_id, line, image) DO UPDATE
+SET status = excluded.status, record = excluded.record, updated_at = now()
+WHERE bria_batch_images.status <> 'saved' OR excluded.status = 'saved'
+"""
+
+
+@attrs.frozen
+class _Step:
+    """One line's step (submitting, submitted, refused, finish) and its value."""
+
+    line: int
+    step: str
+    value: str | None = None
+
+
+@attrs.frozen
+class _Image:
+    """One image's manifest record (index -1: the whole line)."""
+
+    line: int
+    image: int
+    status: str
+    record: str
 
 
 def worker_name() -> str:
@@ -88,6 +123,7 @@ class PostgresJournal:
         self._pool: Any = None
         self._renewing: asyncio.Task[None] | None = None
         self._broken: JournalError | None = None
+        self._writes: Grouped[_Step | _Image, bool] = Grouped(self._write)
 
     async def open(self) -> Opened:
         self._pool = await connect(self._dsn, name=application_name(self._batch))
@@ -228,49 +264,64 @@ class PostgresJournal:
             held,
         )
 
-    async def _step(self, step: str, line: Line, value: Any = None) -> None:
-        """Write `step` of `line` (and renew its lease) if this worker still holds it;
-        LeaseLost if another worker took it over."""
-        values = () if "$5" not in _STEP[step] else (value,)
-        status = await self._retry(
-            lambda conn: conn.execute(
-                _STEP_SQL[step], self._batch, line.number, self.worker, self._lease, *values
-            )
-        )
-        if status != "UPDATE 1":
+    async def _write(self, group: list[_Step | _Image]) -> list[bool]:
+        """Write a group of steps and image records in one transaction; for each, whether
+        it applied (a step does not when another worker took the line over)."""
+        steps = [item for item in group if isinstance(item, _Step)]
+        images = [item for item in group if isinstance(item, _Image)]
+
+        async def write(conn: Any) -> set[int]:
+            applied: set[int] = set()
+            async with conn.transaction():
+                if steps:
+                    rows = await conn.fetch(
+                        _STEPS_SQL,
+                        self._batch,
+                        self.worker,
+                        self._lease,
+                        [step.line for step in steps],
+                        [step.step for step in steps],
+                        [step.value for step in steps],
+                    )
+                    applied = {row["line"] for row in rows}
+                if images:
+                    await conn.execute(
+                        _IMAGES_SQL,
+                        self._batch,
+                        [image.line for image in images],
+                        [image.image for image in images],
+                        [image.status for image in images],
+                        [image.record for image in images],
+                    )
+            return applied
+
+        applied = await self._retry(write)
+        return [isinstance(item, _Image) or item.line in applied for item in group]
+
+    async def _step(self, line: Line, step: str, value: str | None = None) -> None:
+        """Write `step` of `line` (and renew its lease); LeaseLost if another worker took
+        the line over."""
+        if not await self._writes.put(_Step(line.number, step, value)):
             self._held.discard(line.number)
             raise LeaseLost(line.number)
 
     async def submitting(self, line: Line) -> None:
-        await self._step("submitting", line)
+        await self._step(line, "submitting")
 
     async def submitted(self, line: Line, token: dict[str, Any]) -> None:
-        await self._step("submitted", line, json.dumps(token))
+        await self._step(line, "submitted", json.dumps(token))
 
     async def refused(self, line: Line, error: str) -> None:
-        await self._step("refused", line, error)
+        await self._step(line, "refused", error)
 
     async def record(self, record: dict[str, Any]) -> None:
         fields = {k: v for k, v in record.items() if k != "params"}  # the line holds them
-        index = record["index"]
-        await self._retry(
-            lambda conn: conn.execute(
-                "INSERT INTO bria_batch_images (batch_id, line, image, status, record) "
-                "VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (batch_id, line, image) "
-                "DO UPDATE SET status = excluded.status, record = excluded.record, "
-                "updated_at = now() WHERE bria_batch_images.status <> 'saved' "
-                "OR excluded.status = 'saved'",
-                self._batch,
-                record["line"],
-                -1 if index is None else index,
-                record["status"],
-                json.dumps(fields),
-            )
-        )
+        index = -1 if record["index"] is None else record["index"]
+        await self._writes.put(_Image(record["line"], index, record["status"], json.dumps(fields)))
 
     async def finish(self, line: Line, error: str | None) -> None:
         try:
-            await self._step("finish", line, error)
+            await self._step(line, "finish", error)
         finally:
             self._held.discard(line.number)
 
@@ -284,6 +335,8 @@ class PostgresJournal:
         if self._pool is None:
             return
         try:
+            with contextlib.suppress(JournalError):
+                await self._writes.aclose()
             with contextlib.suppress(JournalError):
                 await self._retry(
                     lambda conn: conn.execute(

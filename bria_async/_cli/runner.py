@@ -107,6 +107,7 @@ class Batch:
         self._display = display
         self._resubmit_uncertain = resubmit_uncertain
         self._stop = asyncio.Event()
+        self._wake = asyncio.Event()  # a line ended, or a stop: time to look again
         self._submitting: set[asyncio.Task[Job[ImageResult] | None]] = set()
         self._on_disk: dict[str, Path] = {}
         self._line_errors: dict[int, str] = {}
@@ -133,42 +134,38 @@ class Batch:
 
     async def _run_lines(self) -> None:
         active: set[asyncio.Task[None]] = set()
-        outcomes: list[BaseException | None] = []
+        errors: list[BaseException] = []
 
         def done(task: asyncio.Task[None]) -> None:
             active.discard(task)
-            if not task.cancelled():
-                outcomes.append(task.exception())
+            if not task.cancelled() and (error := task.exception()) is not None:
+                errors.append(error)
+            self._wake.set()
 
         loop = asyncio.get_running_loop()
-        stopped = loop.create_task(self._stop.wait())
         with self._signals(active), self._display:
-            try:
-                while not self._stop.is_set() and not any(outcomes):
-                    free = self._concurrency - len(active)
-                    claims = await self._journal.claim(free) if free else []
-                    if claims is None:
-                        break
-                    self._note_uncertain(claims)
-                    for claim in claims:
-                        task = loop.create_task(self._line(claim))
-                        active.add(task)
-                        task.add_done_callback(done)
-                    full = len(active) >= self._concurrency
-                    if full or not claims:  # wait for a free slot, or for others' lines
-                        await asyncio.wait(
-                            {*active, stopped},
-                            timeout=None if full else self._journal.recheck,
-                            return_when=asyncio.FIRST_COMPLETED,
-                        )
-                await asyncio.gather(*active, return_exceptions=True)
-                # Submissions the server may be answering now: journal them before leaving.
-                await asyncio.gather(*self._submitting, return_exceptions=True)
-            finally:
-                stopped.cancel()
-        for outcome in outcomes:
-            if isinstance(outcome, Exception):  # a bug or a full disk: never swallowed
-                raise outcome
+            while not self._stop.is_set() and not errors:
+                free = self._concurrency - len(active)
+                claims = await self._journal.claim(free) if free else []
+                if claims is None:
+                    break
+                self._note_uncertain(claims)
+                for claim in claims:
+                    task = loop.create_task(self._line(claim))
+                    active.add(task)
+                    task.add_done_callback(done)
+                self._wake.clear()
+                full = len(active) >= self._concurrency
+                if full or not claims:  # wait for a free slot, or for others' lines
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        timeout = None if full else self._journal.recheck
+                        await asyncio.wait_for(self._wake.wait(), timeout)
+            await asyncio.gather(*active, return_exceptions=True)
+            # Submissions the server may be answering now: journal them before leaving.
+            await asyncio.gather(*self._submitting, return_exceptions=True)
+        for error in errors:
+            if isinstance(error, Exception):  # a bug or a full disk: never swallowed
+                raise error
 
     def _note_uncertain(self, claims: list[Claim]) -> None:
         uncertain = [claim.line.number for claim in claims if claim.uncertain]
@@ -195,6 +192,7 @@ class Batch:
                 )
                 for worker in workers:
                     worker.cancel()
+                self._wake.set()
 
         installed = []
         for signum in (signal.SIGINT, signal.SIGTERM):
