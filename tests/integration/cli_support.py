@@ -58,7 +58,7 @@ async def emulator_process(*options: str) -> AsyncIterator[EmulatorProcess]:
         await asyncio.wait_for(process.communicate(), timeout=10)
 
 
-#: `bria-async` with its client polling as in testing mode (see testing_cli.py).
+#: `bria-async` with its client polling soon enough for the emulator (see testing_cli.py).
 TESTING_CLI = (str(Path(__file__).with_name("testing_cli.py")),)
 
 
@@ -78,14 +78,10 @@ async def start_cli(
 
 
 async def run_cli(
-    *args: str,
-    env: dict[str, str],
-    cwd: Path,
-    timeout: float = 60,
-    program: Sequence[str] = ("-m", "bria_async.cli"),
+    *args: str, env: dict[str, str], cwd: Path, timeout: float = 60
 ) -> tuple[int, str]:
-    """Run `bria-async ARGS` (or another `program`) to its end: the exit code and the output."""
-    process = await start_cli(*args, env=env, cwd=cwd, program=program)
+    """Run `bria-async ARGS` to its end: the exit code and the output."""
+    process = await start_cli(*args, env=env, cwd=cwd)
     output, _ = await asyncio.wait_for(process.communicate(), timeout=timeout)
     assert process.returncode is not None
     return process.returncode, output.decode()

@@ -16,31 +16,35 @@ import re
 import secrets
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_support import (
-    TESTING_CLI,
-    EmulatorProcess,
-    emulator_process,
-    records,
-    run_cli,
-    start_cli,
-)
+from cli_support import TESTING_CLI, records, start_cli
 from PIL import Image
+from testing_cli import fast_polling_init
 
+from bria_async import BriaClient
 from bria_async.cli import main
+from bria_async.testing import Emulator, EmulatorConfig, Latency
 
 asyncpg = pytest.importorskip("asyncpg")
 
 SERVER = os.environ.get("BRIA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 ROUTE = "/text-to-image/base/{model_version}"
-# Batch workers as processes, polling as in testing mode.
+# Batch workers as processes, polling soon enough for the emulator's short latencies.
 start_worker = functools.partial(start_cli, program=TESTING_CLI)
-run_worker = functools.partial(run_cli, program=TESTING_CLI)
-FAST = ("--latency-median", "0.3", "--latency-p95", "0.8", "--max-image-side", "64")
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[Emulator]:
+    """The emulator, quick: images ready after 0.1 s (median), 64 px."""
+    config = EmulatorConfig(
+        placeholder_latency=Latency.lognormal(median=0.1, p95=0.3), max_image_side=64, seed=7
+    )
+    async with Emulator(config, host="127.0.0.1", port=0, storage_port=0) as running:
+        yield running
 
 
 @pytest.fixture
@@ -84,24 +88,48 @@ def _uncertain(status: str) -> list[int]:
     return []
 
 
-async def _status(url: str, batch: str, emulator: EmulatorProcess, cwd: Path, *more: str) -> str:
-    code, output = await run_cli(
-        "batch-status", "--journal", url, "--batch-id", batch, *more, env=emulator.env(), cwd=cwd
-    )
+async def _status(capsys: pytest.CaptureFixture[str], url: str, batch: str, *more: str) -> str:
+    """`bria-async batch-status` (in this process) for `batch`: its output."""
+    argv = ["batch-status", "--journal", url, "--batch-id", batch, *more]
+    code = await asyncio.to_thread(main, argv)
+    output = capsys.readouterr()
     assert code == 0, output
-    return output
+    return output.out
+
+
+@pytest.fixture
+def cli(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], emulator: Emulator
+) -> Callable[..., Awaitable[tuple[int, str]]]:
+    """`bria-async ARGS` in this process (a thread with its own event loop) against
+    `emulator`, polling as testing_cli.py does: its exit code and output."""
+    monkeypatch.setenv("BRIA_API_TOKEN", emulator.api_token)
+    monkeypatch.setenv("BRIA_BASE_URL", emulator.base_url)
+    monkeypatch.setattr(BriaClient, "__init__", fast_polling_init)
+
+    async def run(*argv: str) -> tuple[int, str]:
+        code = await asyncio.to_thread(main, list(argv))
+        output = capsys.readouterr()
+        return code, output.out + output.err
+
+    return run
+
+
+async def _count(url: str, query: str, *args: Any) -> int:
+    """The number `query` selects; 0 while the first worker has not created the tables."""
+    try:
+        rows = await _sql(url, query, *args)
+    except asyncpg.UndefinedTableError:
+        return 0
+    return int(rows[0][0])
 
 
 async def _saved_images(url: str, batch: str) -> int:
-    try:
-        rows = await _sql(
-            url,
-            "SELECT count(*) FROM bria_batch_images WHERE batch_id = $1 AND status = 'saved'",
-            batch,
-        )
-    except asyncpg.UndefinedTableError:  # the first worker has not created them yet
-        return 0
-    return int(rows[0][0])
+    return await _count(
+        url,
+        "SELECT count(*) FROM bria_batch_images WHERE batch_id = $1 AND status = 'saved'",
+        batch,
+    )
 
 
 @contextlib.asynccontextmanager
@@ -126,29 +154,50 @@ async def _wait_until(condition: Any, timeout: float = 30) -> None:
 
 
 async def test_workers_share_a_batch_through_a_kill_and_a_late_joiner(
-    tmp_path: Path, journal: str
+    tmp_path: Path, journal: str, capsys: pytest.CaptureFixture[str], emulator: Emulator
 ) -> None:
     prompts, out = _prompts(tmp_path, 600), tmp_path / "out"
     args = ("batch", str(prompts), "--out", str(out), "--journal", journal, "--batch-id", "big")
-    args += ("--concurrency", "100", "-n", "1", "--lease", "1.5")
-    async with emulator_process(*FAST, "--seed", "7") as emulator, _killed_at_exit() as workers:
-        env = emulator.env()
+    args += ("--concurrency", "100", "-n", "1", "--lease", "2")
+    env = {
+        **os.environ,
+        "BRIA_API_TOKEN": emulator.api_token,
+        "BRIA_BASE_URL": emulator.base_url,
+    }
+    async with _killed_at_exit() as workers:
         workers += [await start_worker(*args, env=env, cwd=tmp_path) for _ in range(3)]
 
-        async def started() -> bool:
-            return await _saved_images(journal, "big") >= 100
+        victim = f"%:{workers[1].pid}:%"
 
-        await _wait_until(started)
+        async def mid_run() -> bool:  # the second worker has finished lines and holds jobs
+            return (
+                await _count(
+                    journal,
+                    "SELECT least(count(*) FILTER (WHERE state = 'done'), "
+                    "count(*) FILTER (WHERE state = 'submitted')) FROM bria_batch_lines "
+                    "WHERE worker LIKE $1",
+                    victim,
+                )
+                >= 10
+            )
+
+        await _wait_until(mid_run)
         workers[1].send_signal(signal.SIGKILL)  # lines in flight: nothing gets to clean up
         await workers[1].communicate()
+        held = await _sql(
+            journal,
+            "SELECT line, state FROM bria_batch_lines WHERE worker LIKE $1 "
+            "AND state IN ('claimed', 'submitting', 'submitted')",
+            victim,
+        )
         workers.append(await start_worker(*args, env=env, cwd=tmp_path))  # joins late
         outputs = []
         for worker in (workers[0], workers[2], workers[3]):
             output, _ = await asyncio.wait_for(worker.communicate(), timeout=60)
             assert worker.returncode == 0, output.decode()
             outputs.append(output.decode())
-        status = await _status(journal, "big", emulator, tmp_path, "--export", "manifest.jsonl")
-        state = await emulator.state()
+        status = await _status(capsys, journal, "big", "--export", str(tmp_path / "manifest.jsonl"))
+    submissions = emulator.counters.submissions[ROUTE]
 
     assert "done 600, failed 0" in status, status
     files = sorted(p.name for p in (out / "images").iterdir())
@@ -159,113 +208,121 @@ async def test_workers_share_a_batch_through_a_kill_and_a_late_joiner(
     saved = [r for r in records(tmp_path / "manifest.jsonl") if r["status"] == "saved"]
     assert sorted((r["line"], r["index"]) for r in saved) == [(n, 0) for n in range(1, 601)]
     assert all(r["params"]["prompt"].startswith("a watercolour") for r in saved)
-    # The killed worker's accepted jobs were resumed from their tokens by the others.
+    # The others finished the lines the killed worker held (resuming its submitted jobs).
+    finishers = await _sql(
+        journal,
+        "SELECT DISTINCT worker FROM bria_batch_lines WHERE line = ANY($1::int[])",
+        [line for line, _ in held],
+    )
+    assert all(f":{workers[1].pid}:" not in worker for (worker,) in finishers), finishers
     resumed = sum(int(re.findall(r"(\d+) resumed", output)[0]) for output in outputs)
-    assert resumed > 0, outputs
+    assert resumed >= sum(state == "submitted" for _, state in held) > 0, (held, outputs)
     # Only lines whose POST was in flight at the SIGKILL can have been sent twice, and the
     # journal names them.
     uncertain = _uncertain(status)
-    assert 600 <= state["submissions"][ROUTE] <= 600 + len(uncertain), (state, status)
-    print(f"\nsubmissions {state['submissions'][ROUTE]}, uncertain {uncertain}, resumed {resumed}")
+    assert 600 <= submissions <= 600 + len(uncertain), (submissions, status)
+    print(f"\nsubmissions {submissions}, uncertain {uncertain}, resumed {resumed}")
 
 
 async def test_workers_reconnect_when_the_server_drops_their_connections(
-    tmp_path: Path, journal: str
+    tmp_path: Path,
+    journal: str,
+    cli: Callable[..., Awaitable[tuple[int, str]]],
+    capsys: pytest.CaptureFixture[str],
+    emulator: Emulator,
 ) -> None:
     prompts, out = _prompts(tmp_path, 300), tmp_path / "out"
     args = ("batch", str(prompts), "--out", str(out), "--journal", journal, "--batch-id", "drops")
     args += ("--concurrency", "60", "-n", "1")
-    async with emulator_process(*FAST, "--seed", "9") as emulator, _killed_at_exit() as workers:
-        workers += [await start_worker(*args, env=emulator.env(), cwd=tmp_path) for _ in range(2)]
-        dropped = 0
-        for images in (30, 120, 210):  # three times, what a server restart looks like to them
+    workers = asyncio.gather(cli(*args), cli(*args))  # two workers in threads of this process
+    dropped = 0
+    for images in (30, 120, 210):  # three times, what a server restart looks like to them
 
-            async def saved(images: int = images) -> bool:
-                return await _saved_images(journal, "drops") >= images
+        async def saved(images: int = images) -> bool:
+            return await _saved_images(journal, "drops") >= images
 
-            await _wait_until(saved)
-            rows = await _sql(
-                SERVER,
-                "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM "
-                "pg_stat_activity WHERE application_name = 'bria-async batch drops'",
-            )
-            dropped += rows[0][0]
-        for worker in workers:
-            output, _ = await asyncio.wait_for(worker.communicate(), timeout=60)
-            assert worker.returncode == 0, output.decode()
-        status = await _status(journal, "drops", emulator, tmp_path)
-        state = await emulator.state()
+        await _wait_until(saved)
+        rows = await _sql(
+            SERVER,
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM "
+            "pg_stat_activity WHERE application_name = 'bria-async batch drops'",
+        )
+        dropped += rows[0][0]
+    for code, output in await asyncio.wait_for(workers, timeout=60):
+        assert code == 0, output
+    status = await _status(capsys, journal, "drops")
 
     assert dropped >= 3, dropped
     assert "done 300, failed 0" in status, status
     assert len(list((out / "images").iterdir())) == 300
-    assert 300 <= state["submissions"][ROUTE] <= 300 + len(_uncertain(status))
+    assert 300 <= emulator.counters.submissions[ROUTE] <= 300 + len(_uncertain(status))
 
 
 async def test_the_input_is_loaded_once_and_another_input_under_the_same_id_is_refused(
-    tmp_path: Path, journal: str
+    tmp_path: Path,
+    journal: str,
+    cli: Callable[..., Awaitable[tuple[int, str]]],
+    capsys: pytest.CaptureFixture[str],
+    emulator: Emulator,
 ) -> None:
     requests = tmp_path / "requests.jsonl"
     lines = [{"prompt": f"a fox number {i}", "num_results": 2} for i in range(3)]
     lines.append({"prompt": "a fox in a style nobody trained", "model_id": 987654})
     requests.write_text("".join(json.dumps(line) + "\n" for line in lines))
     args = ("batch", str(requests), "--out", str(tmp_path / "out"), "--journal", journal)
-    async with emulator_process(*FAST) as emulator:
-        env = emulator.env()
-        code, first = await run_worker(*args, "--batch-id", "foxes", env=env, cwd=tmp_path)
-        assert code == 1, first
-        assert "line 4 failed" in first
-        assert "batch-status --export" in first
-        status = await _status(journal, "foxes", emulator, tmp_path)
-        assert "done 3, failed 1" in status, status
-        assert re.search(r"^\s+1  NotFoundError: 404 .*987654", status, re.MULTILINE), status
+    code, first = await cli(*args, "--batch-id", "foxes")
+    assert code == 1, first
+    assert "line 4 failed" in first
+    assert "batch-status --export" in first
+    status = await _status(capsys, journal, "foxes")
+    assert "done 3, failed 1" in status, status
+    assert re.search(r"^\s+1  NotFoundError: 404 .*987654", status, re.MULTILINE), status
 
-        code, second = await run_worker(*args, "--batch-id", "foxes", env=env, cwd=tmp_path)
-        assert code == 1, second  # the failed line was tried again, and failed again
-        assert "4 lines in" in second
-        assert "3 done earlier" in second
+    code, second = await cli(*args, "--batch-id", "foxes")
+    assert code == 1, second  # the failed line was tried again, and failed again
+    assert "4 lines in" in second
+    assert "3 done earlier" in second
 
-        other = _prompts(tmp_path, 2, "other.txt")
-        code, refused = await run_cli(
-            "batch", str(other), "--out", str(tmp_path / "out"), "--journal", journal,
-            "--batch-id", "foxes", env=env, cwd=tmp_path,
-        )  # fmt: skip
-        state = await emulator.state()
+    other = _prompts(tmp_path, 2, "other.txt")
+    code, refused = await cli(
+        "batch", str(other), "--out", str(tmp_path / "out"), "--journal", journal,
+        "--batch-id", "foxes",
+    )  # fmt: skip
     assert code == 2, refused
     assert "'foxes' in the journal was loaded from another input" in refused
     assert await _sql(journal, "SELECT count(*) FROM bria_batch_lines") == [(4,)]
-    assert state["submissions"]["/text-to-image/base/{model_version}"] == 3
+    assert emulator.counters.submissions[ROUTE] == 3
 
 
 async def test_uncertain_lines_are_held_back_then_resubmitted_and_named(
-    tmp_path: Path, journal: str
+    tmp_path: Path,
+    journal: str,
+    cli: Callable[..., Awaitable[tuple[int, str]]],
+    capsys: pytest.CaptureFixture[str],
+    emulator: Emulator,
 ) -> None:
     prompts, out = _prompts(tmp_path, 3), tmp_path / "out"
     args = ("batch", str(prompts), "--out", str(out), "--journal", journal, "--batch-id", "u")
-    async with emulator_process(*FAST) as emulator:
-        env = emulator.env()
-        code, output = await run_worker(*args, env=env, cwd=tmp_path)
-        assert code == 0, output
-        # Line 2 as a worker killed between its intent and the POST's answer leaves it.
-        await _sql(
-            journal,
-            "UPDATE bria_batch_lines SET state = 'submitting', intent = true, job = NULL, "
-            "lease_until = now() - interval '1 second', worker = 'gone' WHERE line = 2",
-        )
-        await _sql(journal, "DELETE FROM bria_batch_images WHERE line = 2")
-        (out / "images" / "line-000002-0.png").unlink()
+    code, output = await cli(*args)
+    assert code == 0, output
+    # Line 2 as a worker killed between its intent and the POST's answer leaves it.
+    await _sql(
+        journal,
+        "UPDATE bria_batch_lines SET state = 'submitting', intent = true, job = NULL, "
+        "lease_until = now() - interval '1 second', worker = 'gone' WHERE line = 2",
+    )
+    await _sql(journal, "DELETE FROM bria_batch_images WHERE line = 2")
+    (out / "images" / "line-000002-0.png").unlink()
 
-        code, held = await run_worker(*args, "--no-resubmit-uncertain", env=env, cwd=tmp_path)
-        assert code == 1, held
-        assert "not submitted again (--no-resubmit-uncertain)" in held
-        assert (await emulator.state())["submissions"][ROUTE] == 3
-        code, again = await run_worker(*args, env=env, cwd=tmp_path)
-        assert code == 0, again
-        status = await _status(journal, "u", emulator, tmp_path)
-        state = await emulator.state()
+    code, held = await cli(*args, "--no-resubmit-uncertain")
+    assert code == 1, held
+    assert "not submitted again (--no-resubmit-uncertain)" in held
+    assert emulator.counters.submissions[ROUTE] == 3
+    code, again = await cli(*args)
+    assert code == 0, again
     assert "lines possibly submitted twice (in flight when a run stopped): 2" in again
-    assert _uncertain(status) == [2]
-    assert state["submissions"][ROUTE] == 4
+    assert _uncertain(await _status(capsys, journal, "u")) == [2]
+    assert emulator.counters.submissions[ROUTE] == 4
     assert (out / "images" / "line-000002-0.png").exists()
 
 
