@@ -112,9 +112,9 @@ def run(
             )
         ],
         notes=[
-            "The PostgreSQL journal writes each line's claim, intent, token, images and end as "
-            "transactions committed by a server on the same machine; the JSONL journal appends "
-            "fsynced lines to local files. CPU is the CLI process's own (the server's is not "
-            "counted)."
+            "The PostgreSQL journal commits each line's intent, token, images and end with "
+            "those of the other lines in flight, to a server on the same machine; the JSONL "
+            "journal appends fsynced lines to local files. CPU is the CLI process's own (the "
+            "server's is not counted)."
         ],
     )
