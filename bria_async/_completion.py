@@ -334,8 +334,14 @@ class _CallAgainCompletion(_Repeating):
     async def _check(self) -> bool:
         call = self._call
         try:
-            response = await self._job._runtime.transport.request(
-                call.method, call.path, params=call.params, json=call.json, kind=call.kind
+            runtime = self._job._runtime
+            response = await runtime.transport.request(
+                call.method,
+                call.path,
+                params=call.params,
+                json=call.json,
+                kind=call.kind,
+                settings=runtime.settings,
             )
         except BadRequestError as exc:
             self._refusals += 1

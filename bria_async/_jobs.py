@@ -262,6 +262,7 @@ class Job(Generic[R]):
                     version=call.version,
                     repeat=call.repeat,
                     deadline=Deadline.after(runtime.settings.polling.job_timeout),
+                    settings=runtime.settings,
                 )
             except BriaError as exc:
                 if not self._spec.finish.not_final(exc):
