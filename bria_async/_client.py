@@ -7,7 +7,7 @@ import os
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from functools import cached_property
 from types import TracebackType
-from typing import Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import attrs
 
@@ -36,6 +36,9 @@ from .resources.v2 import V2
 from .resources.visuals import Visuals
 from .types.v2 import StatusEvent
 from .webhooks import parse_event, verify_signature
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 R = TypeVar("R")
 DEFAULT_BASE_URL = "https://engine.prod.bria-api.com/v1"
@@ -207,7 +210,7 @@ class BriaClient:
                 "open and close the client it came from"
             )
 
-    async def __aenter__(self) -> BriaClient:
+    async def __aenter__(self) -> Self:
         self._refuse_view()
         _ = self._runtime.transport.session  # opened here, in the running loop
         return self
