@@ -188,7 +188,8 @@ class BriaClient:
 
         A light view, made per call if you like: it shares this client's connection pool,
         poller, limits, storage and hooks, and is never closed on its own (close the client
-        it came from). Result downloads keep the client's own settings.
+        it came from). Placeholder probes, v2 status reads and result downloads, which the
+        shared poller and storage make, keep the client's own settings.
         """
         view = copy.copy(self)
         # the namespaces cached on this client hold this client: the view makes its own

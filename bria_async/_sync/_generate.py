@@ -279,8 +279,6 @@ class _Writer:
         self, func: Callable[..., Any], text: str, namespace: dict[str, Any], cls: type, twin: str
     ) -> tuple[str, str | None]:
         tree = ast.parse(text, mode="eval").body
-        if func.__name__ in ("__aexit__",):
-            return "None", None
         if (
             isinstance(tree, ast.Subscript)
             and _is_name(tree.value, "Job")
@@ -293,10 +291,7 @@ class _Writer:
         if isinstance(tree, ast.Subscript) and _is_name(tree.value, "Iterator"):
             tree = tree.slice  # an iterator of twins wraps each item
         head = ast.unparse(tree).split("[", 1)[0]
-        wraps = head if head in TWINS.values() and head != twin else None
-        if func.__name__ == "with_options":
-            wraps = twin
-        return returns, wraps
+        return returns, head if head in TWINS.values() else None
 
     def body(
         self,
@@ -327,8 +322,6 @@ class _Writer:
             return "        return self._portal.next(self._async)\n"
         if name == "__aiter__":
             return "        return self\n"
-        if name == "__aexit__":
-            return "        self.close()\n"
         if inspect.isasyncgenfunction(func) or returns.startswith("AsyncIterator["):
             items = f"self._portal.iterate({call})"
             if wraps:  # its items are twins
