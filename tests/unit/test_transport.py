@@ -8,6 +8,7 @@ from yarl import URL
 
 import bria_async as ba
 from bria_async import BriaClient, Hooks, RetryEvent, RetrySettings, Settings
+from bria_async._retry import Deadline
 from tests.conftest import BASE_URL, TOKEN, MockAPI
 
 GEN_URL = f"{BASE_URL}/text-to-image/base/2.3"
@@ -184,15 +185,11 @@ def ba_connection_error() -> Exception:
     return aiohttp.ServerDisconnectedError()
 
 
-def ba_deadline(seconds: float) -> object:
-    from bria_async._retry import Deadline
-
+def ba_deadline(seconds: float) -> Deadline:
     return Deadline.after(seconds)
 
 
-def _url(url: str) -> object:
-    from yarl import URL
-
+def _url(url: str) -> URL:
     return URL(url)
 
 
