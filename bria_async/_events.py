@@ -65,7 +65,8 @@ class JobEvent:
 
     `model` is the model a generation asked for (``base/2.3``; None for other routes),
     `images` how many images a done Job has (None for results without images), and `error`
-    the class name of the error a failed, cancelled or stalled Job ended with.
+    the class name of the error a failed, cancelled or stalled Job ended with. `prompt` is
+    the request's text prompt, if it has one (not shown in the repr, which logs may print).
     """
 
     job_id: str
@@ -74,6 +75,7 @@ class JobEvent:
     model: str | None = None
     images: int | None = None
     error: str | None = None
+    prompt: str | None = attrs.field(default=None, repr=False)
 
 
 @attrs.frozen(kw_only=True)

@@ -473,6 +473,8 @@ class Job(Generic[R]):
         done = self._status is JobStatus.DONE
         images = getattr(self._result, "images", None) if done else None
         error = self.exception()
+        body = self._call.json if self._call is not None else None
+        prompt = body.get("prompt") if isinstance(body, Mapping) else None
         return JobEvent(
             job_id=self.id,
             kind=self.kind,
@@ -480,6 +482,7 @@ class Job(Generic[R]):
             model=None if model is None else str(model),
             images=len(images) if isinstance(images, Sequence) else None,
             error=None if error is None else type(error).__name__,
+            prompt=prompt if isinstance(prompt, str) else None,
         )
 
     def _result_context(self) -> ResultContext:
