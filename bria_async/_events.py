@@ -50,13 +50,15 @@ class RetryEvent:
 @attrs.frozen(kw_only=True)
 class PollEvent:
     """One probe of a placeholder URL (or read of a v2 status) for the Job `job_id`, and what
-    it found: ready, pending, retry or failed."""
+    it found: ready, pending, retry or failed. `waited`: seconds since the submission;
+    `elapsed`: how long the probe took (None for a v2 status read, a RequestEvent too)."""
 
     url: str
     status: int | None
     outcome: str
     waited: float
     job_id: str | None = None
+    elapsed: float | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -182,6 +182,7 @@ class PlaceholderWatch:
                 outcome=outcome.value,
                 waited=waited,
                 job_id=self.job_id,
+                elapsed=time.monotonic() - now,
             )
             emit(hook, event)
         if self.cancelled:

@@ -16,11 +16,12 @@ conventions for generative AI clients and HTTP clients:
   ``gen_ai.provider.name`` (``bria``), ``gen_ai.request.model``, ``bria.route`` (the Job's
   kind), ``bria.job_id``, ``bria.images``, ``bria.probes`` and ``error.type``. A stalled Job's
   span ends with ``error.type`` ``JobTimeoutError``; awaiting the Job again starts a new one.
-- One child span per HTTP attempt (API calls and downloads; probes are counted on the Job's
-  span), named by its method, with ``http.request.method``, ``url.full`` (signature and token
-  query values redacted), ``server.address``, ``server.port``, ``http.response.status_code``,
-  ``http.request.resend_count`` and ``error.type``. A download made outside a Job is a child
-  of whatever span is current.
+- One child span per HTTP attempt (API calls, placeholder probes, downloads), named by its
+  method, with ``http.request.method``, ``url.full`` (signature and token query values
+  redacted), ``server.address``, ``server.port``, ``http.response.status_code``,
+  ``http.request.resend_count`` and ``error.type``; a probe also has ``bria.probe.outcome``,
+  and one answered "not yet" (404) is not an error. A download made outside a Job is a
+  child of whatever span is current.
 - The histogram ``gen_ai.client.operation.duration`` (seconds) of every Job that ended.
 
 Prompts are recorded (as ``gen_ai.input.messages``) only when
@@ -37,7 +38,7 @@ import json
 import os
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import attrs
@@ -176,34 +177,60 @@ class _Tracing:
         self._duration.record(time.monotonic() - state.started, attributes)
 
     def on_poll(self, event: PollEvent) -> None:
-        if event.job_id is not None:
-            self._job_span(event.job_id).probes += 1
+        if event.job_id is None:
+            return
+        state = self._job_span(event.job_id)
+        state.probes += 1
+        if event.elapsed is None:  # a v2 status read: its RequestEvent makes its span
+            return
+        # A probe answered "not yet" (404, 403, 416) is how polling works, not an error.
+        error = None
+        if event.outcome in {"retry", "failed"}:
+            error = "APIConnectionError" if event.status is None else str(event.status)
+        extra = {"bria.probe.outcome": event.outcome}
+        self._http_span("GET", event.url, event.status, event.elapsed, error, state.span, extra)
 
     def on_request(self, event: RequestEvent) -> None:
         parent = None
         if event.job_id is not None:
-            parent = trace.set_span_in_context(self._job_span(event.job_id, event.elapsed).span)
-        url = urllib.parse.urlsplit(event.url)
-        attributes: dict[str, Any] = {
-            "http.request.method": event.method,
-            "url.full": _redacted(url),
-            "server.address": url.hostname or "",
-            "server.port": url.port or (443 if url.scheme == "https" else 80),
-        }
-        if event.attempt > 1:
-            attributes["http.request.resend_count"] = event.attempt - 1
-        if event.status is not None:
-            attributes["http.response.status_code"] = event.status
+            parent = self._job_span(event.job_id, event.elapsed).span
         error = event.error_type
         if event.status is not None and event.status >= 400:
             error = str(event.status)
+        extra = {}
+        if event.attempt > 1:
+            extra["http.request.resend_count"] = event.attempt - 1
+        self._http_span(event.method, event.url, event.status, event.elapsed, error, parent, extra)
+
+    def _http_span(
+        self,
+        method: str,
+        raw_url: str,
+        status: int | None,
+        elapsed: float,
+        error: str | None,
+        parent: trace.Span | None,
+        extra: Mapping[str, Any],
+    ) -> None:
+        """One finished HTTP call, `elapsed` seconds long, as a child of `parent` (or of the
+        current span)."""
+        url = urllib.parse.urlsplit(raw_url)
+        attributes: dict[str, Any] = {
+            "http.request.method": method,
+            "url.full": _redacted(url),
+            "server.address": url.hostname or "",
+            "server.port": url.port or (443 if url.scheme == "https" else 80),
+            **extra,
+        }
+        if status is not None:
+            attributes["http.response.status_code"] = status
         if error is not None:
             attributes["error.type"] = error
         span = self._tracer.start_span(
-            event.method,
-            context=parent if parent is not None else context.get_current(),
+            method,
+            context=context.get_current() if parent is None else trace.set_span_in_context(parent),
             kind=SpanKind.CLIENT,
-            start_time=time.time_ns() - int(event.elapsed * 1e9),
+            start_time=time.time_ns() - int(elapsed * 1e9),
             attributes=attributes,
         )
         if error is not None:

@@ -79,7 +79,7 @@ def _client(hooks: Hooks) -> BriaClient:
     return BriaClient(TOKEN, base_url=BASE_URL, settings=Settings.for_testing(), hooks=hooks)
 
 
-async def test_a_generation_is_one_span_with_its_call_as_a_child_and_one_duration(
+async def test_a_generation_is_one_span_with_its_call_and_probes_as_children_and_a_duration(
     mock_api: MockAPI, telemetry: Telemetry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(CAPTURE_CONTENT_ENV, raising=False)
@@ -102,8 +102,16 @@ async def test_a_generation_is_one_span_with_its_call_as_a_child_and_one_duratio
         "bria.probes": 2,
     }
     assert span.status.status_code is StatusCode.UNSET
-    [call] = calls
-    assert call.name == "POST"
+    call, pending, ready = calls
+    assert (call.name, pending.name, ready.name) == ("POST", "GET", "GET")
+    for probe, outcome, status in [(pending, "pending", 404), (ready, "ready", 206)]:
+        assert probe.parent is not None
+        assert span.context is not None
+        assert probe.parent.span_id == span.context.span_id
+        assert (probe.attributes or {})["bria.probe.outcome"] == outcome
+        assert (probe.attributes or {})["http.response.status_code"] == status
+        assert (probe.attributes or {})["url.full"] == A
+        assert probe.status.status_code is StatusCode.UNSET  # "not yet" is no error
     assert call.parent is not None
     assert span.context is not None
     assert call.parent.span_id == span.context.span_id

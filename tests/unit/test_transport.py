@@ -237,6 +237,7 @@ async def test_hooks_see_requests_retries_polls_and_job_states(mock_api: MockAPI
     ]
     polls = [e for e in events if isinstance(e, ba.PollEvent)]
     assert [p.outcome for p in polls] == ["pending", "ready"]
+    assert all(p.elapsed is not None and p.elapsed >= 0 for p in polls)
     jobs = [e for e in events if isinstance(e, ba.JobEvent)]
     assert [(e.status, e.images) for e in jobs] == [
         ("submitted", None),
