@@ -33,7 +33,7 @@ from ._errors import (
     ResponseTooLargeError,
     error_class_for,
 )
-from ._events import Hooks, RequestEvent, RetryEvent, emit, logger
+from ._events import Hooks, RequestEvent, RetryEvent, current_job, emit, logger
 from ._limiter import AdaptiveLimiter
 from ._retry import (
     NOT_DONE_STATUSES,
@@ -544,6 +544,8 @@ class Transport:
                 elapsed=elapsed,
                 attempt=attempt,
                 error=None if error is None else str(error),
+                error_type=None if error is None else type(error).__name__,
+                job_id=current_job.get(),
             ),
         )
 

@@ -34,12 +34,12 @@ async def test_job_awaited_twice_is_sent_once(client: BriaClient, mock_api: Mock
     mock_api.post(GEN, payload=answer(A))
     mock_api.get(A, status=206, body=b"\x89")
     job = client.images.generate("a fox", num_results=1)
-    assert job.status is JobStatus.PENDING
+    before = job.status
     first = await job
     second = await job
     assert first is second
     assert posts(mock_api) == 1
-    assert job.status is JobStatus.DONE
+    assert (before, job.status) == (JobStatus.PENDING, JobStatus.DONE)
     assert job.done()
 
 
