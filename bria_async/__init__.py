@@ -41,6 +41,7 @@ from ._events import Hooks, JobEvent, PollEvent, RequestEvent, RetryEvent
 from ._inputs import ImageInput
 from ._jobs import Job, JobStatus, RetiredModelVersionWarning
 from ._settings import PollSettings, RetrySettings, Settings, Timeouts
+from ._sync._api import Bria, SyncJob
 from .resources.search import SearchPages
 from .types.datasets import Dataset, DatasetImage, DatasetStatus, UploadOutcome, UseCase
 from .types.images import EditResult, Image, ImageResult
@@ -62,6 +63,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "Bria",
     "BriaClient",
     "BriaError",
     "Caption",
@@ -116,6 +118,7 @@ __all__ = [
     "ServerError",
     "Settings",
     "StatusEvent",
+    "SyncJob",
     "Timeouts",
     "UnavailableForLegalReasonsError",
     "UnprocessableEntityError",

@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_support import TESTING_CLI, records, start_cli
 from PIL import Image
-from testing_cli import fast_polling_init
 
 from bria_async import BriaClient
 from bria_async.cli import main
 from bria_async.testing import Emulator, EmulatorConfig, Latency
+from tests.integration.cli_support import TESTING_CLI, records, start_cli
+from tests.integration.testing_cli import fast_polling_init
 
 asyncpg = pytest.importorskip("asyncpg")
 
@@ -157,7 +157,8 @@ async def test_workers_share_a_batch_through_a_kill_and_a_late_joiner(
     tmp_path: Path, journal: str, capsys: pytest.CaptureFixture[str], emulator: Emulator
 ) -> None:
     prompts, out = _prompts(tmp_path, 600), tmp_path / "out"
-    args = ("batch", str(prompts), "--out", str(out), "--journal", journal, "--batch-id", "big")
+    args: tuple[str, ...] = ("batch", str(prompts), "--out", str(out), "--journal", journal)
+    args += ("--batch-id", "big")
     args += ("--concurrency", "100", "-n", "1", "--lease", "2")
     env = {
         **os.environ,
@@ -232,7 +233,8 @@ async def test_workers_reconnect_when_the_server_drops_their_connections(
     emulator: Emulator,
 ) -> None:
     prompts, out = _prompts(tmp_path, 300), tmp_path / "out"
-    args = ("batch", str(prompts), "--out", str(out), "--journal", journal, "--batch-id", "drops")
+    args: tuple[str, ...] = ("batch", str(prompts), "--out", str(out), "--journal", journal)
+    args += ("--batch-id", "drops")
     args += ("--concurrency", "60", "-n", "1")
     workers = asyncio.gather(cli(*args), cli(*args))  # two workers in threads of this process
     dropped = 0
