@@ -9,10 +9,11 @@ from types import TracebackType
 from typing import Any, Literal, TypeVar, overload
 
 from . import _collections
-from ._errors import ConfigurationError
+from ._errors import ConfigurationError, ValidationError
 from ._events import Hooks
 from ._jobs import Job
 from ._poller import Poller
+from ._ratelimit import RateLimiter
 from ._runtime import EARLY_EVENTS, Runtime
 from ._settings import Settings
 from ._storage import Storage
@@ -94,7 +95,9 @@ class BriaClient:
     URL from `base_url` or ``BRIA_BASE_URL``. One client holds one connection pool and one
     poller: share it across your app (for example from a FastAPI lifespan), in one event loop.
     Job tokens are signed with a key derived from the API token, or with `job_token_key`
-    (16 bytes at least) for apps whose API token rotates.
+    (16 bytes at least) for apps whose API token rotates. Requests keep to
+    `settings.rate_limits` on `rate_limiter`: by default one of the client's own; pass one
+    LocalRateLimiter to share it among clients, or a RedisRateLimiter among processes.
     """
 
     def __init__(
@@ -106,6 +109,7 @@ class BriaClient:
         hooks: Hooks | None = None,
         allow_insecure_http: bool = False,
         job_token_key: str | bytes | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         token = api_token if api_token is not None else os.environ.get("BRIA_API_TOKEN")
         if token is not None and not (isinstance(token, str) and is_header_value(token)):
@@ -125,6 +129,10 @@ class BriaClient:
                 allow_insecure_http=allow_insecure_http,
             )
         )
+        if rate_limiter is not None and not isinstance(rate_limiter, RateLimiter):
+            raise ValidationError(
+                "rate_limiter", rate_limiter, "a RateLimiter (LocalRateLimiter, RedisRateLimiter)"
+            )
         self.settings = settings or Settings()
         hooks = hooks or Hooks()
         transport = Transport(
@@ -133,6 +141,7 @@ class BriaClient:
             token=self._require_token,
             settings=self.settings,
             hooks=hooks,
+            rate_limiter=rate_limiter,
         )
         self._runtime = Runtime(
             settings=self.settings,

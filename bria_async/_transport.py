@@ -30,11 +30,13 @@ from ._errors import (
     BriaError,
     ClientStateError,
     ConfigurationError,
+    RateLimitTimeoutError,
     ResponseTooLargeError,
     error_class_for,
 )
 from ._events import Hooks, RequestEvent, RetryEvent, emit, logger
 from ._limiter import AdaptiveLimiter
+from ._ratelimit import LocalRateLimiter, RateLimiter, Throttle, account_of, endpoint_of
 from ._retry import (
     NOT_DONE_STATUSES,
     RETRYABLE_STATUSES,
@@ -233,6 +235,7 @@ class Transport:
         settings: Settings,
         hooks: Hooks,
         v2_base_url: str | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         self.base_url = base_url
         self.v2_base_url = v2_base_url or versioned_base_urls(base_url)[1]
@@ -244,6 +247,18 @@ class Transport:
         self._rng = random.Random()
         self._budget = RetryBudget(settings.retries)
         self.submissions = AdaptiveLimiter(settings.max_submissions)
+        #: Per-endpoint rates (None without `settings.rate_limits`), on `rate_limiter` or
+        #: on a limiter of this client's own.
+        self.throttle = (
+            None
+            if settings.rate_limits is None
+            else Throttle(
+                settings.rate_limits,
+                rate_limiter if rate_limiter is not None else LocalRateLimiter(),
+                pause_scale=settings.retries.backoff_scale,
+            )
+        )
+        self._account: tuple[Secret, str] | None = None
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
@@ -286,6 +301,8 @@ class Transport:
         if self._session is not None:
             await self._session.close()
             self._session = None
+        if self.throttle is not None:
+            await self.throttle.limiter.aclose()
 
     def _timeout(self, kind: TimeoutKind, deadline: Deadline) -> aiohttp.ClientTimeout:
         """The attempt's timeouts: the settings' own (made once per kind) unless the
@@ -382,7 +399,8 @@ class Transport:
         happens (v2 submissions: Bria has no idempotency key).
         """
         url = (self.v2_base_url if version == 2 else self.base_url) + path
-        headers = {"api_token": self._token().reveal()}
+        token = self._token()
+        headers = {"api_token": token.reveal()}
         query = {k: _query_value(v) for k, v in (params or {}).items() if v is not None}
 
         async def once(timeout: aiohttp.ClientTimeout) -> Response:
@@ -423,7 +441,16 @@ class Transport:
             billable=billable,
             deadline=deadline or Deadline(None),
             repeat=repeat,
+            rated=None
+            if self.throttle is None
+            else (self._account_of(token), endpoint_of(method, path, version)),
         )
+
+    def _account_of(self, token: Secret) -> str:
+        """The hash naming the token's account in rate limiter keys (made once per token)."""
+        if self._account is None or self._account[0] is not token:
+            self._account = (token, account_of(token.reveal()))
+        return self._account[1]
 
     async def _api_response(self, method: str, url: str, resp: aiohttp.ClientResponse) -> Response:
         if resp.status not in OK_STATUSES:
@@ -444,9 +471,13 @@ class Transport:
         billable: bool,
         deadline: Deadline,
         repeat: bool = True,
+        rated: tuple[str, str] | None = None,
     ) -> Response:
         """Run `once` (one attempt) until it answers a status in `ok`, under the client's one
-        retry policy: backoff with jitter, Retry-After, the retry budget and the deadline."""
+        retry policy: backoff with jitter, Retry-After, the retry budget and the deadline.
+        With `rated` (account, endpoint), each attempt first waits for its slot under the
+        endpoint's rate limit (inside the submission slot of a billable one)."""
+        throttle = self.throttle if rated is not None else None
         retries = self._settings.retries
         attempt = 0
         maybe_done = False  # an earlier attempt may have done the work before it failed
@@ -455,10 +486,16 @@ class Transport:
             started = time.monotonic()
             retry_after: float | None = None
             status: int | None = None
+            waited = False
             if billable:
                 await self.submissions.acquire()
             try:
+                if throttle is not None and rated is not None:
+                    waited = await throttle.acquire(rated, deadline)
+                    started = time.monotonic()
                 response = await once(self._timeout(kind, deadline))
+            except RateLimitTimeoutError:
+                raise  # nothing was sent (and it is a TimeoutError: not one to retry)
             except (*TIMEOUTS, aiohttp.ClientError) as exc:
                 error: BriaError = _connection_error(exc, method, url)
                 retryable = True
@@ -469,6 +506,8 @@ class Transport:
                 status = response.status
                 if status in ok:
                     self._budget.record_success()
+                    if throttle is not None and rated is not None:
+                        throttle.on_success(rated, waited)
                     if billable:
                         self.submissions.on_success()
                     self._emit_request(method, url, status, started, attempt)
@@ -484,6 +523,8 @@ class Transport:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 if status == 429 and billable:
                     self.submissions.on_rate_limited()
+                if status == 429 and throttle is not None and rated is not None:
+                    await throttle.on_rate_limited(rated, retry_after)
             finally:
                 if billable:
                     await self.submissions.release()
