@@ -146,12 +146,12 @@ class LocalRateLimiter:
 class _Learned:
     """What a Throttle learned of one endpoint without a configured rate."""
 
-    __slots__ = ("decreased", "rate", "since", "successes")
+    __slots__ = ("attempts", "decreased", "rate", "since")
 
     def __init__(self, now: float) -> None:
         self.rate: float | None = None  # per minute; None: no 429 yet, not limited
         self.since = now
-        self.successes = 0
+        self.attempts = 0
         self.decreased = -_DECREASE_EVERY
 
 
@@ -159,7 +159,8 @@ class Throttle:
     """The transport's rate limiting: a slot before each attempt; after a 429 a pause for
     everyone sharing the limiter and, where no rate is configured, a lower learned rate.
 
-    Retry-After pauses are scaled like retry delays (`pause_scale`, 0 in testing mode).
+    What 429s teach, Retry-After pauses and learned rates, is scaled like retry delays
+    (`backoff_scale`, 0 in testing mode); configured rates are kept as they are.
     """
 
     def __init__(
@@ -167,12 +168,12 @@ class Throttle:
         limits: RateLimits,
         limiter: RateLimiter,
         *,
-        pause_scale: float = 1.0,
+        backoff_scale: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.limits = limits
         self.limiter = limiter
-        self._pause_scale = pause_scale
+        self._scale = backoff_scale
         self._clock = clock
         self._learned: dict[str, _Learned] = {}
 
@@ -182,6 +183,15 @@ class Throttle:
         if rate is not None:
             return rate
         return self._learning(endpoint).rate
+
+    def _interval(self, endpoint: str) -> float:
+        """Seconds between two requests to `endpoint` (0: not spaced)."""
+        rate = self.limits.rate_of(endpoint)
+        if rate is not None:
+            return 60.0 / rate
+        learned = self._learning(endpoint)
+        learned.attempts += 1
+        return 0.0 if learned.rate is None else 60.0 / learned.rate * self._scale
 
     def _learning(self, endpoint: str) -> _Learned:
         learned = self._learned.get(endpoint)
@@ -193,10 +203,9 @@ class Throttle:
         """Wait for the next slot of `rated` (account, endpoint); True if the rate made the
         request wait. RateLimitTimeoutError (nothing reserved) if it comes past `deadline`."""
         account, endpoint = rated
-        rate = self.rate_of(endpoint)
         left = deadline.remaining()
         wait = await self.limiter.acquire(
-            f"{account}:{endpoint}", 60.0 / rate if rate else 0.0, self.limits.burst, left
+            f"{account}:{endpoint}", self._interval(endpoint), self.limits.burst, left
         )
         if left is not None and wait > left:
             raise RateLimitTimeoutError(endpoint=endpoint, wait=wait, left=left)
@@ -208,26 +217,23 @@ class Throttle:
     def on_success(self, rated: Rated, waited: bool) -> None:
         """A request to `rated` succeeded (`waited`: after waiting for its slot)."""
         endpoint = rated[1]
-        if self.limits.rate_of(endpoint) is not None:
-            return
-        learned = self._learning(endpoint)
-        learned.successes += 1
-        if waited and learned.rate is not None:
-            learned.rate += _INCREASE
+        if waited and self.limits.rate_of(endpoint) is None:
+            learned = self._learning(endpoint)
+            if learned.rate is not None:
+                learned.rate += _INCREASE
 
     async def on_rate_limited(self, rated: Rated, retry_after: float | None) -> None:
         """`rated` answered 429: pause it for Retry-After, lower its learned rate."""
         account, endpoint = rated
         if retry_after:
-            await self.limiter.pause(f"{account}:{endpoint}", retry_after * self._pause_scale)
+            await self.limiter.pause(f"{account}:{endpoint}", retry_after * self._scale)
         if self.limits.rate_of(endpoint) is not None:
             return
         learned = self._learning(endpoint)
         now = self._clock()
         if now - learned.decreased < _DECREASE_EVERY:
             return
-        if learned.rate is None:  # the first 429: start from the rate that succeeded so far
-            elapsed = max(now - learned.since, 1.0)
-            learned.rate = max(learned.successes, 1) * 60.0 / elapsed
+        if learned.rate is None:  # the first 429: start from the rate sent so far
+            learned.rate = learned.attempts * 60.0 / max(now - learned.since, 1.0)
         learned.rate = max(_MIN_RATE, learned.rate * _DECREASE)
         learned.decreased = now

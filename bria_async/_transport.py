@@ -255,7 +255,7 @@ class Transport:
             else Throttle(
                 settings.rate_limits,
                 rate_limiter if rate_limiter is not None else LocalRateLimiter(),
-                pause_scale=settings.retries.backoff_scale,
+                backoff_scale=settings.retries.backoff_scale,
             )
         )
         self._account: tuple[Secret, str] | None = None
