@@ -199,6 +199,11 @@ class RateLimits:
         return self.routes.get(endpoint, self.per_minute)
 
 
+def _limits_or_none(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, RateLimits):
+        _refuse(instance, attribute, value, "a RateLimits (e.g. RateLimits.plan('payg')) or None")
+
+
 @attrs.frozen(kw_only=True)
 class Settings:
     """Everything tunable about a client; every field has a default fit for production.
@@ -227,10 +232,7 @@ class Settings:
     max_download_bytes: int = attrs.field(default=256 * 2**20, validator=_count(1))
     #: Per-endpoint request rates (see RateLimits); None: no rate limiter, only the
     #: concurrency of submissions adapts to 429s.
-    rate_limits: RateLimits | None = attrs.field(
-        factory=RateLimits,
-        validator=attrs.validators.optional(attrs.validators.instance_of(RateLimits)),
-    )
+    rate_limits: RateLimits | None = attrs.field(factory=RateLimits, validator=_limits_or_none)
 
     @classmethod
     def for_testing(cls) -> Settings:
