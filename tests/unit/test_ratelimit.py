@@ -203,9 +203,7 @@ def test_a_rate_limiter_that_is_not_one_is_refused() -> None:
 def _client(limiter: LocalRateLimiter, *, token: str = TOKEN, **settings: object) -> BriaClient:
     base = Settings.for_testing()
     options = {"retries": RetrySettings(max_attempts=1), "polling": base.polling, **settings}
-    return BriaClient(
-        token, base_url=BASE_URL, settings=Settings(**options), rate_limiter=limiter
-    )  # type: ignore[arg-type]
+    return BriaClient(token, base_url=BASE_URL, settings=Settings(**options), rate_limiter=limiter)  # type: ignore[arg-type]
 
 
 async def test_a_429_pauses_its_endpoint_for_every_client_of_the_account(
