@@ -531,16 +531,28 @@ class Transport:
             self._emit_request(method, url, status, started, attempt, error)
             maybe_done = maybe_done or not not_done
             allowed = not billable or not_done or retries.retry_billable_server_errors
-            if not (retryable and allowed and repeat) or attempt >= retries.max_attempts:
+            # Under rate limits a 429 is waited out within the deadline, spending neither
+            # attempts nor the retry budget: its Retry-After (the wait, without backoff) paused
+            # the endpoint for everyone (polls are rescheduled by the poller instead).
+            waits_out = (
+                status == 429
+                and throttle is not None
+                and deadline.at is not None
+                and kind != "poll"
+            )
+            if not (retryable and allowed and repeat) or (
+                attempt >= retries.max_attempts and not waits_out
+            ):
                 raise error
             delay = backoff_delay(attempt, retries, self._rng)
             if retry_after is not None:
-                delay = max(delay, retry_after * retries.backoff_scale)
+                scaled = retry_after * retries.backoff_scale
+                delay = scaled if waits_out else max(delay, scaled)
             if not deadline.allows(delay):
                 raise _with_note(
                     error, f"not retried: waiting {delay:.1f}s would pass the call's deadline"
                 )
-            if not self._budget.try_spend():
+            if not waits_out and not self._budget.try_spend():
                 raise _with_note(error, "not retried: the client's retry budget is spent")
             reason = str(status) if status is not None else type(error).__name__
             logger.info("retrying %s %s in %.2fs after %s", method, url, delay, reason)

@@ -1,13 +1,17 @@
 """Rate limits against the emulator enforcing Bria's: a client told its plan spends it without
-429s, v2 status calls included, and clients of one process share a LocalRateLimiter."""
+429s, v2 status calls included, and clients (or FastAPI apps) share a LocalRateLimiter."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import attrs
+import httpx
+from fastapi import FastAPI
 
 from bria_async import BriaClient, LocalRateLimiter, RateLimits, RetrySettings, Settings
+from bria_async.contrib.fastapi import Bria, bria_lifespan
 from bria_async.testing import Emulator, Latency, RateLimit
 
 STATUS = "GET /v2/status/{request_id}"
@@ -60,3 +64,36 @@ async def test_without_a_limiter_the_emulator_answers_429(bria_emulator: Emulato
         jobs = [bria.images.generate("a fox") for _ in range(6)]
         await asyncio.gather(*(job.submit() for job in jobs), return_exceptions=True)
     assert bria_emulator.counters.rate_limited[GEN] == 3
+
+
+async def test_fastapi_apps_take_a_shared_limiter(bria_emulator: Emulator) -> None:
+    bria_emulator.config.rate_limit = RateLimit(10, 1.0, burst=3)
+    limiter = LocalRateLimiter()  # RedisRateLimiter(url) for replicas in other processes
+
+    def replica() -> FastAPI:
+        app = FastAPI(
+            lifespan=bria_lifespan(
+                api_token=bria_emulator.api_token,
+                base_url=bria_emulator.base_url,
+                settings=_settings(RateLimits(per_minute=600)),
+                rate_limiter=limiter,
+            )
+        )
+
+        @app.post("/jobs")
+        async def submit(bria: Bria) -> str:
+            return (await bria.images.generate("a fox").submit()).id
+
+        return app
+
+    apps = [replica(), replica()]
+    async with contextlib.AsyncExitStack() as stack:
+        clients = []
+        for app in apps:
+            await stack.enter_async_context(app.router.lifespan_context(app))
+            transport = httpx.ASGITransport(app=app)
+            client = httpx.AsyncClient(transport=transport, base_url="http://app")
+            clients.append(await stack.enter_async_context(client))
+        answers = await asyncio.gather(*(c.post("/jobs") for c in clients for _ in range(4)))
+    assert [a.status_code for a in answers] == [200] * 8
+    assert bria_emulator.counters.rate_limited == {}

@@ -7,6 +7,7 @@ import re
 import time
 
 import pytest
+from yarl import URL
 
 import bria_async as ba
 from bria_async import (
@@ -215,11 +216,11 @@ async def test_a_429_pauses_its_endpoint_for_every_client_of_the_account(
     mock_api.post(f"{BASE_URL}/text-to-image/fast/2.3", payload=SYNC_RESULT)
     short = PollSettings(job_timeout=0.5)
     async with (
-        _client(limiter) as first,
+        _client(limiter, polling=short) as first,
         _client(limiter, polling=short) as second,
         _client(limiter, token="another-account", polling=short) as third,
     ):
-        with pytest.raises(ba.RateLimitError):
+        with pytest.raises(ba.RateLimitError, match="deadline"):  # not waited out: too long
             await first.images.generate("a fox", sync=True)
         with pytest.raises(ba.RateLimitTimeoutError) as caught:
             await second.images.generate("a fox", sync=True)
@@ -248,6 +249,18 @@ async def test_a_plan_spaces_requests_and_a_slot_past_the_deadline_fails_typed(
         with pytest.raises(ba.RateLimitTimeoutError, match=r"POST /text-to-image/hd/"):
             await bria.images.generate("a fox", model="hd", sync=True)
     assert isinstance(ba.RateLimitTimeoutError(endpoint=GEN, wait=1, left=0), TimeoutError)
+
+
+async def test_under_rate_limits_429s_are_waited_out_not_counted_as_attempts(
+    mock_api: MockAPI,
+) -> None:
+    for _ in range(7):  # more than max_attempts (5)
+        mock_api.post(GEN_URL, status=429, headers={"Retry-After": "1"})
+    mock_api.post(GEN_URL, payload=SYNC_RESULT)
+    testing = Settings.for_testing()  # Retry-After pauses scaled to nothing
+    async with BriaClient(TOKEN, base_url=BASE_URL, settings=testing) as bria:
+        await bria.images.generate("a fox", sync=True)
+    assert len(mock_api.requests[("POST", URL(GEN_URL))]) == 8
 
 
 async def test_without_rate_limits_a_429_pauses_nothing(mock_api: MockAPI) -> None:
