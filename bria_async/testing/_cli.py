@@ -91,6 +91,11 @@ def _accepted(config: EmulatorConfig) -> str:
     return "api_token as given by --api-token"
 
 
+def _limit(config: EmulatorConfig) -> str:
+    limit = config.rate_limit
+    return "no rate limit" if limit is None else f"rate limit {limit} per token and endpoint"
+
+
 async def _serve(args: argparse.Namespace) -> None:
     from ._server import Emulator
 
@@ -107,7 +112,7 @@ async def _serve(args: argparse.Namespace) -> None:
         print(
             f"v2 {emulator.v2_base_url}; storage {emulator.storage_url}; "
             f"{_accepted(emulator.config)}; "
-            f"rate limit {emulator.config.rate_limit or 'none'} per token and endpoint; "
+            f"{_limit(emulator.config)}; "
             f"state at {emulator.base_url.removesuffix('/v1')}/_emulator/state; Ctrl-C stops",
             flush=True,
         )

@@ -149,7 +149,7 @@ async def test_four_processes_share_one_budget(emulator: Emulator, prefix: str) 
     assert reports == [{"submitted": jobs, "failed": []}] * 4, reports
     counters = emulator.counters
     assert counters.submissions["/text-to-image/base/{model_version}"] == 4 * jobs  # once each
-    assert counters.rate_limited[GEN] <= 1, counters.per_minute  # unshared: dozens
+    assert counters.rate_limited[GEN] <= 2, counters.per_minute  # unshared: dozens
 
 
 async def test_when_redis_dies_mid_run_requests_go_on_in_process(
