@@ -44,6 +44,7 @@ from ._jobs import Job, JobStatus, RetiredModelVersionWarning
 from ._ratelimit import LocalRateLimiter, RateLimiter
 from ._redis import RedisRateLimiter
 from ._settings import PollSettings, RateLimits, RetrySettings, Settings, Timeouts
+from ._sync._api import Bria, SyncJob
 from .resources.search import SearchPages
 from .types.datasets import Dataset, DatasetImage, DatasetStatus, UploadOutcome, UseCase
 from .types.images import EditResult, Image, ImageResult
@@ -65,6 +66,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "Bria",
     "BriaClient",
     "BriaError",
     "Caption",
@@ -124,6 +126,7 @@ __all__ = [
     "ServerError",
     "Settings",
     "StatusEvent",
+    "SyncJob",
     "Timeouts",
     "UnavailableForLegalReasonsError",
     "UnprocessableEntityError",

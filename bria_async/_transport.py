@@ -34,7 +34,7 @@ from ._errors import (
     ResponseTooLargeError,
     error_class_for,
 )
-from ._events import Hooks, RequestEvent, RetryEvent, emit, logger
+from ._events import Hooks, RequestEvent, RetryEvent, current_job, emit, logger
 from ._limiter import AdaptiveLimiter
 from ._ratelimit import LocalRateLimiter, RateLimiter, Throttle, account_of, endpoint_of
 from ._retry import (
@@ -304,12 +304,18 @@ class Transport:
         if self.throttle is not None:
             await self.throttle.limiter.aclose()
 
-    def _timeout(self, kind: TimeoutKind, deadline: Deadline) -> aiohttp.ClientTimeout:
-        """The attempt's timeouts: the settings' own (made once per kind) unless the
-        deadline comes sooner."""
-        t = self._settings.timeouts
+    def _timeout(
+        self, kind: TimeoutKind, deadline: Deadline, settings: Settings | None = None
+    ) -> aiohttp.ClientTimeout:
+        """The attempt's timeouts: the client settings' own (made once per kind) unless the
+        deadline comes sooner, or a call's own `settings` (``with_options``) set others."""
+        t = (settings or self._settings).timeouts
         total, connect = getattr(t, kind), t.connect
         left = deadline.remaining()
+        if settings is not None and settings is not self._settings:
+            return aiohttp.ClientTimeout(
+                total=deadline.cap(total), sock_connect=deadline.cap(connect)
+            )
         if left is not None and left < max(total, connect):
             return aiohttp.ClientTimeout(
                 total=deadline.cap(total), sock_connect=deadline.cap(connect)
@@ -387,6 +393,7 @@ class Transport:
         deadline: Deadline | None = None,
         version: int = 1,
         repeat: bool = True,
+        settings: Settings | None = None,
     ) -> Response:
         """Send an API request, retrying what is safe to retry; return a success response.
 
@@ -396,7 +403,8 @@ class Transport:
         the API's origin (the token goes nowhere else): to another origin it raises
         APIRedirectError. Raises the typed error otherwise. `version` 2 sends it under the
         v2 base URL (same origin, same token). `repeat=False` sends it once whatever
-        happens (v2 submissions: Bria has no idempotency key).
+        happens (v2 submissions: Bria has no idempotency key). `settings` replaces the
+        client's timeouts and retry policy for this call (a ``with_options`` view's).
         """
         url = (self.v2_base_url if version == 2 else self.base_url) + path
         token = self._token()
@@ -441,6 +449,7 @@ class Transport:
             billable=billable,
             deadline=deadline or Deadline(None),
             repeat=repeat,
+            settings=settings,
             rated=None
             if self.throttle is None
             else (self._account_of(token), endpoint_of(method, path, version)),
@@ -471,6 +480,7 @@ class Transport:
         billable: bool,
         deadline: Deadline,
         repeat: bool = True,
+        settings: Settings | None = None,
         rated: tuple[str, str] | None = None,
     ) -> Response:
         """Run `once` (one attempt) until it answers a status in `ok`, under the client's one
@@ -478,7 +488,7 @@ class Transport:
         With `rated` (account, endpoint), each attempt first waits for its slot under the
         endpoint's rate limit (inside the submission slot of a billable one)."""
         throttle = self.throttle if rated is not None else None
-        retries = self._settings.retries
+        retries = (settings or self._settings).retries
         attempt = 0
         maybe_done = False  # an earlier attempt may have done the work before it failed
         while True:
@@ -493,7 +503,7 @@ class Transport:
                 if throttle is not None and rated is not None:
                     waited = await throttle.acquire(rated, deadline)
                     started = time.monotonic()
-                response = await once(self._timeout(kind, deadline))
+                response = await once(self._timeout(kind, deadline, settings))
             except RateLimitTimeoutError:
                 raise  # nothing was sent (and it is a TimeoutError: not one to retry)
             except (*TIMEOUTS, aiohttp.ClientError) as exc:
@@ -587,6 +597,8 @@ class Transport:
                 elapsed=elapsed,
                 attempt=attempt,
                 error=None if error is None else str(error),
+                error_type=None if error is None else type(error).__name__,
+                job_id=current_job.get(),
             ),
         )
 

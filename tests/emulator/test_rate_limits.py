@@ -6,10 +6,10 @@ from __future__ import annotations
 import argparse
 
 import pytest
-from emulator_support import Api
 
 from bria_async.testing import Emulator, RateLimit
 from bria_async.testing._cli import build_config, configure_parser
+from tests.emulator.emulator_support import Api
 
 BASE = "POST /text-to-image/base/{model_version}"
 
@@ -18,7 +18,7 @@ async def _generate(api: Api, *, token: bool = True, model: str = "base") -> int
     status, _, _ = await api.call(
         "POST", f"/text-to-image/{model}/2.3", json={"prompt": "p"}, token=token
     )
-    return status
+    return int(status)
 
 
 async def test_over_the_limit_a_429_says_when_to_come_back(api: Api, emulator: Emulator) -> None:
