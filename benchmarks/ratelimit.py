@@ -192,7 +192,7 @@ def run(*, jobs: int, limit: int, processes: int = 4) -> Scenario:
             "together send several times the limit and meet 429s (each pausing its own "
             "process); told a share of the plan each, they keep to it without Redis, as long "
             "as the number of processes is fixed and known.",
-            "The learned rate starts unlimited and halves on each burst of 429s, then grows "
+            "The learned rate starts unlimited and drops by 30% on each burst of 429s, then grows "
             "about 20% a minute; the AIMD-only client (before rate limits) halves its "
             "concurrency, which does not bound its rate: it retries 429s until its attempts "
             "or its retry budget run out, and those jobs are lost.",

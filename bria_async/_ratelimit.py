@@ -37,7 +37,7 @@ _V1_HEADS = frozenset(
 )
 #: A 429 multiplies a learned rate by this, at most once per _DECREASE_EVERY seconds (one
 #: burst of 429s is one decrease).
-_DECREASE = 0.5
+_DECREASE = 0.7
 _DECREASE_EVERY = 1.0
 #: Requests per minute a learned rate gains for each success that had waited for its slot:
 #: while the rate is what holds requests back, it grows by about 20% a minute.

@@ -171,8 +171,9 @@ class RateLimits:
     and per endpoint, status calls included), waiting for a slot rather than being refused.
 
     `per_minute` is every endpoint's rate; None learns each endpoint's rate from its 429s
-    (halved on a 429, growing slowly while requests wait for slots). `routes` sets the rate
-    of single endpoints, keyed by method and path template as `bria_async` names them, e.g.
+    (30% lower after a burst of 429s, growing slowly while requests wait for slots). `routes`
+    sets the rate of single endpoints, keyed by method and path template as `bria_async`
+    names them, e.g.
     ``"POST /text-to-image/base/{model_version}"`` or ``"GET /v2/status/{request_id}"``.
     `burst` is how many requests may go at once after a quiet spell: 1 spaces every request
     evenly, which no way of counting a minute refuses.
