@@ -1,4 +1,4 @@
-"""Scenario 6, the batch journal: `bria-async batch` on the throughput scenario's jobs, with
+"""Scenario 7, the batch journal: `bria-async batch` on the throughput scenario's jobs, with
 the JSONL journal in ``--out`` and with the PostgreSQL journal (one worker), one after the
 other against a fresh emulator with the same seed, so both meet the same ready times.
 
@@ -88,7 +88,7 @@ def run(
     (jsonl, _, _), (pg, _, _) = figures.values()
     ratio = pg / jsonl
     return Scenario(
-        title="6. Batch journal: PostgreSQL vs JSONL",
+        title="7. Batch journal: PostgreSQL vs JSONL",
         setup=(
             f"`bria-async batch`, {jobs} prompts x 1 image, --concurrency {in_flight}; readiness "
             f"log-normal, median {median:g} s, p95 {p95:g} s; every image downloaded and saved"
