@@ -25,8 +25,9 @@ from PIL import Image
 
 from bria_async import BriaClient
 from bria_async.cli import main
-from bria_async.testing import Emulator, EmulatorConfig, Latency
+from bria_async.testing import Emulator, EmulatorConfig, Latency, RateLimit
 from tests.integration.cli_support import TESTING_CLI, records, start_cli
+from tests.integration.service_support import missing_service, redis_answers
 from tests.integration.testing_cli import fast_polling_init
 
 asyncpg = pytest.importorskip("asyncpg")
@@ -258,6 +259,34 @@ async def test_workers_reconnect_when_the_server_drops_their_connections(
     assert "done 300, failed 0" in status, status
     assert len(list((out / "images").iterdir())) == 300
     assert 300 <= emulator.counters.submissions[ROUTE] <= 300 + len(_uncertain(status))
+
+
+async def test_workers_sharing_a_rate_limit_through_redis_keep_to_it_together(
+    tmp_path: Path,
+    journal: str,
+    cli: Callable[..., Awaitable[tuple[int, str]]],
+    capsys: pytest.CaptureFixture[str],
+    emulator: Emulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = redis_answers("127.0.0.1", 6379)
+    if problem is not None:
+        missing_service("Redis on 127.0.0.1:6379", problem)
+    # 20 a second for the account; two workers unshared would send 40 and meet dozens of 429s.
+    emulator.config.rate_limit = RateLimit(20, 1.0, burst=20)
+    emulator.config.any_token = True
+    monkeypatch.setenv("BRIA_API_TOKEN", f"pg-journal-{secrets.token_hex(8)}")  # own Redis keys
+    prompts = _prompts(tmp_path, 60)
+    args: tuple[str, ...] = ("batch", str(prompts), "--out", str(tmp_path / "out"), "-n", "1")
+    args += ("--journal", journal, "--batch-id", "limited", "--concurrency", "20")
+    args += ("--rate-limit", "20/s", "--redis", "redis://127.0.0.1:6379/0")
+    for code, output in await asyncio.gather(cli(*args), cli(*args)):
+        assert code == 0, output
+    status = await _status(capsys, journal, "limited")
+
+    assert "done 60, failed 0" in status, status
+    assert emulator.counters.submissions[ROUTE] == 60
+    assert sum(emulator.counters.rate_limited.values()) <= 2, emulator.counters.per_minute
 
 
 async def test_the_input_is_loaded_once_and_another_input_under_the_same_id_is_refused(
