@@ -20,6 +20,7 @@ from .._errors import ValidationError
 from .._inputs import PRODUCT_TYPES, ImageInput, check, json_fields, load
 from .._jobs import Job
 from .._specs import Call, JobSpec, register
+from .._transport import TimeoutKind
 from .._validation import (
     check_bool,
     check_choice,
@@ -274,10 +275,7 @@ class Product(Resource):
         body: dict[str, Any],
         images: Mapping[tuple[str, str, str], ImageInput],
     ) -> Job[Any]:
-        call = Call(
-            method="POST", path=path, json=body, billable=True, prepare=_with_images(images)
-        )
-        return self._job(spec, call)
+        return self._job(spec, _image_call(path, body, images))
 
     def _lifestyle(
         self,
@@ -287,15 +285,24 @@ class Product(Resource):
         sync: bool,
         images: Mapping[tuple[str, str, str], ImageInput],
     ) -> Job[ImageResult]:
-        call = Call(
-            method="POST",
-            path=path,
-            json=body,
-            billable=True,
-            kind="sync_generation" if sync else "quick",
-            prepare=_with_images(images),
-        )
+        call = _image_call(path, body, images, kind="sync_generation" if sync else "quick")
         return self._job(spec, call, context={"sync": sync})
+
+
+def _image_call(
+    path: str,
+    body: dict[str, Any],
+    images: Mapping[tuple[str, str, str], ImageInput],
+    *,
+    kind: TimeoutKind = "quick",
+) -> Call:
+    """The billable POST of `body` with `images`. Image URLs go in the body at once (there is
+    nothing to read, so sending skips the prepare step); files are read as the Job is sent."""
+    prepare: Callable[[Call], Awaitable[Call]] | None = _with_images(images)
+    if all(isinstance(value, str) for value in images.values()):
+        body = {**body, **{url_field: value for (_, url_field, _), value in images.items()}}
+        prepare = None
+    return Call(method="POST", path=path, json=body, billable=True, kind=kind, prepare=prepare)
 
 
 def _sku(sku: str | None) -> dict[str, str]:
