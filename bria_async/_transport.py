@@ -9,6 +9,7 @@ bytes, error answers a few kilobytes.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json as jsonlib
 import random
 import time
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import attrs
+from aiohttp.helpers import parse_content_type
 from multidict import CIMultiDictProxy
 from yarl import URL
 
@@ -116,7 +118,7 @@ class Body:
         self.url = url
         self.limit = limit
         self._size = 0
-        declared = resp.content_length
+        self._declared = declared = resp.content_length
         if declared is not None and declared > limit:
             self._too_large()
 
@@ -138,7 +140,7 @@ class Body:
 
     async def read_all(self) -> bytes:
         resp = self._resp
-        if resp.content_length is not None and "Content-Encoding" not in resp.headers:
+        if self._declared is not None and "Content-Encoding" not in resp.headers:
             return await resp.read()  # its length was checked against the limit already
 
         chunks = []
@@ -383,7 +385,7 @@ class Transport:
         """
         url = (self.v2_base_url if version == 2 else self.base_url) + path
         headers = {"api_token": self._token().reveal()}
-        query = {k: _query_value(v) for k, v in (params or {}).items() if v is not None}
+        query = {k: _query_value(v) for k, v in params.items() if v is not None} if params else {}
 
         async def once(timeout: aiohttp.ClientTimeout) -> Response:
             target, verb, query_now, body_json, body_data = URL(url), method, query, json, data
@@ -429,7 +431,8 @@ class Transport:
         if resp.status not in OK_STATUSES:
             return await _error_response(method, url, resp)
         s = self._settings
-        limit = s.max_download_bytes if resp.content_type in _FILE_TYPES else s.max_response_bytes
+        is_file = _is_file_type(resp.headers.get("Content-Type"))
+        limit = s.max_download_bytes if is_file else s.max_response_bytes
         body = await Body(resp, method=method, url=url, limit=limit).read_all()
         return Response(method, str(resp.url), resp.status, resp.headers, body)
 
@@ -455,7 +458,7 @@ class Transport:
             started = time.monotonic()
             retry_after: float | None = None
             status: int | None = None
-            if billable:
+            if billable and not self.submissions.try_acquire():
                 await self.submissions.acquire()
             try:
                 response = await once(self._timeout(kind, deadline))
@@ -486,7 +489,7 @@ class Transport:
                     self.submissions.on_rate_limited()
             finally:
                 if billable:
-                    await self.submissions.release()
+                    self.submissions.release()
             self._emit_request(method, url, status, started, attempt, error)
             maybe_done = maybe_done or not not_done
             allowed = not billable or not_done or retries.retry_billable_server_errors
@@ -542,6 +545,15 @@ async def _error_response(method: str, url: str, resp: aiohttp.ClientResponse) -
     """An error answer with at most its first 64 KiB of body: enough for the message."""
     body = await _read_head(resp, _ERROR_BODY_BYTES)
     return Response(method, str(resp.url), resp.status, resp.headers, body)
+
+
+@functools.lru_cache(maxsize=64)
+def _is_file_type(content_type: str | None) -> bool:
+    """Whether a Content-Type header names a file type, read as aiohttp reads it (none at all
+    is application/octet-stream); cached, as an API answers with a handful of values."""
+    if content_type is None:
+        return "application/octet-stream" in _FILE_TYPES
+    return parse_content_type(content_type)[0] in _FILE_TYPES
 
 
 def _origin(url: URL) -> tuple[str, str | None, int | None]:
