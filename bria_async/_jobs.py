@@ -57,13 +57,18 @@ _ID_COUNTER = itertools.count()
 _PARSE_ERRORS = (KeyError, TypeError, ValueError, IndexError, AttributeError)
 
 
-def _eager_task(coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-    """A task for `coro` that starts at once where asyncio can (3.12+): the request goes out
-    in this event loop iteration instead of the next one."""
-    loop = asyncio.get_running_loop()
-    if sys.version_info >= (3, 12):
-        return asyncio.Task(coro, loop=loop, eager_start=True)
-    return loop.create_task(coro)
+if sys.version_info >= (3, 12):
+
+    def _eager_task(coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """A task for `coro` that starts at once where asyncio can (3.12+): the request goes
+        out in this event loop iteration instead of the next one."""
+        return asyncio.Task(coro, loop=asyncio.get_running_loop(), eager_start=True)
+
+else:
+
+    def _eager_task(coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """A task for `coro` (asyncio starts it in the next event loop iteration)."""
+        return asyncio.get_running_loop().create_task(coro)
 
 
 class HasImages(Protocol[I_co]):
@@ -278,6 +283,9 @@ class Job(Generic[R]):
             self._fail(exc)
         finally:  # wake the waiters now rather than from the task's done callback, a step later
             self._wake_senders()
+            task = self._send_task
+            if task is not None:  # it ran: the callback has nothing left to do
+                task.remove_done_callback(self._on_sent)
 
     def _accept(self, http_status: int, body: Any) -> None:
         """The submission's answer: keep it, and start the route's way of finishing."""

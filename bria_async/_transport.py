@@ -138,11 +138,15 @@ class Body:
             self._too_large()
         return chunk
 
-    async def read_all(self) -> bytes:
+    def read_all(self) -> Awaitable[bytes]:
+        """The whole body: at once when its length was declared (and checked against the
+        limit already), else chunk by chunk as it arrives."""
         resp = self._resp
         if self._declared is not None and "Content-Encoding" not in resp.headers:
-            return await resp.read()  # its length was checked against the limit already
+            return resp.read()
+        return self._read_chunks()
 
+    async def _read_chunks(self) -> bytes:
         chunks = []
         while chunk := await self.read():
             chunks.append(chunk)
