@@ -178,7 +178,7 @@ class Job(Generic[R]):
 
     def result(self) -> R:
         """The result of a finished job; raises its error, or JobError if not done yet."""
-        error = self.exception()
+        error = self._error if self._error is not None else self._stalled
         if error is not None:
             raise error
         if self._status is not JobStatus.DONE:
@@ -307,7 +307,7 @@ class Job(Generic[R]):
     def _start(self) -> None:
         """Start the completion once; after a window ended, give it a new one."""
         completion = self._completion
-        if completion is None or self.done():
+        if completion is None or self._status in _FINAL:
             return
         if not self._started:
             self._started = True
@@ -336,7 +336,7 @@ class Job(Generic[R]):
         deadline = None if timeout is None else started + timeout
         if not await self._sent(deadline):
             raise self._timeout_error(time.monotonic() - started, submitting=True)
-        while not self.done():
+        while self._status not in _FINAL:
             if self._status is JobStatus.STALLED:
                 raise self._timeout_error(time.monotonic() - started)
             if not await self._next_change(deadline):
@@ -426,7 +426,7 @@ class Job(Generic[R]):
 
     def _complete(self, body: Any = None, http_status: int | None = None) -> None:
         """The job's result is here: `body` (when given) replaces the submission's answer."""
-        if self.done():
+        if self._status in _FINAL:
             return
         if body is not None:
             self._body, self._parsed = body, False

@@ -30,7 +30,7 @@ class AdaptiveLimiter:
     def try_acquire(self) -> bool:
         """Take a slot if one is free and nobody queues for one; without awaiting, as most
         calls find a slot free."""
-        if not self._waiters and self._held < self.limit:
+        if not self._waiters and self._held < max(1, int(self._limit)):  # self.limit, inlined
             self._held += 1
             return True
         return False

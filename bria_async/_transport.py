@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json as jsonlib
+import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -60,6 +61,7 @@ _FILE_TYPES = frozenset(
     {"application/zip", "application/x-zip-compressed", "application/octet-stream"}
 )
 _PROBE_BYTES = 64
+_JSON_STARTS = (b"{", b"[")
 _ERROR_BODY_BYTES = 64 * 1024
 
 
@@ -92,10 +94,13 @@ class Response:
 
     def json(self) -> Any:
         """The body as JSON (None when empty); APIResponseValidationError if it is not JSON."""
-        if not self.body:
+        body = self.body
+        if not body:
             return None
         try:
-            return jsonlib.loads(self.body)
+            # UTF-8 text (as JSON answers are) is decoded at once; anything else is left to
+            # json.loads to detect (a BOM, UTF-16 or UTF-32)
+            return jsonlib.loads(body.decode() if body[:1] in _JSON_STARTS else body)
         except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError alike
             raise APIResponseValidationError(
                 f"the answer is not JSON ({exc})",
@@ -528,7 +533,8 @@ class Transport:
         error: BaseException | None = None,
     ) -> None:
         elapsed = time.monotonic() - started
-        logger.debug("%s %s -> %s in %.3fs", method, url, status, elapsed)
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("%s %s -> %s in %.3fs", method, url, status, elapsed)
         hook = self._hooks.on_request
         if hook is None:
             return

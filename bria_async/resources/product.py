@@ -299,9 +299,9 @@ def _image_call(
     """The billable POST of `body` with `images`. Image URLs go in the body at once (there is
     nothing to read, so sending skips the prepare step); files are read as the Job is sent."""
     prepare: Callable[[Call], Awaitable[Call]] | None = _with_images(images)
-    if all(isinstance(value, str) for value in images.values()):
-        body = {**body, **{url_field: value for (_, url_field, _), value in images.items()}}
-        prepare = None
+    urls = {field: value for (_, field, _), value in images.items() if isinstance(value, str)}
+    if len(urls) == len(images):
+        body, prepare = {**body, **urls}, None
     return Call(method="POST", path=path, json=body, billable=True, kind=kind, prepare=prepare)
 
 
