@@ -116,7 +116,7 @@ class Job(Generic[R]):
         self._runtime = runtime
         self._spec = spec
         self._call = call
-        self._context: Mapping[str, Any] = dict(context or {})
+        self._context: Mapping[str, Any] = dict(context) if context else {}
         self.id = job_id or f"{_ID_PREFIX}{next(_ID_COUNTER):016x}"
         self._status = JobStatus.PENDING
         self._http_status: int | None = None
