@@ -27,6 +27,7 @@ from ._errors import (
     PayloadTooLargeError,
     PreconditionFailedError,
     RateLimitError,
+    RateLimitTimeoutError,
     RequestExpiredError,
     ResponseTooLargeError,
     ServerError,
@@ -40,7 +41,10 @@ from ._errors import (
 from ._events import Hooks, JobEvent, PollEvent, RequestEvent, RetryEvent
 from ._inputs import ImageInput
 from ._jobs import Job, JobStatus, RetiredModelVersionWarning
-from ._settings import PollSettings, RetrySettings, Settings, Timeouts
+from ._ratelimit import LocalRateLimiter, RateLimiter
+from ._redis import RedisRateLimiter
+from ._settings import PollSettings, RateLimits, RetrySettings, Settings, Timeouts
+from ._sync._api import Bria, SyncJob
 from .resources.search import SearchPages
 from .types.datasets import Dataset, DatasetImage, DatasetStatus, UploadOutcome, UseCase
 from .types.images import EditResult, Image, ImageResult
@@ -62,6 +66,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "Bria",
     "BriaClient",
     "BriaError",
     "Caption",
@@ -88,6 +93,7 @@ __all__ = [
     "JobStatus",
     "JobTimeoutError",
     "Jobs",
+    "LocalRateLimiter",
     "Mask",
     "Masks",
     "MethodNotAllowedError",
@@ -102,6 +108,10 @@ __all__ = [
     "PreconditionFailedError",
     "ProductKeywords",
     "RateLimitError",
+    "RateLimitTimeoutError",
+    "RateLimiter",
+    "RateLimits",
+    "RedisRateLimiter",
     "RegisteredVisual",
     "RequestEvent",
     "RequestExpiredError",
@@ -116,6 +126,7 @@ __all__ = [
     "ServerError",
     "Settings",
     "StatusEvent",
+    "SyncJob",
     "Timeouts",
     "UnavailableForLegalReasonsError",
     "UnprocessableEntityError",

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from functools import cached_property
 from types import TracebackType
-from typing import Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+
+import attrs
 
 from . import _collections
-from ._errors import ConfigurationError
+from ._errors import ClientStateError, ConfigurationError, ValidationError
 from ._events import Hooks
 from ._jobs import Job
+from ._logging import configure_from_env
+from ._options import apply_options
 from ._poller import Poller
+from ._ratelimit import RateLimiter
 from ._runtime import EARLY_EVENTS, Runtime
-from ._settings import Settings
+from ._settings import Settings, Timeouts
 from ._storage import Storage
 from ._tokens import check_key, derive_key
 from ._transport import Secret, Transport, check_base_url, versioned_base_urls
@@ -31,6 +37,9 @@ from .resources.v2 import V2
 from .resources.visuals import Visuals
 from .types.v2 import StatusEvent
 from .webhooks import parse_event, verify_signature
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 R = TypeVar("R")
 DEFAULT_BASE_URL = "https://engine.prod.bria-api.com/v1"
@@ -94,7 +103,13 @@ class BriaClient:
     URL from `base_url` or ``BRIA_BASE_URL``. One client holds one connection pool and one
     poller: share it across your app (for example from a FastAPI lifespan), in one event loop.
     Job tokens are signed with a key derived from the API token, or with `job_token_key`
-    (16 bytes at least) for apps whose API token rotates.
+    (16 bytes at least) for apps whose API token rotates. Requests keep to
+    `settings.rate_limits` on `rate_limiter`: by default one of the client's own; pass one
+    LocalRateLimiter to share it among clients, or a RedisRateLimiter among processes.
+
+    `timeout` (seconds per attempt, or Timeouts) and `max_retries` are applied on top of
+    `settings` and win over its fields; ``with_options()`` sets them for some calls only.
+    ``BRIA_LOG=debug`` (or ``info``) logs to stderr.
     """
 
     def __init__(
@@ -103,10 +118,14 @@ class BriaClient:
         *,
         base_url: str | None = None,
         settings: Settings | None = None,
+        timeout: float | Timeouts | None = None,
+        max_retries: int | None = None,
         hooks: Hooks | None = None,
         allow_insecure_http: bool = False,
         job_token_key: str | bytes | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
+        configure_from_env()
         token = api_token if api_token is not None else os.environ.get("BRIA_API_TOKEN")
         if token is not None and not (isinstance(token, str) and is_header_value(token)):
             # the value is never shown: it may be a real token with a stray character
@@ -125,7 +144,14 @@ class BriaClient:
                 allow_insecure_http=allow_insecure_http,
             )
         )
-        self.settings = settings or Settings()
+        if rate_limiter is not None and not isinstance(rate_limiter, RateLimiter):
+            raise ValidationError(
+                "rate_limiter", rate_limiter, "a RateLimiter (LocalRateLimiter, RedisRateLimiter)"
+            )
+        self.settings = apply_options(
+            settings or Settings(), timeout=timeout, max_retries=max_retries
+        )
+        self._view_of: BriaClient | None = None
         hooks = hooks or Hooks()
         transport = Transport(
             base_url=self.base_url,
@@ -133,6 +159,7 @@ class BriaClient:
             token=self._require_token,
             settings=self.settings,
             hooks=hooks,
+            rate_limiter=rate_limiter,
         )
         self._runtime = Runtime(
             settings=self.settings,
@@ -162,7 +189,39 @@ class BriaClient:
         token = "'***'" if self._token is not None else "None"
         return f"BriaClient(base_url={self.base_url!r}, api_token={token})"
 
-    async def __aenter__(self) -> BriaClient:
+    def with_options(
+        self, *, timeout: float | Timeouts | None = None, max_retries: int | None = None
+    ) -> BriaClient:
+        """This client with other timeouts or retries for the calls made through it:
+        ``await bria.with_options(timeout=900).images.generate(...)``.
+
+        A light view, made per call if you like: it shares this client's connection pool,
+        poller, limits, storage and hooks, and is never closed on its own (close the client
+        it came from). Placeholder probes, v2 status reads and result downloads, which the
+        shared poller and storage make, keep the client's own settings.
+        """
+        view = copy.copy(self)
+        # the namespaces cached on this client hold this client: the view makes its own
+        cls = type(self)
+        view.__dict__ = {
+            k: v
+            for k, v in self.__dict__.items()
+            if not isinstance(getattr(cls, k, None), cached_property)
+        }
+        view.settings = apply_options(self.settings, timeout=timeout, max_retries=max_retries)
+        view._runtime = attrs.evolve(self._runtime, settings=view.settings)
+        view._view_of = self._view_of or self
+        return view
+
+    def _refuse_view(self) -> None:
+        if self._view_of is not None:
+            raise ClientStateError(
+                "a with_options() view is not opened or closed on its own: "
+                "open and close the client it came from"
+            )
+
+    async def __aenter__(self) -> Self:
+        self._refuse_view()
         _ = self._runtime.transport.session  # opened here, in the running loop
         return self
 
@@ -176,6 +235,7 @@ class BriaClient:
 
     async def aclose(self) -> None:
         """Stop polling (pending jobs fail with a clear error) and close the connections."""
+        self._refuse_view()
         await self._runtime.poller.close()
         await self._runtime.transport.close()
 

@@ -8,6 +8,10 @@ async def fox(bria: Bria) -> list[str]:
     return list((await bria.images.generate("a red fox")).urls)
 ```
 
+Replicas of an app share one budget per endpoint with
+``bria_lifespan(settings=Settings(rate_limits=RateLimits.plan("payg")),
+rate_limiter=RedisRateLimiter(url))``: the limiter is any BriaClient option.
+
 For v2 webhooks, mount ``app.include_router(bria_webhook_router("/bria/webhook"))`` and pass
 ``webhook_url="https://<your host>/bria/webhook"``: deliveries are verified with the client's
 API token and complete their Jobs at once.
