@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -50,3 +51,29 @@ async def test_readme_python_block_runs(code: str, bria_emulator: Emulator, tmp_
     )
     output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
     assert process.returncode == 0, output.decode()
+
+
+def test_readme_testing_sample_runs_on_the_plugin_fixtures(tmp_path: Path) -> None:
+    """The pyproject and test of "Testing your own code", in a project of their own: the test
+    passes on `bria_client`, and the plugin adds no fixture called plain `bria`."""
+    section = README.read_text(encoding="utf-8").split("## Testing your own code", 1)[1]
+    config = re.search(r"```toml\n(.*?)```", section, re.S)
+    sample = re.search(r"```text\n(.*?)```", section, re.S)
+    assert config is not None
+    assert sample is not None
+    (tmp_path / "pyproject.toml").write_text(config.group(1) + 'filterwarnings = ["error"]\n')
+    (tmp_path / "test_foxes.py").write_text(
+        sample.group(1) + "\n\ndef test_generic_name(bria):\n    pass\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(README.parent)}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "1 passed, 1 error" in done.stdout, done.stdout + done.stderr
+    assert "fixture 'bria' not found" in done.stdout
