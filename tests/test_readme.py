@@ -77,3 +77,34 @@ def test_readme_testing_sample_runs_on_the_plugin_fixtures(tmp_path: Path) -> No
     )
     assert "1 passed, 1 error" in done.stdout, done.stdout + done.stderr
     assert "fixture 'bria' not found" in done.stdout
+
+
+async def test_readme_requests_jsonl_runs_as_written_on_the_emulator(
+    bria_emulator: Emulator, tmp_path: Path
+) -> None:
+    section = README.read_text(encoding="utf-8").split("## Batch generation", 1)[1]
+    requests = re.search(
+        r"A `requests.jsonl` to try on the\s+emulator:\s+```text\n(.*?)```", section, re.S
+    )
+    assert requests is not None
+    (tmp_path / "requests.jsonl").write_text(requests.group(1))
+    env = {
+        **os.environ,
+        "BRIA_API_TOKEN": bria_emulator.api_token,
+        "BRIA_BASE_URL": bria_emulator.base_url,
+        "PYTHONPATH": str(README.parent),
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bria_async.cli",
+        *("batch", "requests.jsonl", "--out", "out/"),
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
+    assert process.returncode == 0, output.decode()
+    assert "lines failed: 0" in output.decode()
+    assert len(list((tmp_path / "out" / "images").glob("line-*.png"))) >= 6
