@@ -8,6 +8,9 @@ async def fox(bria: Bria) -> list[str]:
     return list((await bria.images.generate("a red fox")).urls)
 ```
 
+A handler may return a result (or a list of them) as it is when its return annotation or
+``response_model`` names the type: FastAPI answers the result's ``to_dict()``.
+
 For v2 webhooks, mount ``app.include_router(bria_webhook_router("/bria/webhook"))`` and pass
 ``webhook_url="https://<your host>/bria/webhook"``: deliveries are verified with the client's
 API token and complete their Jobs at once.

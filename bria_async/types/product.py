@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ._serializable import Serializable
+
 if TYPE_CHECKING:
     from .._specs import ResultContext
 
 
 @attrs.frozen(kw_only=True)
-class ProductKeywords:
+class ProductKeywords(Serializable):
     """Keywords that describe the product in an image; iterate it for the keywords."""
 
     keywords: tuple[str, ...]
