@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from functools import cached_property
 from types import TracebackType
-from typing import Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from . import _collections
 from ._errors import ConfigurationError
@@ -31,6 +32,9 @@ from .resources.v2 import V2
 from .resources.visuals import Visuals
 from .types.v2 import StatusEvent
 from .webhooks import parse_event, verify_signature
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 R = TypeVar("R")
 DEFAULT_BASE_URL = "https://engine.prod.bria-api.com/v1"
@@ -147,7 +151,8 @@ class BriaClient:
     def _require_token(self) -> Secret:
         if self._token is None:
             raise ConfigurationError(
-                "no Bria API token: pass BriaClient(api_token=...) or set BRIA_API_TOKEN"
+                "no Bria API token: pass BriaClient(api_token=...) or set BRIA_API_TOKEN; "
+                "to try the SDK without one, use `async with BriaClient.emulated() as bria:`"
             )
         return self._token
 
@@ -157,6 +162,15 @@ class BriaClient:
         if self._job_token_key is not None:
             return self._job_token_key
         return derive_key(self._require_token().reveal())
+
+    @classmethod
+    def emulated(cls, **options: Any) -> contextlib.AbstractAsyncContextManager[Self]:
+        """``async with BriaClient.emulated() as bria:`` a client on the built-in emulator,
+        started on 127.0.0.1 for the block: every route answers, no token or network needed.
+        `options` (settings, hooks, ...) go to the client. Needs the ``emulator`` extra."""
+        from ._emulated import emulated
+
+        return emulated(cls, **options)
 
     def __repr__(self) -> str:
         token = "'***'" if self._token is not None else "None"

@@ -108,3 +108,26 @@ async def test_readme_requests_jsonl_runs_as_written_on_the_emulator(
     assert process.returncode == 0, output.decode()
     assert "lines failed: 0" in output.decode()
     assert len(list((tmp_path / "out" / "images").glob("line-*.png"))) >= 6
+
+
+async def test_the_quick_start_runs_without_a_token_on_the_emulated_client(
+    tmp_path: Path,
+) -> None:
+    """The one change the Quick start's note asks for, and nothing in the environment."""
+    quick_start = BLOCKS[0]
+    assert quick_start.count("BriaClient()") == 1
+    code = quick_start.replace("BriaClient()", "BriaClient.emulated()")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIA_")}
+    env.update(PYTHONWARNINGS="error", PYTHONPATH=str(README.parent))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        code,
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
+    assert process.returncode == 0, output.decode()
+    assert len(list((tmp_path / "out").glob("*.png"))) == 2
