@@ -17,6 +17,29 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
 
 
+def _environ(**values: str) -> dict[str, str]:
+    """This environment without BRIA_* variables, plus `values`, importing this checkout's
+    bria_async (not whichever one is installed) with warnings as errors."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIA_")}
+    path = os.pathsep.join(p for p in (str(README.parent), os.environ.get("PYTHONPATH")) if p)
+    return {**env, "PYTHONWARNINGS": "error", "PYTHONPATH": path, **values}
+
+
+async def _run(*args: str, env: dict[str, str], cwd: Path) -> str:
+    """Run this interpreter with `args` to its end; its output, asserting exit status 0."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        *args,
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
+    assert process.returncode == 0, output.decode()
+    return output.decode()
+
+
 def test_readme_opens_with_the_two_set_up_commands() -> None:
     text = README.read_text(encoding="utf-8")
     first_block = re.search(r"```bash\n(.*?)```", text, re.S)
@@ -30,27 +53,8 @@ def test_readme_opens_with_the_two_set_up_commands() -> None:
 
 @pytest.mark.parametrize("code", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])
 async def test_readme_python_block_runs(code: str, bria_emulator: Emulator, tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "BRIA_API_TOKEN": bria_emulator.api_token,
-        "BRIA_BASE_URL": bria_emulator.base_url,
-        "PYTHONWARNINGS": "error",
-        # the bria_async of this checkout, not whichever one is installed
-        "PYTHONPATH": os.pathsep.join(
-            p for p in (str(README.parent), os.environ.get("PYTHONPATH")) if p
-        ),
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        code,
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
-    assert process.returncode == 0, output.decode()
+    env = _environ(BRIA_API_TOKEN=bria_emulator.api_token, BRIA_BASE_URL=bria_emulator.base_url)
+    await _run("-c", code, env=env, cwd=tmp_path)
 
 
 def test_readme_testing_sample_runs_on_the_plugin_fixtures(tmp_path: Path) -> None:
@@ -65,11 +69,10 @@ def test_readme_testing_sample_runs_on_the_plugin_fixtures(tmp_path: Path) -> No
     (tmp_path / "test_foxes.py").write_text(
         sample.group(1) + "\n\ndef test_generic_name(bria):\n    pass\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(README.parent)}
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
         cwd=tmp_path,
-        env=env,
+        env=_environ(),
         capture_output=True,
         text=True,
         timeout=120,
@@ -88,25 +91,11 @@ async def test_readme_requests_jsonl_runs_as_written_on_the_emulator(
     )
     assert requests is not None
     (tmp_path / "requests.jsonl").write_text(requests.group(1))
-    env = {
-        **os.environ,
-        "BRIA_API_TOKEN": bria_emulator.api_token,
-        "BRIA_BASE_URL": bria_emulator.base_url,
-        "PYTHONPATH": str(README.parent),
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bria_async.cli",
-        *("batch", "requests.jsonl", "--out", "out/"),
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
+    env = _environ(BRIA_API_TOKEN=bria_emulator.api_token, BRIA_BASE_URL=bria_emulator.base_url)
+    output = await _run(
+        "-m", "bria_async.cli", "batch", "requests.jsonl", "--out", "out/", env=env, cwd=tmp_path
     )
-    output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
-    assert process.returncode == 0, output.decode()
-    assert "lines failed: 0" in output.decode()
+    assert "lines failed: 0" in output
     assert len(list((tmp_path / "out" / "images").glob("line-*.png"))) >= 6
 
 
@@ -117,17 +106,5 @@ async def test_the_quick_start_runs_without_a_token_on_the_emulated_client(
     quick_start = BLOCKS[0]
     assert quick_start.count("BriaClient()") == 1
     code = quick_start.replace("BriaClient()", "BriaClient.emulated()")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIA_")}
-    env.update(PYTHONWARNINGS="error", PYTHONPATH=str(README.parent))
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        code,
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
-    assert process.returncode == 0, output.decode()
+    await _run("-c", code, env=_environ(), cwd=tmp_path)
     assert len(list((tmp_path / "out").glob("*.png"))) == 2
