@@ -41,6 +41,7 @@ from ._events import Hooks, JobEvent, PollEvent, RequestEvent, RetryEvent
 from ._inputs import ImageInput
 from ._jobs import Job, JobStatus, RetiredModelVersionWarning
 from ._settings import PollSettings, RetrySettings, Settings, Timeouts
+from ._sync._api import Bria, SyncJob
 from .resources.search import SearchPages
 from .types.choices import (
     AspectRatio,
@@ -85,6 +86,7 @@ __all__ = [
     "AuthenticationError",
     "BackgroundType",
     "BadRequestError",
+    "Bria",
     "BriaClient",
     "BriaError",
     "Camera",
@@ -149,6 +151,7 @@ __all__ = [
     "ServerError",
     "Settings",
     "StatusEvent",
+    "SyncJob",
     "Timeouts",
     "UnavailableForLegalReasonsError",
     "UnprocessableEntityError",

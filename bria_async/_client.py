@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
+import attrs
+
 from . import _collections
-from ._errors import ConfigurationError
+from ._errors import ClientStateError, ConfigurationError
 from ._events import Hooks
 from ._jobs import Job
+from ._logging import configure_from_env
+from ._options import apply_options
 from ._poller import Poller
 from ._runtime import EARLY_EVENTS, Runtime
-from ._settings import Settings
+from ._settings import Settings, Timeouts
 from ._storage import Storage
 from ._tokens import check_key, derive_key
 from ._transport import Secret, Transport, check_base_url, versioned_base_urls
@@ -99,6 +104,10 @@ class BriaClient:
     poller: share it across your app (for example from a FastAPI lifespan), in one event loop.
     Job tokens are signed with a key derived from the API token, or with `job_token_key`
     (16 bytes at least) for apps whose API token rotates.
+
+    `timeout` (seconds per attempt, or Timeouts) and `max_retries` are applied on top of
+    `settings` and win over its fields; ``with_options()`` sets them for some calls only.
+    ``BRIA_LOG=debug`` (or ``info``) logs to stderr.
     """
 
     def __init__(
@@ -107,10 +116,13 @@ class BriaClient:
         *,
         base_url: str | None = None,
         settings: Settings | None = None,
+        timeout: float | Timeouts | None = None,
+        max_retries: int | None = None,
         hooks: Hooks | None = None,
         allow_insecure_http: bool = False,
         job_token_key: str | bytes | None = None,
     ) -> None:
+        configure_from_env()
         token = api_token if api_token is not None else os.environ.get("BRIA_API_TOKEN")
         if token is not None and not (isinstance(token, str) and is_header_value(token)):
             # the value is never shown: it may be a real token with a stray character
@@ -129,7 +141,10 @@ class BriaClient:
                 allow_insecure_http=allow_insecure_http,
             )
         )
-        self.settings = settings or Settings()
+        self.settings = apply_options(
+            settings or Settings(), timeout=timeout, max_retries=max_retries
+        )
+        self._view_of: BriaClient | None = None
         hooks = hooks or Hooks()
         transport = Transport(
             base_url=self.base_url,
@@ -176,7 +191,39 @@ class BriaClient:
         token = "'***'" if self._token is not None else "None"
         return f"BriaClient(base_url={self.base_url!r}, api_token={token})"
 
-    async def __aenter__(self) -> BriaClient:
+    def with_options(
+        self, *, timeout: float | Timeouts | None = None, max_retries: int | None = None
+    ) -> BriaClient:
+        """This client with other timeouts or retries for the calls made through it:
+        ``await bria.with_options(timeout=900).images.generate(...)``.
+
+        A light view, made per call if you like: it shares this client's connection pool,
+        poller, limits, storage and hooks, and is never closed on its own (close the client
+        it came from). Placeholder probes, v2 status reads and result downloads, which the
+        shared poller and storage make, keep the client's own settings.
+        """
+        view = copy.copy(self)
+        # the namespaces cached on this client hold this client: the view makes its own
+        cls = type(self)
+        view.__dict__ = {
+            k: v
+            for k, v in self.__dict__.items()
+            if not isinstance(getattr(cls, k, None), cached_property)
+        }
+        view.settings = apply_options(self.settings, timeout=timeout, max_retries=max_retries)
+        view._runtime = attrs.evolve(self._runtime, settings=view.settings)
+        view._view_of = self._view_of or self
+        return view
+
+    def _refuse_view(self) -> None:
+        if self._view_of is not None:
+            raise ClientStateError(
+                "a with_options() view is not opened or closed on its own: "
+                "open and close the client it came from"
+            )
+
+    async def __aenter__(self) -> Self:
+        self._refuse_view()
         _ = self._runtime.transport.session  # opened here, in the running loop
         return self
 
@@ -190,6 +237,7 @@ class BriaClient:
 
     async def aclose(self) -> None:
         """Stop polling (pending jobs fail with a clear error) and close the connections."""
+        self._refuse_view()
         await self._runtime.poller.close()
         await self._runtime.transport.close()
 

@@ -234,6 +234,7 @@ class _PlaceholderCompletion(Completion):
                 self._watches[i] = runtime.poller.watch_placeholder(
                     url,
                     route=job.kind,
+                    job_id=job.id,
                     waited=waited,
                     window=runtime.settings.polling.job_timeout,
                     on_outcome=self._reporter(i),
@@ -280,7 +281,11 @@ class _Repeating(Completion):
     def rearm(self) -> None:
         if self._watch is None or self._watch.cancelled:
             self._watch = self._job._runtime.poller.watch_call(
-                self._check, interval=self._interval, window=self._window, on_outcome=self._report
+                self._check,
+                job_id=self._job.id,
+                interval=self._interval,
+                window=self._window,
+                on_outcome=self._report,
             )
 
     def cancel(self) -> None:
@@ -334,8 +339,14 @@ class _CallAgainCompletion(_Repeating):
     async def _check(self) -> bool:
         call = self._call
         try:
-            response = await self._job._runtime.transport.request(
-                call.method, call.path, params=call.params, json=call.json, kind=call.kind
+            runtime = self._job._runtime
+            response = await runtime.transport.request(
+                call.method,
+                call.path,
+                params=call.params,
+                json=call.json,
+                kind=call.kind,
+                settings=runtime.settings,
             )
         except BadRequestError as exc:
             self._refusals += 1
@@ -523,6 +534,10 @@ class _StatusWatch:
         self._errors = 0
         self._last_pending: float | None = None
 
+    @property
+    def job_id(self) -> str:
+        return self._completion._job.id
+
     def cancel(self) -> None:
         self.cancelled = True
 
@@ -582,4 +597,7 @@ class _StatusWatch:
         hook = runtime.hooks.on_poll
         if hook is not None:
             url = f"{runtime.transport.v2_base_url}/status/{self._completion.request_id}"
-            emit(hook, PollEvent(url=url, status=status, outcome=outcome.value, waited=waited))
+            event = PollEvent(
+                url=url, status=status, outcome=outcome.value, waited=waited, job_id=self.job_id
+            )
+            emit(hook, event)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections.abc import Callable
 from typing import TypeVar
@@ -10,11 +11,20 @@ import attrs
 
 logger = logging.getLogger("bria_async")
 E = TypeVar("E")
+#: The id of the Job whose request or probe the current task is making (set in the Job's send
+#: task and in each poll step's task), so RequestEvent and PollEvent can name it.
+current_job: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "bria_async_job", default=None
+)
 
 
 @attrs.frozen(kw_only=True)
 class RequestEvent:
-    """One finished HTTP attempt: an API call or a result download (never carries the token)."""
+    """One finished HTTP attempt: an API call or a result download (never carries the token).
+
+    `job_id` names the Job it was made for (None for a download or a call outside a Job);
+    `error_type` is the class name of the error the attempt ended with, `error` its message.
+    """
 
     method: str
     url: str
@@ -22,6 +32,8 @@ class RequestEvent:
     elapsed: float
     attempt: int
     error: str | None = None
+    error_type: str | None = None
+    job_id: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -37,21 +49,35 @@ class RetryEvent:
 
 @attrs.frozen(kw_only=True)
 class PollEvent:
-    """One probe of a placeholder URL and what it found: ready, pending, retry or failed."""
+    """One probe of a placeholder URL (or read of a v2 status) for the Job `job_id`, and what
+    it found: ready, pending, retry or failed. `waited`: seconds since the submission;
+    `elapsed`: how long the probe took (None for a v2 status read, a RequestEvent too)."""
 
     url: str
     status: int | None
     outcome: str
     waited: float
+    job_id: str | None = None
+    elapsed: float | None = None
 
 
 @attrs.frozen(kw_only=True)
 class JobEvent:
-    """A Job changed status."""
+    """A Job changed status.
+
+    `model` is the model a generation asked for (``base/2.3``; None for other routes),
+    `images` how many images a done Job has (None for results without images), and `error`
+    the class name of the error a failed, cancelled or stalled Job ended with. `prompt` is
+    the request's text prompt, if it has one (not shown in the repr, which logs may print).
+    """
 
     job_id: str
     kind: str
     status: str
+    model: str | None = None
+    images: int | None = None
+    error: str | None = None
+    prompt: str | None = attrs.field(default=None, repr=False)
 
 
 @attrs.frozen(kw_only=True)

@@ -38,7 +38,7 @@ from ._errors import (
     JobFailedError,
     JobTimeoutError,
 )
-from ._events import JobEvent, emit
+from ._events import JobEvent, current_job, emit
 from ._retry import Deadline
 from ._specs import Call, JobSpec, ResultContext, result_type, spec_for
 from ._tokens import TokenData, sign, verify
@@ -247,6 +247,7 @@ class Job(Generic[R]):
         call = self._call
         assert call is not None
         runtime = self._runtime
+        current_job.set(self.id)  # this task's own context: its requests name this job
         try:
             if call.prepare is not None:
                 call = await call.prepare(call)
@@ -262,6 +263,7 @@ class Job(Generic[R]):
                     version=call.version,
                     repeat=call.repeat,
                     deadline=Deadline.after(runtime.settings.polling.job_timeout),
+                    settings=runtime.settings,
                 )
             except BriaError as exc:
                 if not self._spec.finish.not_final(exc):
@@ -461,7 +463,28 @@ class Job(Generic[R]):
         self._status = status
         hook = self._runtime.hooks.on_job
         if hook is not None:
-            emit(hook, JobEvent(job_id=self.id, kind=self.kind, status=status.value))
+            emit(hook, self._event())
+
+    def _event(self) -> JobEvent:
+        """The JobEvent of the job's status now, with what a metric needs of it."""
+        model = self._context.get("model")
+        version = self._context.get("model_version")
+        if model is not None and version is not None:
+            model = f"{model}/{version}"
+        done = self._status is JobStatus.DONE
+        images = getattr(self._result, "images", None) if done else None
+        error = self.exception()
+        body = self._call.json if self._call is not None else None
+        prompt = body.get("prompt") if isinstance(body, Mapping) else None
+        return JobEvent(
+            job_id=self.id,
+            kind=self.kind,
+            status=self._status.value,
+            model=None if model is None else str(model),
+            images=len(images) if isinstance(images, Sequence) else None,
+            error=None if error is None else type(error).__name__,
+            prompt=prompt if isinstance(prompt, str) else None,
+        )
 
     def _result_context(self) -> ResultContext:
         return ResultContext(

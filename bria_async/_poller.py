@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from ._errors import APIConnectionError, ClientStateError
-from ._events import Hooks, PollEvent, emit, logger
+from ._events import Hooks, PollEvent, current_job, emit, logger
 from ._retry import parse_retry_after
 from ._settings import PollSettings
 from ._storage import could_be_result
@@ -54,6 +54,9 @@ class Watch(Protocol):
 
     @property
     def deadline(self) -> float: ...
+
+    @property
+    def job_id(self) -> str: ...
 
     async def step(self) -> float | None: ...
 
@@ -105,6 +108,7 @@ class PlaceholderWatch:
         "_started",
         "cancelled",
         "deadline",
+        "job_id",
         "on_outcome",
         "probes",
         "route",
@@ -116,6 +120,7 @@ class PlaceholderWatch:
         poller: Poller,
         url: str,
         route: str,
+        job_id: str,
         started: float,
         deadline: float,
         on_outcome: Callable[[Outcome, BaseException | None], None],
@@ -123,6 +128,7 @@ class PlaceholderWatch:
         self._poller = poller
         self.url = url
         self.route = route
+        self.job_id = job_id
         self._started = started
         self.deadline = deadline
         self.on_outcome = on_outcome
@@ -170,7 +176,15 @@ class PlaceholderWatch:
                 outcome = Outcome.FAILED
         hook = poller.hooks.on_poll
         if hook is not None:
-            emit(hook, PollEvent(url=self.url, status=status, outcome=outcome.value, waited=waited))
+            event = PollEvent(
+                url=self.url,
+                status=status,
+                outcome=outcome.value,
+                waited=waited,
+                job_id=self.job_id,
+                elapsed=time.monotonic() - now,
+            )
+            emit(hook, event)
         if self.cancelled:
             return None
         if outcome is Outcome.READY:
@@ -203,7 +217,7 @@ class CallWatch:
     """Runs an async check every `interval` until it says done (205 retries, training), or
     until its window ends (`on_outcome(EXPIRED)`); an exception it raises fails the job."""
 
-    __slots__ = ("_check", "_interval", "_on_outcome", "cancelled", "deadline")
+    __slots__ = ("_check", "_interval", "_on_outcome", "cancelled", "deadline", "job_id")
 
     def __init__(
         self,
@@ -211,8 +225,10 @@ class CallWatch:
         interval: float,
         deadline: float,
         on_outcome: Callable[[Outcome, BaseException | None], None],
+        job_id: str,
     ) -> None:
         self._check = check
+        self.job_id = job_id
         self._interval = interval
         self._on_outcome = on_outcome
         self.deadline = deadline
@@ -275,13 +291,15 @@ class Poller:
         url: str,
         *,
         route: str,
+        job_id: str,
         waited: float,
         window: float,
         on_outcome: Callable[[Outcome, BaseException | None], None],
     ) -> PlaceholderWatch:
-        """Probe `url`, submitted `waited` seconds ago, for at most `window` more seconds."""
+        """Probe `url` of job `job_id`, submitted `waited` seconds ago, for at most `window`
+        more seconds."""
         now = time.monotonic()
-        entry = PlaceholderWatch(self, url, route, now - waited, now + window, on_outcome)
+        entry = PlaceholderWatch(self, url, route, job_id, now - waited, now + window, on_outcome)
         first = max(0.0, self.times.first_delay(route) - waited)
         self.schedule(entry, first)
         return entry
@@ -290,14 +308,15 @@ class Poller:
         self,
         check: Callable[[], Awaitable[bool]],
         *,
+        job_id: str,
         interval: float,
         window: float,
         on_outcome: Callable[[Outcome, BaseException | None], None],
         first: float | None = None,
     ) -> CallWatch:
-        """Run `check` every `interval` seconds (the first after `first`, default `interval`)
-        until it returns True, for at most `window` seconds."""
-        entry = CallWatch(check, interval, time.monotonic() + window, on_outcome)
+        """Run `check` of job `job_id` every `interval` seconds (the first after `first`,
+        default `interval`) until it returns True, for at most `window` seconds."""
+        entry = CallWatch(check, interval, time.monotonic() + window, on_outcome, job_id)
         self.schedule(entry, interval if first is None else first)
         return entry
 
@@ -361,6 +380,7 @@ class Poller:
 
     async def _step(self, entry: Watch) -> None:
         assert self._slots is not None
+        current_job.set(entry.job_id)  # this step's own task: its requests name the job
         try:
             delay = await entry.step()
         except asyncio.CancelledError:

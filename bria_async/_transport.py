@@ -33,7 +33,7 @@ from ._errors import (
     ResponseTooLargeError,
     error_class_for,
 )
-from ._events import Hooks, RequestEvent, RetryEvent, emit, logger
+from ._events import Hooks, RequestEvent, RetryEvent, current_job, emit, logger
 from ._limiter import AdaptiveLimiter
 from ._retry import (
     NOT_DONE_STATUSES,
@@ -287,12 +287,18 @@ class Transport:
             await self._session.close()
             self._session = None
 
-    def _timeout(self, kind: TimeoutKind, deadline: Deadline) -> aiohttp.ClientTimeout:
-        """The attempt's timeouts: the settings' own (made once per kind) unless the
-        deadline comes sooner."""
-        t = self._settings.timeouts
+    def _timeout(
+        self, kind: TimeoutKind, deadline: Deadline, settings: Settings | None = None
+    ) -> aiohttp.ClientTimeout:
+        """The attempt's timeouts: the client settings' own (made once per kind) unless the
+        deadline comes sooner, or a call's own `settings` (``with_options``) set others."""
+        t = (settings or self._settings).timeouts
         total, connect = getattr(t, kind), t.connect
         left = deadline.remaining()
+        if settings is not None and settings is not self._settings:
+            return aiohttp.ClientTimeout(
+                total=deadline.cap(total), sock_connect=deadline.cap(connect)
+            )
         if left is not None and left < max(total, connect):
             return aiohttp.ClientTimeout(
                 total=deadline.cap(total), sock_connect=deadline.cap(connect)
@@ -370,6 +376,7 @@ class Transport:
         deadline: Deadline | None = None,
         version: int = 1,
         repeat: bool = True,
+        settings: Settings | None = None,
     ) -> Response:
         """Send an API request, retrying what is safe to retry; return a success response.
 
@@ -379,7 +386,8 @@ class Transport:
         the API's origin (the token goes nowhere else): to another origin it raises
         APIRedirectError. Raises the typed error otherwise. `version` 2 sends it under the
         v2 base URL (same origin, same token). `repeat=False` sends it once whatever
-        happens (v2 submissions: Bria has no idempotency key).
+        happens (v2 submissions: Bria has no idempotency key). `settings` replaces the
+        client's timeouts and retry policy for this call (a ``with_options`` view's).
         """
         url = (self.v2_base_url if version == 2 else self.base_url) + path
         headers = {"api_token": self._token().reveal()}
@@ -423,6 +431,7 @@ class Transport:
             billable=billable,
             deadline=deadline or Deadline(None),
             repeat=repeat,
+            settings=settings,
         )
 
     async def _api_response(self, method: str, url: str, resp: aiohttp.ClientResponse) -> Response:
@@ -444,10 +453,11 @@ class Transport:
         billable: bool,
         deadline: Deadline,
         repeat: bool = True,
+        settings: Settings | None = None,
     ) -> Response:
         """Run `once` (one attempt) until it answers a status in `ok`, under the client's one
         retry policy: backoff with jitter, Retry-After, the retry budget and the deadline."""
-        retries = self._settings.retries
+        retries = (settings or self._settings).retries
         attempt = 0
         maybe_done = False  # an earlier attempt may have done the work before it failed
         while True:
@@ -458,7 +468,7 @@ class Transport:
             if billable:
                 await self.submissions.acquire()
             try:
-                response = await once(self._timeout(kind, deadline))
+                response = await once(self._timeout(kind, deadline, settings))
             except (*TIMEOUTS, aiohttp.ClientError) as exc:
                 error: BriaError = _connection_error(exc, method, url)
                 retryable = True
@@ -534,6 +544,8 @@ class Transport:
                 elapsed=elapsed,
                 attempt=attempt,
                 error=None if error is None else str(error),
+                error_type=None if error is None else type(error).__name__,
+                job_id=current_job.get(),
             ),
         )
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.metadata
 import sys
 from collections.abc import Sequence
+
+from . import __version__
 
 __all__ = ["SUBCOMMANDS", "main"]
 
@@ -47,7 +48,7 @@ _MISSING_EXTRA = 1  # the exit status when a command's extra is not installed
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bria-async", description=DESCRIPTION, epilog=EPILOG)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module_name, help_text, extra) in SUBCOMMANDS.items():
         module = importlib.import_module(module_name)
@@ -55,16 +56,6 @@ def _parser() -> argparse.ArgumentParser:
         module.configure_parser(sub)
         sub.set_defaults(run=module.run, extra=extra)
     return parser
-
-
-def _version() -> str:
-    """The installed distribution's version (the package's own for a source checkout)."""
-    try:
-        return importlib.metadata.version("bria-async")
-    except importlib.metadata.PackageNotFoundError:
-        from . import __version__
-
-        return __version__
 
 
 def _missing(extra: str | None) -> list[str]:

@@ -58,7 +58,8 @@ def _stand_in(result: Any) -> Any:
 @pytest.fixture
 def mock_api() -> Iterator[MockAPI]:
     """Mocked HTTP for unit tests: no request leaves the process."""
-    with MockAPI() as mocked:
+    mocked = MockAPI()
+    with mocked:
         yield mocked
 
 

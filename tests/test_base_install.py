@@ -1,8 +1,8 @@
 """A bare `pip install bria-async` (no extras) must not break the user's project: pytest loads
 the plugin, `bria-async --help` works, and what needs an extra names it.
 
-Each check runs in a fresh interpreter where Pillow, rich and FastAPI cannot be imported, as
-on a base install. (.ci/run also installs the built wheel alone into a fresh venv.)
+Each check runs in a fresh interpreter where Pillow, rich, FastAPI and OpenTelemetry cannot be
+imported, as on a base install. (.ci/run also installs the built wheel alone into a fresh venv.)
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import sys
 
 class _WithoutExtras:
     def find_spec(self, name, path=None, target=None):
-        if name.partition(".")[0] in {"PIL", "rich", "fastapi", "uvicorn"}:
+        if name.partition(".")[0] in {"PIL", "rich", "fastapi", "uvicorn", "opentelemetry"}:
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
         return None
 
@@ -121,3 +121,9 @@ def test_the_emulated_client_without_pillow_names_the_extra(tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr
     assert "BriaClient.emulated() needs the emulator" in done.stdout
     assert "pip install 'bria-async[emulator]'" in done.stdout
+
+
+def test_the_opentelemetry_module_without_its_extra_says_which_to_install(tmp_path: Path) -> None:
+    done = _run("import bria_async.contrib.opentelemetry", tmp_path)
+    assert done.returncode == 1
+    assert "pip install 'bria-async[otel]'" in done.stderr

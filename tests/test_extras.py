@@ -12,7 +12,7 @@ from pathlib import Path
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - pytest brings tomli on 3.10
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[no-redef, import-not-found, unused-ignore]
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]

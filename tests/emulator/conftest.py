@@ -9,9 +9,9 @@ from typing import Any
 import aiohttp
 import pytest
 import pytest_asyncio
-from emulator_support import Api, make_dataset, make_model
 
 from bria_async.testing import Emulator, EmulatorConfig, Latency
+from tests.emulator.emulator_support import Api, make_dataset, make_model
 
 
 @pytest.fixture

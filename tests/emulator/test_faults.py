@@ -9,9 +9,9 @@ import time
 
 import aiohttp
 import pytest
-from emulator_support import Api
 
 from bria_async.testing import Emulator, RouteConfig
+from tests.emulator.emulator_support import Api
 
 FAST = "/text-to-image/fast/{model_version}"
 

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import pytest
-from emulator_support import Api, png_base64
+
+from tests.emulator.emulator_support import Api, png_base64
 
 URL = "https://example.com/product.png"
 

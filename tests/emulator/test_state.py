@@ -10,9 +10,9 @@ import json
 from typing import Any
 
 import aiohttp
-from emulator_support import Api, make_dataset, make_model, png_bytes
 
 from bria_async.testing import Emulator
+from tests.emulator.emulator_support import Api, make_dataset, make_model, png_bytes
 
 INFO_ROUTES = ("info", "background/info", "objects/info", "person/info")
 

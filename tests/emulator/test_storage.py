@@ -11,10 +11,10 @@ import zipfile
 
 import aiohttp
 import pytest
-from emulator_support import Api
-from PIL import Image
+from PIL import Image, PsdImagePlugin
 
 from bria_async.testing import Emulator, Latency, RouteConfig
+from tests.emulator.emulator_support import Api
 
 
 async def _first_url(api: Api, path: str = "/text-to-image/base/2.3", **body: object) -> str:
@@ -114,7 +114,7 @@ async def test_image_to_psd_is_a_layered_psd(api: Api, world: dict[str, str]) ->
     body = await api.ok("POST", f"/{world['vid']}/image_to_psd")
     async with api.session.get(body["result_url"]) as response:
         psd = Image.open(io.BytesIO(await response.read()))
-    assert psd.format == "PSD"
+    assert isinstance(psd, PsdImagePlugin.PsdImageFile)
     assert len(psd.layers) >= 2
 
 

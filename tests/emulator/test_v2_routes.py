@@ -11,10 +11,10 @@ from typing import Any, NamedTuple
 
 import aiohttp
 import pytest
-from emulator_support import V2Api, png_base64, png_bytes
 from PIL import Image
 
 from bria_async.testing import Emulator, EmulatorConfig, Latency
+from tests.emulator.emulator_support import V2Api, png_base64, png_bytes
 
 IMG = "https://example.com/photo.png"
 
@@ -92,7 +92,8 @@ async def _png_size(session: aiohttp.ClientSession, url: str) -> tuple[int, int]
     async with session.get(url) as response:
         assert response.status == 200
         assert response.content_type == "image/png"
-        with Image.open(io.BytesIO(await response.read())) as image:
+        image = Image.open(io.BytesIO(await response.read()))
+        with image:
             return image.size
 
 

@@ -7,9 +7,9 @@ import json
 
 import aiohttp
 import pytest
-from emulator_support import V2Api
 
 from bria_async.testing import Emulator, EmulatorConfig, Latency, RouteConfig
+from tests.emulator.emulator_support import V2Api
 
 STATUS = "/v2/status/{request_id}"
 GENERATE = "/v2/image/generate"

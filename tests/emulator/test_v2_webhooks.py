@@ -17,9 +17,9 @@ import aiohttp
 import pytest
 import pytest_asyncio
 from aiohttp import web
-from emulator_support import V2Api
 
 from bria_async.testing import Emulator, EmulatorConfig, Latency
+from tests.emulator.emulator_support import V2Api
 
 IMG = "https://example.com/photo.png"
 

@@ -22,9 +22,9 @@ from typing import Any
 
 import psutil
 from aiohttp import web
-from http_support import serve, stream
 
 import bria_async as ba
+from tests.integration.http_support import serve, stream
 
 MB = 2**20
 PNG = b"\x89PNG\r\n\x1a\n"

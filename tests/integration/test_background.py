@@ -56,7 +56,7 @@ async def test_visual_background_routes_and_presenters(bria_client: BriaClient) 
     vid = (await bria_client.visuals.register("https://images.test/person.jpg")).visual_id
     background = await bria_client.background.info(vid)
     assert background.type == "background"
-    blurred = await bria_client.background.blur(vid, scale=2, desired_resolution="had")
+    blurred = await bria_client.background.blur(vid, scale=2, desired_resolution="had")  # type: ignore[arg-type]
     replaced = await bria_client.background.replace_bg(
         vid, "a forest", sid=blurred, num_results=2, desired_resolution="hd"
     )

@@ -8,7 +8,10 @@ import json
 import signal
 from pathlib import Path
 
-from cli_support import (
+from PIL import Image
+
+from bria_async import BriaClient, Settings
+from tests.integration.cli_support import (
     TOKEN,
     EmulatorProcess,
     emulator_process,
@@ -17,9 +20,6 @@ from cli_support import (
     start_cli,
     wait_for_lines,
 )
-from PIL import Image
-
-from bria_async import BriaClient, Settings
 
 ROUTE = "/text-to-image/base/{model_version}"
 SAVED, SUBMITTING = '"status":"saved"', '"event":"submitting"'

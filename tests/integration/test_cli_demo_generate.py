@@ -6,8 +6,9 @@ import os
 from pathlib import Path
 
 import pytest
-from cli_support import emulator_process, records, run_cli
 from PIL import Image
+
+from tests.integration.cli_support import emulator_process, records, run_cli
 
 
 def _check_pngs(paths: list[Path]) -> None:

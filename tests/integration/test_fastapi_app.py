@@ -13,9 +13,9 @@ from typing import Any
 
 import aiohttp
 import pytest
-from fastapi_support import ServerThread
 
 from bria_async.testing import Emulator, Latency
+from tests.integration.fastapi_support import ServerThread
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fastapi_app.py"
 

@@ -6,11 +6,11 @@ No ``from __future__ import annotations``: FastAPI reads the handlers' annotatio
 import aiohttp
 import pytest
 from fastapi import FastAPI
-from fastapi_support import ServerThread
 
 from bria_async import EditResult, ImageResult, Settings, V2Result
 from bria_async.contrib.fastapi import Bria, bria_lifespan
 from bria_async.testing import Emulator
+from tests.integration.fastapi_support import ServerThread
 
 app = FastAPI(lifespan=bria_lifespan(settings=Settings.for_testing()))
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from http_support import serve
 
 import bria_async as ba
 from bria_async import BriaClient, Settings
+from tests.integration.http_support import serve
 
 TOKEN = "redirect-test-token-51c2"
 PNG = b"\x89PNG\r\n\x1a\n" + b"pixels"

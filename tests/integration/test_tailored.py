@@ -57,7 +57,7 @@ async def test_a_dataset_trains_a_model_that_generates_images(
     path = tmp_path / "a.png"
     path.write_bytes(png(1))
     with path.open("rb") as file_object:
-        inputs: list[object] = [
+        inputs: list[ba.ImageInput] = [
             path,
             png(2),
             "https://example.com/pics/c.png",
@@ -111,7 +111,7 @@ async def test_fifty_uploads_with_three_bad_files_upload_the_other_forty_seven(
     bria_client: BriaClient, bria_emulator: Emulator, tmp_path: Path
 ) -> None:
     dataset_id = await new_dataset(bria_client)
-    inputs: list[object] = list(png_files(tmp_path, 47))
+    inputs: list[ba.ImageInput] = list(png_files(tmp_path, 47))
     text = tmp_path / "notes.png"
     text.write_text("not an image at all")
     huge = png(0) + b"\0" * (12 * 1024 * 1024)

@@ -8,6 +8,7 @@ import threading
 import zipfile
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -25,7 +26,7 @@ HTML = b"<!DOCTYPE html><html><body>503 Service Unavailable</body></html>"
 VID = "92bf8ce17584de82"
 
 
-def _client(hooks: Hooks | None = None, **settings: object) -> BriaClient:
+def _client(hooks: Hooks | None = None, **settings: Any) -> BriaClient:
     return BriaClient(
         TOKEN,
         base_url=BASE_URL,
@@ -179,8 +180,6 @@ async def test_a_download_is_not_retried_past_the_job_timeout(mock_api: MockAPI)
 async def test_a_probe_answered_with_a_page_is_not_ready(
     client: BriaClient, mock_api: MockAPI, status: int
 ) -> None:
-    polls: list[ba.PollEvent] = []
-    client.hooks = Hooks(on_poll=polls.append)
     mock_api.post(GEN, payload={"result": [{"urls": [A], "seed": 1}]})
     mock_api.get(A, status=status, body=HTML, content_type="text/html")
     mock_api.get(A, status=206, body=b"\x89")

@@ -17,7 +17,7 @@ from bria_async import BriaClient, Dataset, DatasetImage, DatasetStatus, UseCase
 from tests.conftest import BASE_URL, TOKEN, MockAPI, _StandInStreamWriterResponse
 
 DATASETS = f"{BASE_URL}/tailored-gen/datasets"
-IMAGE = {
+IMAGE: dict[str, Any] = {
     "id": 501,
     "dataset_id": 123,
     "caption": "A vibrant 2D illustration of a sunny day with children playing in a park.",
@@ -256,20 +256,20 @@ def test_image_methods_refuse_an_empty_image_id(
 PNG = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + (16).to_bytes(4, "big") * 2 + b"\x08\x02" + b"\0" * 40
 
 
-async def form_parts(form: Any) -> dict[str, tuple[str | None, str | None, bytes]]:
+async def form_parts(form: Any) -> dict[str, tuple[str | None, str, bytes]]:
     """The parts of a multipart body: name -> (filename, content type, bytes)."""
     writer = form()
     assert writer.content_type.startswith("multipart/form-data")
     raw = b"Content-Type: " + writer.content_type.encode() + b"\r\n\r\n" + await writer.as_bytes()
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(raw)
-    return {
-        part.get_param("name", header="content-disposition"): (
-            part.get_filename(),
-            part.get_content_type(),
-            part.get_payload(decode=True),
-        )
-        for part in message.iter_parts()
-    }
+    parts = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        assert isinstance(name, str)
+        assert isinstance(payload, bytes)
+        parts[name] = (part.get_filename(), part.get_content_type(), payload)
+    return parts
 
 
 async def test_upload_image_sends_a_file_as_a_multipart_part(

@@ -59,7 +59,8 @@ async def test_an_info_job_awaited_again_after_its_window_calls_again(
     job = short.visuals.info(VID)
     with pytest.raises(ba.JobTimeoutError, match="still onboarding"):
         await asyncio.wait_for(job.wait(), HANG)
-    assert job.status is JobStatus.STALLED
+    stalled = job.status
+    assert stalled is JobStatus.STALLED
     assert isinstance(job.exception(), ba.JobTimeoutError)
     mock_api.clear()
     mock_api.get(INFO, payload={"description": "a fox"})

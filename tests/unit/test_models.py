@@ -12,7 +12,7 @@ from bria_async import BriaClient, Model, ModelStatus
 from tests.conftest import BASE_URL, TOKEN, MockAPI
 
 MODELS = f"{BASE_URL}/tailored-gen/models"
-MODEL = {
+MODEL: dict[str, Any] = {
     "id": 123,
     "name": "My Model",
     "description": "This model is designed for generating illustrative style images.",

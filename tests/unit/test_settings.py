@@ -44,8 +44,9 @@ def test_a_value_no_setting_can_use_is_refused_naming_the_field(
 
 @pytest.mark.parametrize("field", ["timeouts", "retries", "polling"])
 def test_settings_groups_must_be_their_classes(field: str) -> None:
+    wrong: dict[str, Any] = {field: None}
     with pytest.raises(TypeError, match=field):
-        Settings(**{field: None})
+        Settings(**wrong)
 
 
 def test_numbers_of_either_kind_within_range_are_kept() -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from aioresponses import CallbackResult
 from yarl import URL
 
 import bria_async as ba
 from bria_async import BriaClient, Hooks, RetryEvent, RetrySettings, Settings
+from bria_async._retry import Deadline
 from tests.conftest import BASE_URL, TOKEN, MockAPI
 
 GEN_URL = f"{BASE_URL}/text-to-image/base/2.3"
@@ -184,15 +187,11 @@ def ba_connection_error() -> Exception:
     return aiohttp.ServerDisconnectedError()
 
 
-def ba_deadline(seconds: float) -> object:
-    from bria_async._retry import Deadline
-
+def ba_deadline(seconds: float) -> Deadline:
     return Deadline.after(seconds)
 
 
-def _url(url: str) -> object:
-    from yarl import URL
-
+def _url(url: str) -> URL:
     return URL(url)
 
 
@@ -223,7 +222,8 @@ async def test_hooks_see_requests_retries_polls_and_job_states(mock_api: MockAPI
     mock_api.get("https://storage.test/a.png", status=404)
     mock_api.get("https://storage.test/a.png", status=206, body=b"\x89")
     async with _client(hooks=hooks) as bria:
-        await bria.images.generate("a fox", num_results=1)
+        job = bria.images.generate("a fox", num_results=1)
+        await job
     kinds = [type(e).__name__ for e in events]
     assert kinds == [
         "RequestEvent",
@@ -237,8 +237,38 @@ async def test_hooks_see_requests_retries_polls_and_job_states(mock_api: MockAPI
     ]
     polls = [e for e in events if isinstance(e, ba.PollEvent)]
     assert [p.outcome for p in polls] == ["pending", "ready"]
-    jobs = [e.status for e in events if isinstance(e, ba.JobEvent)]
-    assert jobs == ["submitted", "running", "done"]
+    assert all(p.elapsed is not None and p.elapsed >= 0 for p in polls)
+    jobs = [e for e in events if isinstance(e, ba.JobEvent)]
+    assert [(e.status, e.images) for e in jobs] == [
+        ("submitted", None),
+        ("running", None),
+        ("done", 1),
+    ]
+    assert {(e.kind, e.model, e.error) for e in jobs} == {("images.generate", "base/2.3", None)}
+    requests = [e for e in events if isinstance(e, ba.RequestEvent)]
+    assert [(e.status, e.error_type) for e in requests] == [(503, "ServerError"), (200, None)]
+    # every call and probe names the job it was made for
+    assert {e.job_id for e in requests} | {p.job_id for p in polls} == {job.id}
+
+
+async def test_a_failed_job_event_names_its_error_and_a_download_names_no_job(
+    mock_api: MockAPI, tmp_path: Path
+) -> None:
+    events: list[object] = []
+    mock_api.post(GEN_URL, status=400, payload={"error": "bad prompt"})
+    mock_api.post(GEN_URL, payload=SYNC_RESULT)
+    mock_api.get("https://storage.test/final.png", status=200, body=b"\x89PNG\r\n\x1a\n")
+    async with _client(hooks=Hooks(on_job=events.append, on_request=events.append)) as bria:
+        with pytest.raises(ba.BadRequestError):
+            await bria.images.generate("a fox", num_results=1)
+        failed = events[-1]
+        result = await bria.images.generate("a fox", num_results=1, sync=True)
+        await result.save(tmp_path)
+    assert isinstance(failed, ba.JobEvent)
+    assert (failed.status, failed.error) == ("failed", "BadRequestError")
+    download = events[-1]
+    assert isinstance(download, ba.RequestEvent)
+    assert (download.url, download.job_id) == ("https://storage.test/final.png", None)
 
 
 async def test_a_failing_hook_is_logged_not_raised(mock_api: MockAPI) -> None:

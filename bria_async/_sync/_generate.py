@@ -1,0 +1,442 @@
+"""Writes `_api.py`, the synchronous twins of the async surface, from that surface itself.
+
+``python -m bria_async._sync._generate`` after changing a public method; a test fails while
+the file on disk differs from what this makes. Every twin keeps its async original's
+name, parameters, defaults, annotations and docstring; what changes is what it returns:
+
+- a namespace method's Job is awaited on the loop thread: the twin returns its result;
+- an ``async def`` is awaited there; an async iterator becomes an iterator;
+- objects with a twin of their own (Job, SearchPages, the nested namespaces) come back as
+  that twin; ``jobs.resume`` keeps its Job (a SyncJob) to be waited on at will;
+- ``aclose``, ``__aenter__``, ``__aexit__``, ``__aiter__``, ``__anext__`` take their sync
+  names; other sync methods run on the loop thread too, where the client's state lives.
+
+Runs on Python 3.11+ (it reads overloads with ``typing.get_overloads``).
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import inspect
+import re
+import subprocess
+import sys
+import typing
+from collections.abc import Callable
+from functools import cached_property
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from .. import _client, _jobs
+from ..resources import (
+    background,
+    datasets,
+    images,
+    models,
+    objects,
+    person,
+    product,
+    search,
+    v2,
+    visuals,
+)
+from . import _portal
+
+TARGET = Path(__file__).with_name("_api.py")
+#: Each async class and its twin's name, in the order written.
+TWINS: dict[type, str] = {
+    _jobs.Job: "SyncJob",
+    search.SearchPages: "SearchPages",
+    _client.Jobs: "Jobs",
+    images.Images: "Images",
+    datasets.Datasets: "Datasets",
+    models.Models: "Models",
+    objects.Objects: "Objects",
+    product.Product: "Product",
+    search.Search: "Search",
+    visuals.Visuals: "Visuals",
+    background.Background: "Background",
+    person.Person: "Person",
+    v2.V2Image: "V2Image",
+    v2.V2Product: "V2Product",
+    v2.V2: "V2",
+    _client.BriaClient: "Bria",
+}
+#: Twins whose methods hand back their Job instead of its result.
+KEEPS_JOBS = frozenset({_client.Jobs})
+#: Instance attributes (set in __init__, invisible to introspection) a twin forwards.
+ATTRIBUTES: dict[type, dict[str, str]] = {
+    _jobs.Job: {"id": "str"},
+    search.SearchPages: {"num_results_per_page": "int"},
+}
+#: The async names of methods whose twins have sync names.
+RENAMED = {
+    "aclose": "close",
+    "__aenter__": "__enter__",
+    "__aexit__": "__exit__",
+    "__aiter__": "__iter__",
+    "__anext__": "__next__",
+}
+_DOC = {
+    "BriaClient": """The synchronous client of the Bria API: ``with Bria() as bria:``, then
+``bria.images.generate(...)`` returns the result, not a Job.
+
+It runs one BriaClient on a private event loop thread, which ``close()`` (or the end of the
+``with`` block) stops. Any thread may call it, but not code running in an event loop: use
+BriaClient there. Its arguments are BriaClient's.""",
+}
+_SIMPLE = (type(None), bool, int, float, str)
+
+
+class _Imports:
+    """The names annotations use, imported bare (or aliased where two clash)."""
+
+    def __init__(self) -> None:
+        self.lines: set[str] = set()
+        self.self_type = False  # Self is used: imported for type checkers only
+        self._bound: dict[str, object] = {}
+
+    def name(self, name: str, obj: object, module: str) -> str:
+        alias = name
+        if self._bound.get(name, obj) is not obj:
+            alias = f"{module.rsplit('.', 1)[-1].lstrip('_')}_{name}"
+        self._bound[alias] = obj
+        clause = name if alias == name else f"{name} as {alias}"
+        self.lines.add(f"from {module} import {clause}")
+        return alias
+
+
+def _home(name: str, obj: object, namespace: dict[str, Any]) -> str:
+    """The module that defines `obj` (bound to `name` in `namespace`), to import it from."""
+    module = getattr(obj, "__module__", None)
+    if isinstance(module, str) and getattr(sys.modules.get(module), name, None) is obj:
+        return module
+    definition = re.compile(rf"^{re.escape(name)}\s*(:[^=]*)?=", re.M)
+    for candidate in (namespace["__name__"], *sorted(sys.modules)):
+        mod = sys.modules.get(candidate)
+        if mod is None or getattr(mod, name, None) is not obj:
+            continue
+        try:
+            source = inspect.getsource(mod)
+        except (OSError, TypeError):
+            continue
+        if definition.search(source):
+            return str(candidate)
+    raise LookupError(f"where is {name} defined?")
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self.imports = _Imports()
+        self.twin_names = {cls.__name__: twin for cls, twin in TWINS.items()}
+
+    # --- annotations -----------------------------------------------------------------
+    def annotation(
+        self, text: str, namespace: dict[str, Any], owner: str, *, twins: bool = True
+    ) -> str:
+        """`text` with every name imported, and async classes swapped for their twins
+        (not in what a twin takes: it takes what the async client makes)."""
+        tree = ast.parse(text, mode="eval").body
+        return ast.unparse(self._rewrite(tree, namespace, owner if twins else None))
+
+    def _rewrite(self, node: ast.expr, namespace: dict[str, Any], owner: str | None) -> ast.expr:
+        if isinstance(node, ast.Name):
+            return ast.Name(self._resolve(node.id, namespace, owner))
+        if isinstance(node, ast.Subscript) and _is_name(node.value, "AsyncIterator"):
+            slice_ = self._rewrite(node.slice, namespace, owner)
+            self.imports.lines.add("from collections.abc import Iterator")
+            return ast.Subscript(ast.Name("Iterator"), slice_)
+        if isinstance(node, ast.Attribute):  # module.name: the module, imported as named
+            base = node.value
+            module = namespace.get(base.id) if isinstance(base, ast.Name) else None
+            if not isinstance(base, ast.Name) or not isinstance(module, ModuleType):
+                raise LookupError(f"annotation {ast.unparse(node)}")
+            name = module.__name__
+            self.imports.lines.add(
+                f"import {name}" if name == base.id else f"import {name} as {base.id}"
+            )
+            return node
+        for field, value in ast.iter_fields(node):
+            if isinstance(value, ast.expr):
+                setattr(node, field, self._rewrite(value, namespace, owner))
+            elif isinstance(value, list):
+                setattr(node, field, [self._rewrite(v, namespace, owner) for v in value])
+        return node
+
+    def _resolve(self, name: str, namespace: dict[str, Any], owner: str | None) -> str:
+        if owner is not None and name == "Self":
+            self.imports.lines.add("from typing import TYPE_CHECKING")
+            self.imports.self_type = True
+            return "Self"
+        if owner is not None and name in self.twin_names:
+            return self.twin_names[name]
+        if hasattr(builtins, name):
+            return name
+        obj = namespace[name]
+        return self.imports.name(name, obj, _home(name, obj, namespace))
+
+    # --- members ---------------------------------------------------------------------
+    def twin(self, cls: type, twin: str) -> str:
+        base = "SyncRoot" if cls is _client.BriaClient else f"Twin[{self._async_name(cls)}]"
+        if cls is _jobs.Job:
+            base = f"Twin[{self._async_name(cls)}[R]], Generic[R]"
+            self.imports.lines.add("from typing import Generic")
+            self.imports.name("R", _jobs.R, "bria_async._jobs")
+        doc = _DOC.get(cls.__name__) or f"The synchronous twin of {cls.__name__}.\n\n" + (
+            inspect.getdoc(cls) or ""
+        )
+        body = [f"class {twin}({base}):", _docstring(doc.strip(), 4)]
+        if cls is _client.BriaClient:
+            body.append(_init(self))
+        namespace = vars(sys.modules[cls.__module__])
+        for name, kind in ATTRIBUTES.get(cls, {}).items():
+            body.append(
+                f"    @property\n    def {name}(self) -> {kind}:\n"
+                f"        return self._async.{name}\n"
+            )
+        for name, member in _members(cls):
+            body.append(self.member(cls, twin, name, member, namespace))
+        return "\n".join(body)
+
+    def _async_name(self, cls: type) -> str:
+        """The async class, imported under a name of its own (its twin may have its)."""
+        alias = f"Async{cls.__name__}"
+        self.imports.lines.add(f"from {cls.__module__} import {cls.__name__} as {alias}")
+        return alias
+
+    def member(
+        self, cls: type, twin: str, name: str, member: object, namespace: dict[str, Any]
+    ) -> str:
+        sync_name = RENAMED.get(name, name)
+        if isinstance(member, cached_property):
+            method: Callable[..., Any] = member.func
+            returns = self.annotation(method.__annotations__["return"], namespace, twin)
+            return (
+                f"    @cached_property\n    def {name}(self) -> {returns}:\n"
+                f"{_docstring(inspect.getdoc(method), 8)}"
+                f"        return {returns}._wrap(self._async.{name}, self._portal)\n"
+            )
+        if isinstance(member, property):
+            func = member.fget
+            assert func is not None
+            returns = self.annotation(func.__annotations__["return"], namespace, twin)
+            return (
+                f"    @property\n    def {name}(self) -> {returns}:\n"
+                f"{_docstring(inspect.getdoc(func), 8)}"
+                f"        return self._async.{name}\n"
+            )
+        assert callable(member), name
+        func = typing.cast(Callable[..., Any], member)
+        func_namespace = getattr(func, "__globals__", namespace)
+        overloads: list[Callable[..., Any]] = []
+        if sys.version_info >= (3, 11):
+            overloads = list(typing.get_overloads(func))
+        parts = [
+            f"    @overload\n    def {sync_name}{self.signature(o, func_namespace, cls, twin)[0]}:"
+            " ...\n"
+            for o in overloads
+        ]
+        if overloads:
+            self.imports.lines.add("from typing import overload")
+        signature, returns_twin = self.signature(func, func_namespace, cls, twin)
+        returns_text = signature.rsplit(" -> ", 1)[1]
+        parts.append(
+            f"    def {sync_name}{signature}:\n{_docstring(inspect.getdoc(func), 8)}"
+            f"{self.body(cls, name, func, returns_twin, bool(overloads), returns_text)}"
+        )
+        return "\n".join(parts)
+
+    def signature(
+        self, func: Callable[..., Any], namespace: dict[str, Any], cls: type, twin: str
+    ) -> tuple[str, str | None]:
+        """The twin's signature, and the twin class its result is wrapped in (if any)."""
+        sig = inspect.signature(func)
+        params = []
+        star_done = False
+        for p in sig.parameters.values():
+            text = p.name
+            if p.kind is p.POSITIONAL_ONLY:
+                raise TypeError(f"{func}: positional-only parameters are not written yet")
+            if p.kind is p.VAR_POSITIONAL:
+                text, star_done = f"*{p.name}", True
+            elif p.kind is p.VAR_KEYWORD:
+                text = f"**{p.name}"
+            elif p.kind is p.KEYWORD_ONLY and not star_done:
+                params.append("*")
+                star_done = True
+            if p.annotation is not p.empty:
+                own = p.name == "self"
+                text += f": {self.annotation(p.annotation, namespace, twin, twins=own)}"
+            if p.default is not p.empty:
+                text += f" = {_default(p.default, func)}"
+            params.append(text)
+        returns = self._returns(func, sig.return_annotation, namespace, cls, twin)
+        return f"({', '.join(params)}) -> {returns[0]}", returns[1]
+
+    def _returns(
+        self, func: Callable[..., Any], text: str, namespace: dict[str, Any], cls: type, twin: str
+    ) -> tuple[str, str | None]:
+        tree = ast.parse(text, mode="eval").body
+        if (
+            isinstance(tree, ast.Subscript)
+            and _is_name(tree.value, "Job")
+            and cls not in KEEPS_JOBS
+            and cls is not _jobs.Job
+        ):
+            tree = tree.slice  # awaited: its result
+        tree = self._rewrite(tree, namespace, twin)
+        returns = ast.unparse(tree)
+        if isinstance(tree, ast.Subscript) and _is_name(tree.value, "Iterator"):
+            tree = tree.slice  # an iterator of twins wraps each item
+        head = ast.unparse(tree).split("[", 1)[0]
+        return returns, head if head in TWINS.values() else None
+
+    def body(
+        self,
+        cls: type,
+        name: str,
+        func: Callable[..., Any],
+        wraps: str | None,
+        overloaded: bool,
+        returns_text: str,
+    ) -> str:
+        sig = inspect.signature(func)
+        args = []
+        for p in list(sig.parameters.values())[1:]:
+            if p.kind is p.VAR_POSITIONAL:
+                args.append(f"*{p.name}")
+            elif p.kind is p.VAR_KEYWORD:
+                args.append(f"**{p.name}")
+            elif p.kind is p.KEYWORD_ONLY:
+                args.append(f"{p.name}={p.name}")
+            else:
+                args.append(p.name)
+        target = "typing.cast(Any, self._async)" if overloaded else "self._async"
+        if overloaded:
+            self.imports.lines.update({"import typing", "from typing import Any"})
+        call = f"{target}.{name}({', '.join(args)})"
+        returns = sig.return_annotation
+        if name == "__anext__":
+            return "        return self._portal.next(self._async)\n"
+        if name == "__aiter__":
+            return "        return self\n"
+        if inspect.isasyncgenfunction(func) or returns.startswith("AsyncIterator["):
+            items = f"self._portal.iterate({call})"
+            if wraps:  # its items are twins
+                return f"        return ({wraps}._wrap(item, self._portal) for item in {items})\n"
+            return f"        return {items}\n"
+        if inspect.iscoroutinefunction(func) or (
+            returns.startswith("Job[") and cls not in KEEPS_JOBS and cls is not _jobs.Job
+        ):
+            value = f"self._portal.run({call})"
+        else:
+            value = f"self._portal.call(lambda: {call})"
+        if returns == "Self":
+            return f"        {value}\n        return self\n"
+        if wraps:
+            return f"        return {wraps}._wrap({value}, self._portal)\n"
+        if overloaded:  # the call is made untyped: its result is typed here
+            return f"        result: {returns_text} = {value}\n        return result\n"
+        return f"        return {value}\n"
+
+
+def _is_name(node: ast.expr, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
+
+
+def _members(cls: type) -> list[tuple[str, object]]:
+    """The public members of `cls` and its bases in bria_async, which twins mirror."""
+    seen: dict[str, object] = {}
+    for klass in cls.__mro__:
+        if not klass.__module__.startswith("bria_async") or klass.__name__ == "Resource":
+            continue
+        for name, member in vars(klass).items():
+            if name in seen or not (not name.startswith("_") or name in RENAMED):
+                continue
+            if isinstance(member, (staticmethod, classmethod)):
+                continue
+            if hasattr(_portal.SyncRoot if cls is _client.BriaClient else _portal.Twin, name):
+                continue
+            if cls is _client.BriaClient and RENAMED.get(name) in vars(_portal.SyncRoot):
+                continue
+            seen[name] = member
+    return list(seen.items())
+
+
+def _default(value: object, func: object) -> str:
+    if value is Ellipsis:
+        return "..."
+    if type(value) not in _SIMPLE:
+        raise TypeError(f"{func}: default {value!r} cannot be written as source")
+    return repr(value)
+
+
+def _docstring(doc: str | None, indent: int) -> str:
+    if not doc:
+        return ""
+    pad = " " * indent
+    text = doc.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    lines = text.splitlines()
+    body = "\n".join((pad + line) if line else "" for line in lines[1:])
+    tail = f"\n{body}\n{pad}" if len(lines) > 1 else ""
+    return f'{pad}"""{lines[0]}{tail}"""\n'
+
+
+def _init(writer: _Writer) -> str:
+    """Bria's __init__: BriaClient's own signature, starting the loop thread."""
+    init = _client.BriaClient.__init__
+    namespace = vars(_client)
+    signature, _ = writer.signature(init, namespace, _client.BriaClient, "Bria")
+    args = []
+    for p in list(inspect.signature(init).parameters.values())[1:]:
+        args.append(p.name if p.kind is p.POSITIONAL_OR_KEYWORD else f"{p.name}={p.name}")
+    client = writer.imports.name("BriaClient", _client.BriaClient, _client.__name__)
+    return f"    def __init__{signature}:\n        self._start({client}({', '.join(args)}))\n"
+
+
+def generate() -> str:
+    """The source of `_api.py`."""
+    writer = _Writer()
+    classes = [writer.twin(cls, twin) for cls, twin in TWINS.items()]
+    writer.imports.lines.update(
+        {
+            "from functools import cached_property",
+            "from bria_async._sync._portal import SyncRoot, Twin",
+        }
+    )
+    header = (
+        '"""The synchronous twins of the async surface, generated by\n'
+        '``python -m bria_async._sync._generate``: never edited by hand.\n"""\n\n'
+        "from __future__ import annotations\n\n"
+    )
+    imports = "\n".join(sorted(writer.imports.lines))
+    if writer.imports.self_type:
+        imports += "\n\nif TYPE_CHECKING:\n    from typing_extensions import Self"
+    names = ", ".join(f'"{name}"' for name in sorted(TWINS.values()))
+    return f"{header}{imports}\n\n\n" + "\n\n".join(classes) + f"\n\n__all__ = [{names}]\n"
+
+
+def render() -> str:
+    """`generate()` formatted and fixed by ruff, with the project's settings: `_api.py`."""
+    source = generate()
+    path = str(TARGET.relative_to(Path.cwd())) if TARGET.is_relative_to(Path.cwd()) else None
+    for command in (["format"], ["check", "--fix", "--exit-zero", "-q"], ["format"]):
+        source = subprocess.run(  # noqa: S603 - this interpreter's own ruff
+            [sys.executable, "-m", "ruff", *command, "--stdin-filename", path or str(TARGET), "-"],
+            input=source,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    return source
+
+
+def main() -> None:
+    """Write `_api.py`."""
+    TARGET.write_text(render(), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
