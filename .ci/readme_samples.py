@@ -31,6 +31,7 @@ SAMPLES: dict[str, list[str]] = {
     "emulator": [],
     "cli": [],
     "fastapi": [],
+    "redis": [],  # and the Redis server the machines run on 127.0.0.1:6379
     "otel": ["opentelemetry-sdk"],
 }
 NOT_SAMPLED = {"dev", "docs"}  # tools for working on bria-async, not features of it

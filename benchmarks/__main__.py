@@ -17,11 +17,11 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import overhead, poll, scale, throughput, v2
+from . import overhead, poll, ratelimit, scale, throughput, v2
 from ._report import Scenario, render
 
 HERE = Path(__file__).parent
-ALL_SCENARIOS = "poll,throughput,overhead,scale,v2"
+ALL_SCENARIOS = "poll,throughput,overhead,scale,v2,ratelimit"
 PREAMBLE = (
     "Each scenario runs bria_async and its baselines in the same run. The emulator runs in "
     "its own process on 127.0.0.1 (`bria-async emulator`, 64 px PNGs), restarted with the "
@@ -44,6 +44,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--latency-p95", type=float, default=10.0, help="seconds (10)")
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds in poll (2)")
     parser.add_argument("--in-flight", type=int, help="throughput's bound (500, scaled by size)")
+    parser.add_argument(
+        "--rate-limit",
+        type=int,
+        default=2400,
+        help="ratelimit's emulator limit per minute (2400: the issue's 120 sped up 20 times)",
+    )
+    parser.add_argument("--processes", type=int, default=4, help="ratelimit's client processes (4)")
     parser.add_argument(
         "--output",
         type=Path,
@@ -83,6 +90,9 @@ def scenarios(args: argparse.Namespace) -> dict[str, Callable[[], Scenario]]:
         "overhead": lambda: overhead.run(calls=n(5000)),
         "scale": lambda: scale.run(jobs=n(5000), images=4),
         "v2": lambda: v2.run(jobs=n(500), **latency),
+        "ratelimit": lambda: ratelimit.run(
+            jobs=n(200), limit=args.rate_limit, processes=args.processes
+        ),
     }
 
 

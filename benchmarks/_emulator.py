@@ -60,6 +60,13 @@ class EmulatorProcess:
                 self._proc.stdout.close()
             self._proc = None
 
+    def reset(self) -> None:
+        """Forget the counters (and fill the rate limit buckets again)."""
+        url = self.base_url.removesuffix("/v1") + "/_emulator/reset"
+        request = urllib.request.Request(url, method="POST")  # noqa: S310 - loopback http
+        with urllib.request.urlopen(request, timeout=60):  # noqa: S310
+            pass
+
     def state(self) -> dict[str, Any]:
         """The emulator's counters: probes and ready times per placeholder (no request log)."""
         url = self.base_url.removesuffix("/v1") + "/_emulator/state?requests=false"

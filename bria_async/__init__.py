@@ -27,6 +27,7 @@ from ._errors import (
     PayloadTooLargeError,
     PreconditionFailedError,
     RateLimitError,
+    RateLimitTimeoutError,
     RequestExpiredError,
     ResponseTooLargeError,
     ServerError,
@@ -40,7 +41,9 @@ from ._errors import (
 from ._events import Hooks, JobEvent, PollEvent, RequestEvent, RetryEvent
 from ._inputs import ImageInput
 from ._jobs import Job, JobStatus, RetiredModelVersionWarning
-from ._settings import PollSettings, RetrySettings, Settings, Timeouts
+from ._ratelimit import LocalRateLimiter, RateLimiter
+from ._redis import RedisRateLimiter
+from ._settings import PollSettings, RateLimits, RetrySettings, Settings, Timeouts
 from ._sync._api import Bria, SyncJob
 from .resources.search import SearchPages
 from .types.choices import (
@@ -118,6 +121,7 @@ __all__ = [
     "Jobs",
     "LightDirection",
     "LightType",
+    "LocalRateLimiter",
     "Mask",
     "Masks",
     "Medium",
@@ -135,6 +139,10 @@ __all__ = [
     "PreconditionFailedError",
     "ProductKeywords",
     "RateLimitError",
+    "RateLimitTimeoutError",
+    "RateLimiter",
+    "RateLimits",
+    "RedisRateLimiter",
     "RegisteredVisual",
     "RequestEvent",
     "RequestExpiredError",

@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 import attrs
 
 from . import _collections
-from ._errors import ClientStateError, ConfigurationError
+from ._errors import ClientStateError, ConfigurationError, ValidationError
 from ._events import Hooks
 from ._jobs import Job
 from ._logging import configure_from_env
 from ._options import apply_options
 from ._poller import Poller
+from ._ratelimit import RateLimiter
 from ._runtime import EARLY_EVENTS, Runtime
 from ._settings import Settings, Timeouts
 from ._storage import Storage
@@ -103,7 +104,9 @@ class BriaClient:
     URL from `base_url` or ``BRIA_BASE_URL``. One client holds one connection pool and one
     poller: share it across your app (for example from a FastAPI lifespan), in one event loop.
     Job tokens are signed with a key derived from the API token, or with `job_token_key`
-    (16 bytes at least) for apps whose API token rotates.
+    (16 bytes at least) for apps whose API token rotates. Requests keep to
+    `settings.rate_limits` on `rate_limiter`: by default one of the client's own; pass one
+    LocalRateLimiter to share it among clients, or a RedisRateLimiter among processes.
 
     `timeout` (seconds per attempt, or Timeouts) and `max_retries` are applied on top of
     `settings` and win over its fields; ``with_options()`` sets them for some calls only.
@@ -121,6 +124,7 @@ class BriaClient:
         hooks: Hooks | None = None,
         allow_insecure_http: bool = False,
         job_token_key: str | bytes | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         configure_from_env()
         token = api_token if api_token is not None else os.environ.get("BRIA_API_TOKEN")
@@ -141,6 +145,10 @@ class BriaClient:
                 allow_insecure_http=allow_insecure_http,
             )
         )
+        if rate_limiter is not None and not isinstance(rate_limiter, RateLimiter):
+            raise ValidationError(
+                "rate_limiter", rate_limiter, "a RateLimiter (LocalRateLimiter, RedisRateLimiter)"
+            )
         self.settings = apply_options(
             settings or Settings(), timeout=timeout, max_retries=max_retries
         )
@@ -152,6 +160,7 @@ class BriaClient:
             token=self._require_token,
             settings=self.settings,
             hooks=hooks,
+            rate_limiter=rate_limiter,
         )
         self._runtime = Runtime(
             settings=self.settings,

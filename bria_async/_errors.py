@@ -10,6 +10,7 @@ BriaError
  │    └── APITimeoutError       (also TimeoutError) no answer in time
  ├── APIRedirectError           the API redirected to another origin: not followed
  ├── ResponseTooLargeError      a body passed its size limit: the rest was not read
+ ├── RateLimitTimeoutError      (also TimeoutError) an endpoint's rate limit has no slot in time
  ├── APIResponseValidationError a success whose body is not what it should be
  ├── APIStatusError             the server answered with an error status
  │    ├── IncompleteRequestError          206
@@ -174,6 +175,19 @@ class ResponseTooLargeError(BriaError):
         super().__init__(
             f"{method} {url}: the body is larger than {limit} bytes, the limit for it; "
             "not read further"
+        )
+
+
+class RateLimitTimeoutError(BriaError, TimeoutError):
+    """The request's slot under its endpoint's rate limit comes after the call's deadline:
+    nothing was sent. Names the endpoint and how long the wait would have been."""
+
+    def __init__(self, *, endpoint: str, wait: float, left: float) -> None:
+        self.endpoint = endpoint
+        self.wait = wait
+        super().__init__(
+            f"not sent: the rate limit of {endpoint} has its next slot in {wait:.1f}s, "
+            f"after the call's deadline ({max(0.0, left):.1f}s left)"
         )
 
 

@@ -1,4 +1,4 @@
-"""Client settings: timeouts, retries, connection limits and polling, with sound defaults.
+"""Client settings: timeouts, retries, connection and rate limits, polling, with sound defaults.
 
 Every value is checked as a setting is made: a number of the wrong kind (a bool, a string,
 2.5 attempts), NaN, an infinity or a value out of range raises ValidationError naming the
@@ -8,8 +8,9 @@ field, so a bad setting never reaches a timer or a loop.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Any
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
 
 import attrs
 
@@ -120,6 +121,90 @@ class PollSettings:
     webhook_grace: float = attrs.field(default=30.0, validator=_not_negative)
 
 
+#: Bria's plans, in requests per minute per endpoint (V2.md): Free, Pay-as-you-go, Enterprise.
+PLANS: Mapping[str, float] = {"free": 10.0, "payg": 60.0, "enterprise": 1000.0}
+Plan = Literal["free", "payg", "enterprise"]
+_ENDPOINT = re.compile(r"(GET|POST|PUT|PATCH|DELETE) /\S*")
+_RATE = re.compile(r"\s*(\d+(?:\.\d*)?)\s*(?:/\s*(s|sec|second|m|min|minute|h|hour))?\s*")
+_UNIT_SECONDS = {
+    **dict.fromkeys(("s", "sec", "second"), 1),
+    **dict.fromkeys(("m", "min", "minute"), 60),
+    **dict.fromkeys(("h", "hour"), 3600),
+}
+
+
+def parse_rate(text: str) -> float:
+    """Requests per minute from "60/min", "2/s", "600/h" or a bare "60" (per minute);
+    ValueError for anything else."""
+    match = _RATE.fullmatch(text)
+    if match is None or float(match[1]) <= 0:
+        raise ValueError(f"not a rate: {text!r} (expected N/min, N/s or N/h, N above 0)")
+    return float(match[1]) * 60 / _UNIT_SECONDS[match[2] or "min"]
+
+
+def _rate_or_none(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (not _is_real(value) or value <= 0):  # type: ignore[operator]
+        _refuse(instance, attribute, value, "None or requests per minute above 0")
+
+
+def _route_rates(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    for endpoint, rate in value.items():  # type: ignore[attr-defined]
+        if not isinstance(endpoint, str) or not _ENDPOINT.fullmatch(endpoint):
+            _refuse(
+                instance,
+                attribute,
+                endpoint,
+                'endpoint keys as "METHOD /path/{template}", e.g. '
+                '"POST /text-to-image/base/{model_version}" or "GET /v2/status/{request_id}"',
+            )
+        if not _is_real(rate) or rate <= 0:
+            _refuse(instance, attribute, rate, f"requests per minute above 0 for {endpoint}")
+
+
+def _copied(rates: Mapping[str, float]) -> dict[str, float]:
+    return dict(rates)
+
+
+@attrs.frozen(kw_only=True)
+class RateLimits:
+    """Requests per minute the client spends on each endpoint (Bria counts per organization
+    and per endpoint, status calls included), waiting for a slot rather than being refused.
+
+    `per_minute` is every endpoint's rate; None learns each endpoint's rate from its 429s
+    (30% lower after a burst of 429s, growing slowly while requests wait for slots). `routes`
+    sets the rate of single endpoints, keyed by method and path template as `bria_async`
+    names them, e.g.
+    ``"POST /text-to-image/base/{model_version}"`` or ``"GET /v2/status/{request_id}"``.
+    `burst` is how many requests may go at once after a quiet spell: 1 spaces every request
+    evenly, which no way of counting a minute refuses.
+    """
+
+    per_minute: float | None = attrs.field(default=None, validator=_rate_or_none)
+    routes: Mapping[str, float] = attrs.field(
+        factory=dict, converter=_copied, validator=_route_rates, hash=False
+    )
+    burst: int = attrs.field(default=1, validator=_count(1))
+
+    @classmethod
+    def plan(
+        cls, name: Plan, *, routes: Mapping[str, float] | None = None, burst: int = 1
+    ) -> RateLimits:
+        """The rates of one of Bria's plans: "free" (10/min), "payg" (60/min) or
+        "enterprise" (1000/min, the default of a plan that may be customized: pass `routes`)."""
+        if name not in PLANS:
+            raise ValidationError("RateLimits.plan(name)", name, f"one of {', '.join(PLANS)}")
+        return cls(per_minute=PLANS[name], routes=routes or {}, burst=burst)
+
+    def rate_of(self, endpoint: str) -> float | None:
+        """The configured requests per minute of `endpoint`, or None to learn it."""
+        return self.routes.get(endpoint, self.per_minute)
+
+
+def _limits_or_none(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, RateLimits):
+        _refuse(instance, attribute, value, "a RateLimits (e.g. RateLimits.plan('payg')) or None")
+
+
 @attrs.frozen(kw_only=True)
 class Settings:
     """Everything tunable about a client; every field has a default fit for production.
@@ -146,6 +231,9 @@ class Settings:
     dns_cache_ttl: int = attrs.field(default=300, validator=_count(0))
     max_response_bytes: int = attrs.field(default=8 * 2**20, validator=_count(1))
     max_download_bytes: int = attrs.field(default=256 * 2**20, validator=_count(1))
+    #: Per-endpoint request rates (see RateLimits); None: no rate limiter, only the
+    #: concurrency of submissions adapts to 429s.
+    rate_limits: RateLimits | None = attrs.field(factory=RateLimits, validator=_limits_or_none)
 
     @classmethod
     def for_testing(cls) -> Settings:

@@ -30,11 +30,13 @@ from ._errors import (
     BriaError,
     ClientStateError,
     ConfigurationError,
+    RateLimitTimeoutError,
     ResponseTooLargeError,
     error_class_for,
 )
 from ._events import Hooks, RequestEvent, RetryEvent, current_job, emit, logger
 from ._limiter import AdaptiveLimiter
+from ._ratelimit import LocalRateLimiter, RateLimiter, Throttle, account_of, endpoint_of
 from ._retry import (
     NOT_DONE_STATUSES,
     RETRYABLE_STATUSES,
@@ -233,6 +235,7 @@ class Transport:
         settings: Settings,
         hooks: Hooks,
         v2_base_url: str | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         self.base_url = base_url
         self.v2_base_url = v2_base_url or versioned_base_urls(base_url)[1]
@@ -244,6 +247,18 @@ class Transport:
         self._rng = random.Random()
         self._budget = RetryBudget(settings.retries)
         self.submissions = AdaptiveLimiter(settings.max_submissions)
+        #: Per-endpoint rates (None without `settings.rate_limits`), on `rate_limiter` or
+        #: on a limiter of this client's own.
+        self.throttle = (
+            None
+            if settings.rate_limits is None
+            else Throttle(
+                settings.rate_limits,
+                rate_limiter if rate_limiter is not None else LocalRateLimiter(),
+                backoff_scale=settings.retries.backoff_scale,
+            )
+        )
+        self._account: tuple[Secret, str] | None = None
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
@@ -286,6 +301,8 @@ class Transport:
         if self._session is not None:
             await self._session.close()
             self._session = None
+        if self.throttle is not None:
+            await self.throttle.limiter.aclose()
 
     def _timeout(
         self, kind: TimeoutKind, deadline: Deadline, settings: Settings | None = None
@@ -390,7 +407,8 @@ class Transport:
         client's timeouts and retry policy for this call (a ``with_options`` view's).
         """
         url = (self.v2_base_url if version == 2 else self.base_url) + path
-        headers = {"api_token": self._token().reveal()}
+        token = self._token()
+        headers = {"api_token": token.reveal()}
         query = {k: _query_value(v) for k, v in (params or {}).items() if v is not None}
 
         async def once(timeout: aiohttp.ClientTimeout) -> Response:
@@ -432,7 +450,16 @@ class Transport:
             deadline=deadline or Deadline(None),
             repeat=repeat,
             settings=settings,
+            rated=None
+            if self.throttle is None
+            else (self._account_of(token), endpoint_of(method, path, version)),
         )
+
+    def _account_of(self, token: Secret) -> str:
+        """The hash naming the token's account in rate limiter keys (made once per token)."""
+        if self._account is None or self._account[0] is not token:
+            self._account = (token, account_of(token.reveal()))
+        return self._account[1]
 
     async def _api_response(self, method: str, url: str, resp: aiohttp.ClientResponse) -> Response:
         if resp.status not in OK_STATUSES:
@@ -454,9 +481,13 @@ class Transport:
         deadline: Deadline,
         repeat: bool = True,
         settings: Settings | None = None,
+        rated: tuple[str, str] | None = None,
     ) -> Response:
         """Run `once` (one attempt) until it answers a status in `ok`, under the client's one
-        retry policy: backoff with jitter, Retry-After, the retry budget and the deadline."""
+        retry policy: backoff with jitter, Retry-After, the retry budget and the deadline.
+        With `rated` (account, endpoint), each attempt first waits for its slot under the
+        endpoint's rate limit (inside the submission slot of a billable one)."""
+        throttle = self.throttle if rated is not None else None
         retries = (settings or self._settings).retries
         attempt = 0
         maybe_done = False  # an earlier attempt may have done the work before it failed
@@ -465,10 +496,16 @@ class Transport:
             started = time.monotonic()
             retry_after: float | None = None
             status: int | None = None
+            waited = False
             if billable:
                 await self.submissions.acquire()
             try:
+                if throttle is not None and rated is not None:
+                    waited = await throttle.acquire(rated, deadline)
+                    started = time.monotonic()
                 response = await once(self._timeout(kind, deadline, settings))
+            except RateLimitTimeoutError:
+                raise  # nothing was sent (and it is a TimeoutError: not one to retry)
             except (*TIMEOUTS, aiohttp.ClientError) as exc:
                 error: BriaError = _connection_error(exc, method, url)
                 retryable = True
@@ -479,6 +516,8 @@ class Transport:
                 status = response.status
                 if status in ok:
                     self._budget.record_success()
+                    if throttle is not None and rated is not None:
+                        throttle.on_success(rated, waited)
                     if billable:
                         self.submissions.on_success()
                     self._emit_request(method, url, status, started, attempt)
@@ -494,22 +533,36 @@ class Transport:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 if status == 429 and billable:
                     self.submissions.on_rate_limited()
+                if status == 429 and throttle is not None and rated is not None:
+                    await throttle.on_rate_limited(rated, retry_after)
             finally:
                 if billable:
                     await self.submissions.release()
             self._emit_request(method, url, status, started, attempt, error)
             maybe_done = maybe_done or not not_done
             allowed = not billable or not_done or retries.retry_billable_server_errors
-            if not (retryable and allowed and repeat) or attempt >= retries.max_attempts:
+            # Under rate limits a 429 is waited out within the deadline, spending neither
+            # attempts nor the retry budget: its Retry-After (the wait, without backoff) paused
+            # the endpoint for everyone (polls are rescheduled by the poller instead).
+            waits_out = (
+                status == 429
+                and throttle is not None
+                and deadline.at is not None
+                and kind != "poll"
+            )
+            if not (retryable and allowed and repeat) or (
+                attempt >= retries.max_attempts and not waits_out
+            ):
                 raise error
             delay = backoff_delay(attempt, retries, self._rng)
             if retry_after is not None:
-                delay = max(delay, retry_after * retries.backoff_scale)
+                scaled = retry_after * retries.backoff_scale
+                delay = scaled if waits_out else max(delay, scaled)
             if not deadline.allows(delay):
                 raise _with_note(
                     error, f"not retried: waiting {delay:.1f}s would pass the call's deadline"
                 )
-            if not self._budget.try_spend():
+            if not waits_out and not self._budget.try_spend():
                 raise _with_note(error, "not retried: the client's retry budget is spent")
             reason = str(status) if status is not None else type(error).__name__
             logger.info("retrying %s %s in %.2fs after %s", method, url, delay, reason)

@@ -1,8 +1,9 @@
 """A bare `pip install bria-async` (no extras) must not break the user's project: pytest loads
 the plugin, `bria-async --help` works, and what needs an extra names it.
 
-Each check runs in a fresh interpreter where Pillow, rich, FastAPI and OpenTelemetry cannot be
-imported, as on a base install. (.ci/run also installs the built wheel alone into a fresh venv.)
+Each check runs in a fresh interpreter where Pillow, rich, FastAPI, OpenTelemetry and redis
+cannot be imported, as on a base install. (.ci/run also installs the built wheel alone into a
+fresh venv.)
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import sys
 
 class _WithoutExtras:
     def find_spec(self, name, path=None, target=None):
-        if name.partition(".")[0] in {"PIL", "rich", "fastapi", "uvicorn", "opentelemetry"}:
+        extras = {"PIL", "rich", "fastapi", "uvicorn", "opentelemetry", "redis"}
+        if name.partition(".")[0] in extras:
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
         return None
 
@@ -127,3 +129,16 @@ def test_the_opentelemetry_module_without_its_extra_says_which_to_install(tmp_pa
     done = _run("import bria_async.contrib.opentelemetry", tmp_path)
     assert done.returncode == 1
     assert "pip install 'bria-async[otel]'" in done.stderr
+
+
+def test_the_redis_limiter_without_its_extra_names_the_extra(tmp_path: Path) -> None:
+    done = _run(
+        "import bria_async\n"
+        "try:\n"
+        "    bria_async.RedisRateLimiter()\n"
+        "except bria_async.ConfigurationError as error:\n"
+        "    print(error)\n",
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "pip install 'bria-async[redis]'" in done.stdout

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
+from .._errors import BriaError
 from .common import MODEL_HELP, MODELS, USAGE_ERROR, print_summary, run_command, token_missing
 from .inputs import InputError, Line, check_lines, read_lines
 
@@ -55,6 +57,23 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         help="the id of a tailored model you trained, for lines that name no model",
     )
     parser.add_argument(
+        "--plan",
+        choices=("free", "payg", "enterprise"),
+        help="keep to the rate limits of this Bria plan, per endpoint (10, 60 or 1000 a "
+        "minute); without it or --rate-limit, the rates are learned from 429s",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        metavar="N/min",
+        help="requests per minute per endpoint (N/min, N/s or N/h), instead of the plan's",
+    )
+    parser.add_argument(
+        "--redis",
+        metavar="URL",
+        help="share the rate limits with every process using this Redis and token "
+        "(redis://host:6379/0; needs bria-async[redis])",
+    )
+    parser.add_argument(
         "--no-resubmit-uncertain",
         dest="resubmit_uncertain",
         action="store_false",
@@ -86,17 +105,37 @@ def run(args: argparse.Namespace) -> int:
         print(f"bria-async batch: {blank} blank line(s) in {args.prompts} ignored", file=sys.stderr)
     if token_missing("batch"):
         return USAGE_ERROR
-    return run_command(_batch(args, lines, problems))
+    try:
+        options = rate_options(args)
+    except (ValueError, BriaError) as error:
+        print(f"bria-async batch: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    return run_command(_batch(args, lines, problems, options))
 
 
-async def _batch(args: argparse.Namespace, lines: list[Line], problems: list[str]) -> int:
+def rate_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The BriaClient options that --plan, --rate-limit and --redis ask for."""
+    from .._ratelimit import RateLimiter
+    from .._redis import RedisRateLimiter
+    from .._settings import RateLimits, Settings, parse_rate
+
+    limits = RateLimits.plan(args.plan) if args.plan else RateLimits()
+    if args.rate_limit is not None:
+        limits = RateLimits(per_minute=parse_rate(args.rate_limit), routes=limits.routes)
+    limiter: RateLimiter | None = RedisRateLimiter(args.redis) if args.redis else None
+    return {"settings": Settings(rate_limits=limits), "rate_limiter": limiter}
+
+
+async def _batch(
+    args: argparse.Namespace, lines: list[Line], problems: list[str], options: dict[str, Any]
+) -> int:
     from .._client import BriaClient
     from .._events import Hooks
     from .progress import Counts, Display
     from .runner import Batch
 
     counts = Counts()
-    async with BriaClient(hooks=Hooks(on_poll=counts.on_poll)) as bria:
+    async with BriaClient(hooks=Hooks(on_poll=counts.on_poll), **options) as bria:
         try:
             check_lines(bria, args.prompts, lines, problems)
             display = Display(counts, f"batch {args.prompts.name}")

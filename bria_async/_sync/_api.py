@@ -18,6 +18,7 @@ from bria_async._events import Hooks
 from bria_async._inputs import ImageInput
 from bria_async._jobs import HasImages, I, Job, JobStatus, R
 from bria_async._jobs import Job as AsyncJob
+from bria_async._ratelimit import RateLimiter
 from bria_async._settings import Settings, Timeouts
 from bria_async._sync._portal import SyncRoot, Twin
 from bria_async.resources._params import HasSid
@@ -1412,6 +1413,7 @@ class Bria(SyncRoot):
         hooks: Hooks | None = None,
         allow_insecure_http: bool = False,
         job_token_key: str | bytes | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         self._start(
             BriaClient(
@@ -1423,6 +1425,7 @@ class Bria(SyncRoot):
                 hooks=hooks,
                 allow_insecure_http=allow_insecure_http,
                 job_token_key=job_token_key,
+                rate_limiter=rate_limiter,
             )
         )
 

@@ -11,6 +11,10 @@ async def fox(bria: Bria) -> list[str]:
 A handler may return a result (or a list of them) as it is when its return annotation or
 ``response_model`` names the type: FastAPI answers the result's ``to_dict()``.
 
+Replicas of an app share one budget per endpoint with
+``bria_lifespan(settings=Settings(rate_limits=RateLimits.plan("payg")),
+rate_limiter=RedisRateLimiter(url))``: the limiter is any BriaClient option.
+
 For v2 webhooks, mount ``app.include_router(bria_webhook_router("/bria/webhook"))`` and pass
 ``webhook_url="https://<your host>/bria/webhook"``: deliveries are verified with the client's
 API token and complete their Jobs at once.

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ._config import EmulatorConfig, Latency, RouteConfig
     from ._counters import Counters, SeenRequest
+    from ._limits import RateLimit
     from ._server import Emulator, create_api_app
     from ._state import State
     from ._storage import create_storage_app
@@ -25,6 +26,7 @@ __all__ = [
     "Emulator",
     "EmulatorConfig",
     "Latency",
+    "RateLimit",
     "RouteConfig",
     "SeenRequest",
     "State",
@@ -37,6 +39,7 @@ _MODULES = {
     "Emulator": "._server",
     "EmulatorConfig": "._config",
     "Latency": "._config",
+    "RateLimit": "._limits",
     "RouteConfig": "._config",
     "SeenRequest": "._counters",
     "State": "._state",

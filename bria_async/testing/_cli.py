@@ -8,6 +8,7 @@ import contextlib
 import signal
 
 from ._config import DEFAULT_TOKEN, EmulatorConfig, Latency, RouteConfig
+from ._limits import RateLimit
 
 __all__ = ["build_config", "configure_parser", "run"]
 
@@ -44,6 +45,17 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "--retry-after", type=float, default=1.0, help="seconds a 429 or 503 asks to wait (1)"
     )
     parser.add_argument(
+        "--rate-limit",
+        metavar="N/min",
+        help="enforce a rate limit per token and endpoint, as Bria does (N/min, N/s or N/h)",
+    )
+    parser.add_argument(
+        "--rate-burst",
+        type=int,
+        metavar="N",
+        help="requests a rate limit lets go at once (default: its N)",
+    )
+    parser.add_argument(
         "--onboarding-seconds",
         type=float,
         default=2.0,
@@ -77,6 +89,12 @@ def build_config(args: argparse.Namespace) -> EmulatorConfig:
         latency = Latency.lognormal(median=args.latency_median, p95=args.latency_p95)
     else:
         latency = Latency.fixed(3.0 if args.latency is None else args.latency)
+    rate_limit = None
+    if args.rate_limit is not None:
+        try:
+            rate_limit = RateLimit.parse(args.rate_limit, args.rate_burst)
+        except ValueError as error:
+            raise SystemExit(f"--rate-limit: {error}") from None
     return EmulatorConfig(
         placeholder_latency=latency,
         onboarding_seconds=args.onboarding_seconds,
@@ -85,6 +103,7 @@ def build_config(args: argparse.Namespace) -> EmulatorConfig:
         api_token=args.api_token,
         any_token=args.any_token,
         max_image_side=args.max_image_side,
+        rate_limit=rate_limit,
         default_route=RouteConfig(
             rate_429=args.rate_429,
             retry_after=args.retry_after,
@@ -104,6 +123,11 @@ def _accepted(config: EmulatorConfig) -> str:
     return "api_token as given by --api-token"
 
 
+def _limit(config: EmulatorConfig) -> str:
+    limit = config.rate_limit
+    return "no rate limit" if limit is None else f"rate limit {limit} per token and endpoint"
+
+
 async def _serve(args: argparse.Namespace) -> None:
     from ._server import Emulator
 
@@ -120,6 +144,7 @@ async def _serve(args: argparse.Namespace) -> None:
         print(
             f"v2 {emulator.v2_base_url}; storage {emulator.storage_url}; "
             f"{_accepted(emulator.config)}; "
+            f"{_limit(emulator.config)}; "
             f"state at {emulator.base_url.removesuffix('/v1')}/_emulator/state; Ctrl-C stops",
             flush=True,
         )

@@ -10,6 +10,8 @@ import random
 
 import attrs
 
+from ._limits import RateLimit
+
 __all__ = ["DEFAULT_TOKEN", "EmulatorConfig", "Latency", "RouteConfig"]
 
 DEFAULT_TOKEN = "emulator-token"  # noqa: S105 - the fake token the emulator accepts by default
@@ -80,6 +82,9 @@ class EmulatorConfig:
     `v1=...` items sent before the real one (as with a rotated key) and `webhook_clock_offset`
     seconds are added to the signed timestamp (negative: a stale delivery). A v2 job older than
     `job_ttl` seconds (None: never) answers 404 as expired.
+
+    `rate_limit` (None: no limit) is enforced as Bria does: per token and per endpoint (method
+    and route template, the v2 status route included); over it, 429 with Retry-After.
     """
 
     placeholder_latency: Latency = attrs.Factory(lambda: Latency.fixed(0.2))
@@ -103,6 +108,7 @@ class EmulatorConfig:
     webhook_extra_signatures: tuple[str, ...] = ()
     webhook_clock_offset: float = 0.0
     job_ttl: float | None = None
+    rate_limit: RateLimit | None = None
 
     def route(self, template: str) -> RouteConfig:
         """The settings for the route at `template` (a ROUTES.md path, or a v2 path with its

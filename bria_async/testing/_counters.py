@@ -4,6 +4,7 @@ every request."""
 from __future__ import annotations
 
 import collections
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,13 +47,18 @@ class Counters:
     """Counts kept since start (or the last reset); `requests` keeps the most recent ones.
 
     `submissions` counts accepted calls per route template; `status_calls` counts every
-    authenticated `GET /v2/status/{request_id}` per request id, faulted ones included.
+    authenticated `GET /v2/status/{request_id}` per request id, faulted ones included. Under
+    a rate limit, `per_minute` counts the requests it let through per endpoint ("METHOD
+    template") and minute since the start, and `rate_limited` the 429s it answered.
     """
 
     max_requests: int = 100_000
     submissions: collections.Counter[str] = attrs.Factory(collections.Counter)
     probes: collections.Counter[str] = attrs.Factory(collections.Counter)
     status_calls: collections.Counter[str] = attrs.Factory(collections.Counter)
+    per_minute: dict[str, collections.Counter[int]] = attrs.Factory(dict)
+    rate_limited: collections.Counter[str] = attrs.Factory(collections.Counter)
+    started: float = attrs.Factory(time.monotonic)
     requests: collections.deque[SeenRequest] = attrs.field(init=False)
     ready_at: dict[str, float] = attrs.Factory(dict)
     first_served_at: dict[str, float] = attrs.Factory(dict)
@@ -60,8 +66,16 @@ class Counters:
     def __attrs_post_init__(self) -> None:
         self.requests = collections.deque(maxlen=self.max_requests)
 
+    def count_minute(self, endpoint: str, now: float) -> None:
+        """One request to `endpoint` went through the rate limit at `now` (monotonic)."""
+        minutes = self.per_minute.setdefault(endpoint, collections.Counter())
+        minutes[int((now - self.started) // 60)] += 1
+
     def reset(self) -> None:
         """Forget everything counted so far."""
+        self.started = time.monotonic()
+        self.per_minute.clear()
+        self.rate_limited.clear()
         self.submissions.clear()
         self.probes.clear()
         self.status_calls.clear()
@@ -75,6 +89,11 @@ class Counters:
             "submissions": dict(self.submissions),
             "probes": dict(self.probes),
             "status_calls": dict(self.status_calls),
+            "per_minute": {
+                endpoint: {str(minute): n for minute, n in sorted(minutes.items())}
+                for endpoint, minutes in self.per_minute.items()
+            },
+            "rate_limited": dict(self.rate_limited),
             "placeholders": {
                 url: {"ready_at": ready, "first_served_at": self.first_served_at.get(url)}
                 for url, ready in self.ready_at.items()

@@ -4,6 +4,7 @@ it beside the storage host on two loopback ports.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from types import TracebackType
 
@@ -20,6 +21,7 @@ from . import (
 from ._config import EmulatorConfig
 from ._counters import Counters
 from ._faults import inject_fault
+from ._limits import retry_after
 from ._results import PREFIX, V2_PREFIX, route_template
 from ._state import STATE_KEY, State
 from ._storage import create_storage_app, record
@@ -35,7 +37,8 @@ STATUS_ROUTE = f"{V2_PREFIX}/status/{{request_id}}"
 
 @web.middleware
 async def _api_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Record, authenticate, inject faults, run the route and count the accepted ones."""
+    """Record, authenticate, keep the rate limit, inject faults, run the route and count the
+    accepted ones."""
     v2 = request.path.startswith(V2_PREFIX + "/")
     if not v2 and not request.path.startswith(PREFIX + "/"):
         return await handler(request)
@@ -48,6 +51,15 @@ async def _api_middleware(request: web.Request, handler: Handler) -> web.StreamR
     template = route_template(request)
     if template == STATUS_ROUTE:
         state.counters.status_calls[request.match_info["request_id"]] += 1
+    if template and config.rate_limit is not None:
+        endpoint, now = f"{request.method} {template}", time.monotonic()
+        wait = state.limits.admit(config.rate_limit, token, endpoint, now)
+        if wait:
+            state.counters.rate_limited[endpoint] += 1
+            message = f"Too many requests: over the rate limit of {endpoint}."
+            headers = {"Retry-After": retry_after(wait)}
+            return error_response(429, message, v2=v2, headers=headers)
+        state.counters.count_minute(endpoint, now)
     if template:
         fault = await inject_fault(request, state.config.route(template), state.rng, v2=v2)
         if fault is not None:
@@ -75,6 +87,7 @@ async def _admin_state(request: web.Request) -> web.Response:
 async def _admin_reset(request: web.Request) -> web.Response:
     state = request.app[STATE_KEY]
     state.counters.reset()
+    state.limits.clear()
     state.v2.deliveries.clear()
     return web.json_response({"reset": True})
 

@@ -17,6 +17,7 @@ from aiohttp import web
 from ._config import EmulatorConfig
 from ._counters import Counters
 from ._jobs import Jobs
+from ._limits import RateLimiting
 from ._storage import Storage
 from ._validate import fail
 
@@ -173,6 +174,7 @@ class State:
         self.datasets: dict[int, Dataset] = {}
         self.models: dict[int, Model] = {}
         self.v2 = Jobs()
+        self.limits = RateLimiting()
         self._next_id = 100
 
     def next_id(self) -> int:

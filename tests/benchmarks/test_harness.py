@@ -17,6 +17,7 @@ SCENARIOS = (
     "3. Overhead per direct call",
     "4. Scale: pending images in one client",
     "5. v2 status calls",
+    "6. Rate limits",
 )
 
 
@@ -50,6 +51,8 @@ def test_quick_run_writes_every_scenario_with_its_figures(tmp_path: Path) -> Non
         "0.2",
         "--latency-p95",
         "0.5",
+        "--processes",
+        "1",
         "--output",
         str(output),
     ]
@@ -74,4 +77,4 @@ def test_quick_run_writes_every_scenario_with_its_figures(tmp_path: Path) -> Non
             figures = row[1:]
             assert figures, row
             assert all(re.fullmatch(r"-?\d+(\.\d+)?", cell) for cell in figures), row
-    assert text.count("| met |") + text.count("| MISSED |") == 12  # each target, twice
+    assert text.count("| met |") + text.count("| MISSED |") == 18  # each target, twice

@@ -79,3 +79,17 @@ async def test_cli_emulator_any_token_accepts_any() -> None:
     async with _emulator("--any-token") as (base_url, info):
         assert "any api_token accepted" in info
         assert await _post(base_url, "t") == 200
+
+
+async def test_cli_emulator_enforces_a_rate_limit() -> None:
+    async with _emulator("--rate-limit", "2/min") as (base_url, info):
+        assert "rate limit 2/min per token and endpoint" in info
+        statuses = [await _post(base_url, "emulator-token") for _ in range(3)]
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(base_url.removesuffix("/v1") + "/_emulator/state") as response,
+        ):
+            state = await response.json()
+    assert statuses == [200, 200, 429]
+    assert state["per_minute"] == {"POST /text-to-image/fast/{model_version}": {"0": 2}}
+    assert state["rate_limited"] == {"POST /text-to-image/fast/{model_version}": 1}

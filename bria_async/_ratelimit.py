@@ -1,0 +1,239 @@
+"""Per-endpoint request rates: which endpoint a request spends, the RateLimiter protocol, the
+in-process limiter, and the Throttle the transport puts in front of every API call.
+
+Limiters schedule by GCRA. Each key (an account and an endpoint) keeps a theoretical arrival
+time, TAT: a request may go at ``max(TAT - (burst - 1) * interval, now, paused until)`` and
+moves TAT one interval past that. The slot is reserved as it is asked for, so waiters leave
+in order, one interval apart, without waking each other; a 429's Retry-After pauses the key
+for everyone sharing the limiter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+from typing import Protocol, runtime_checkable
+
+from ._errors import RateLimitTimeoutError
+from ._retry import Deadline
+from ._settings import RateLimits
+
+#: First path segments of v1 routes that are not a visual id.
+_V1_HEADS = frozenset(
+    {
+        "text-to-image",
+        "image",
+        "background",
+        "register",
+        "search",
+        "search_similar_images",
+        "tailored-gen",
+        "product",
+        "products",
+    }
+)
+#: A 429 multiplies a learned rate by this, at most once per _DECREASE_EVERY seconds (one
+#: burst of 429s is one decrease).
+_DECREASE = 0.7
+_DECREASE_EVERY = 1.0
+#: Requests per minute a learned rate gains for each success that had waited for its slot:
+#: while the rate is what holds requests back, it grows by about 20% a minute.
+_INCREASE = 0.2
+_MIN_RATE = 1.0
+#: What a request spends: (account, endpoint).
+Rated = tuple[str, str]
+
+
+def endpoint_of(method: str, path: str, version: int = 1) -> str:
+    """The endpoint a request spends, as Bria counts its limits: method and route template,
+    e.g. ``POST /text-to-image/base/{model_version}``, ``GET /v2/status/{request_id}``."""
+    segments = path.strip("/").split("/")
+    head = segments[0]
+    if version == 2:
+        if head == "status":
+            segments[1:] = ["{request_id}"]
+        return f"{method} /v2/" + "/".join(segments)
+    if head == "text-to-image" and len(segments) == 3:
+        segments[2] = "{model_id}" if segments[1] == "tailored" else "{model_version}"
+    elif head == "tailored-gen" and len(segments) > 2:
+        nested = segments[1] == "datasets" and len(segments) > 3
+        segments[2] = "{dataset_id}" if nested else "{id}"
+        if len(segments) > 4:
+            segments[4] = "{image_id}"
+    elif head not in _V1_HEADS:
+        segments[0] = "{visual_id}"
+    return f"{method} /" + "/".join(segments)
+
+
+def account_of(token: str) -> str:
+    """A short one-way hash of an API token: limiter keys name the account, never the token."""
+    return hashlib.sha256(token.encode()).hexdigest()[:20]
+
+
+@runtime_checkable
+class RateLimiter(Protocol):
+    """Where request slots are scheduled: in this process, or shared (RedisRateLimiter).
+
+    Keys name an account and an endpoint; every client given the same limiter (and, for a
+    shared one, every process reaching it) spends one budget per key.
+    """
+
+    async def acquire(self, key: str, interval: float, burst: int, max_wait: float | None) -> float:
+        """Reserve the next slot of `key` for requests `interval` seconds apart (0: not
+        spaced), at most `burst` at once; return the seconds until it (0: now). A slot more
+        than `max_wait` seconds away is not reserved: the caller will not wait that long."""
+        ...
+
+    async def pause(self, key: str, seconds: float) -> None:
+        """Give no slot of `key` for `seconds` from now (the endpoint answered 429)."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release what the running event loop holds (a client closing); the limiter stays
+        usable by other clients."""
+        ...
+
+
+def gcra(
+    tat: float,
+    paused: float,
+    now: float,
+    interval: float,
+    burst: int,
+    max_wait: float | None,
+) -> tuple[float, float | None]:
+    """One reservation: (seconds until the slot, the key's new TAT or None if not reserved)."""
+    tat = max(tat, now)
+    at = max(tat - (burst - 1) * interval, paused, now)
+    wait = at - now
+    if max_wait is not None and wait > max_wait:
+        return wait, None
+    return wait, max(tat, at) + interval
+
+
+class LocalRateLimiter:
+    """The in-process limiter, each client's default: give one to several clients (in any
+    thread) and they share its budgets. `clock` is for tests."""
+
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._tat: dict[str, float] = {}
+        self._paused: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    async def acquire(self, key: str, interval: float, burst: int, max_wait: float | None) -> float:
+        with self._lock:
+            now = self._clock()
+            wait, tat = gcra(
+                self._tat.get(key, now), self._paused.get(key, 0.0), now, interval, burst, max_wait
+            )
+            if tat is not None and interval > 0:
+                self._tat[key] = tat
+            return wait
+
+    async def pause(self, key: str, seconds: float) -> None:
+        with self._lock:
+            until = self._clock() + seconds
+            self._paused[key] = max(until, self._paused.get(key, 0.0))
+
+    async def aclose(self) -> None:
+        """Nothing to release: the budgets stay for the other clients."""
+
+
+class _Learned:
+    """What a Throttle learned of one endpoint without a configured rate."""
+
+    __slots__ = ("attempts", "decreased", "rate", "since")
+
+    def __init__(self, now: float) -> None:
+        self.rate: float | None = None  # per minute; None: no 429 yet, not limited
+        self.since = now
+        self.attempts = 0
+        self.decreased = -_DECREASE_EVERY
+
+
+class Throttle:
+    """The transport's rate limiting: a slot before each attempt; after a 429 a pause for
+    everyone sharing the limiter and, where no rate is configured, a lower learned rate.
+
+    What 429s teach, Retry-After pauses and learned rates, is scaled like retry delays
+    (`backoff_scale`, 0 in testing mode); configured rates are kept as they are.
+    """
+
+    def __init__(
+        self,
+        limits: RateLimits,
+        limiter: RateLimiter,
+        *,
+        backoff_scale: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.limits = limits
+        self.limiter = limiter
+        self._scale = backoff_scale
+        self._clock = clock
+        self._learned: dict[str, _Learned] = {}
+
+    def rate_of(self, endpoint: str) -> float | None:
+        """Requests per minute `endpoint` may use now: configured, learned, or None (any)."""
+        rate = self.limits.rate_of(endpoint)
+        if rate is not None:
+            return rate
+        return self._learning(endpoint).rate
+
+    def _interval(self, endpoint: str) -> float:
+        """Seconds between two requests to `endpoint` (0: not spaced)."""
+        rate = self.limits.rate_of(endpoint)
+        if rate is not None:
+            return 60.0 / rate
+        learned = self._learning(endpoint)
+        learned.attempts += 1
+        return 0.0 if learned.rate is None else 60.0 / learned.rate * self._scale
+
+    def _learning(self, endpoint: str) -> _Learned:
+        learned = self._learned.get(endpoint)
+        if learned is None:
+            learned = self._learned[endpoint] = _Learned(self._clock())
+        return learned
+
+    async def acquire(self, rated: Rated, deadline: Deadline) -> bool:
+        """Wait for the next slot of `rated` (account, endpoint); True if the rate made the
+        request wait. RateLimitTimeoutError (nothing reserved) if it comes past `deadline`."""
+        account, endpoint = rated
+        left = deadline.remaining()
+        wait = await self.limiter.acquire(
+            f"{account}:{endpoint}", self._interval(endpoint), self.limits.burst, left
+        )
+        if left is not None and wait > left:
+            raise RateLimitTimeoutError(endpoint=endpoint, wait=wait, left=left)
+        if wait > 0:
+            await asyncio.sleep(wait)
+            return True
+        return False
+
+    def on_success(self, rated: Rated, waited: bool) -> None:
+        """A request to `rated` succeeded (`waited`: after waiting for its slot)."""
+        endpoint = rated[1]
+        if waited and self.limits.rate_of(endpoint) is None:
+            learned = self._learning(endpoint)
+            if learned.rate is not None:
+                learned.rate += _INCREASE
+
+    async def on_rate_limited(self, rated: Rated, retry_after: float | None) -> None:
+        """`rated` answered 429: pause it for Retry-After, lower its learned rate."""
+        account, endpoint = rated
+        if retry_after:
+            await self.limiter.pause(f"{account}:{endpoint}", retry_after * self._scale)
+        if self.limits.rate_of(endpoint) is not None:
+            return
+        learned = self._learning(endpoint)
+        now = self._clock()
+        if now - learned.decreased < _DECREASE_EVERY:
+            return
+        if learned.rate is None:  # the first 429: start from the rate sent so far
+            learned.rate = learned.attempts * 60.0 / max(now - learned.since, 1.0)
+        learned.rate = max(_MIN_RATE, learned.rate * _DECREASE)
+        learned.decreased = now
