@@ -12,6 +12,8 @@ from typing import Any, TextIO
 from .runner import INTERRUPTED, Report
 
 USAGE_ERROR = 2
+MODELS = ("base", "fast", "hd")
+MODEL_HELP = "base (default; Bria 2.3), fast (2.3, quicker) or hd (2.2, up to 1920x1080)"
 MAX_LISTED_FAILURES = 20
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, get_args
 
 import attrs
 
@@ -32,6 +32,7 @@ from .._validation import (
     require_list,
     require_text,
 )
+from ..types.choices import Placement, PlacementType
 from ..types.images import (
     EditResult,
     ImageResult,
@@ -39,14 +40,11 @@ from ..types.images import (
     parse_image_result,
     placeholder_urls,
 )
-from ..types.product import Placement, PlacementType, ProductKeywords, parse_keywords
+from ..types.product import ProductKeywords, parse_keywords
 from ._base import Resource
 
-PLACEMENT_TYPES = ("original", "automatic", "manual_placement", "manual_padding")
-PLACEMENTS = (
-    "upper_left", "upper_right", "bottom_left", "bottom_right", "right_center", "left_center",
-    "upper_center", "bottom_center", "center_vertical", "center_horizontal",
-)  # fmt: skip
+PLACEMENT_TYPES: tuple[str, ...] = get_args(PlacementType)
+PLACEMENTS: tuple[str, ...] = get_args(Placement)
 #: placement_type=automatic answers this many shots per requested result.
 AUTOMATIC_SHOTS = 10
 _HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
