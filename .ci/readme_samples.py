@@ -25,12 +25,12 @@ import tomllib
 from bria_async.testing import Emulator
 
 ROOT = Path(__file__).resolve().parent.parent
-#: extra -> what its sample uses besides the extra (the FastAPI sample drives the app with
-#: httpx; the OpenTelemetry one sets up the SDK, where an app would have its own).
+#: extra -> what its sample uses besides the extra (the OpenTelemetry one sets up the SDK,
+#: where an app would have its own).
 SAMPLES: dict[str, list[str]] = {
     "emulator": [],
     "cli": [],
-    "fastapi": ["httpx"],
+    "fastapi": [],
     "redis": [],  # and the Redis server the machines run on 127.0.0.1:6379
     "otel": ["opentelemetry-sdk"],
     "postgres": [],

@@ -1,5 +1,8 @@
 """`python -m benchmarks [--quick]`: every scenario, SDK beside its baselines, to RESULTS.md.
 
+Only a full run (every scenario at full size) replaces the committed RESULTS.md; a `--quick`,
+`--size` or `--only` run writes to the temp folder unless `--output` names a file.
+
 The emulator runs in its own process on 127.0.0.1 and every client variant in a fresh
 process, so CPU and memory figures belong to one client. Targets are shown, never asserted.
 """
@@ -9,6 +12,7 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,6 +21,7 @@ from . import journal, overhead, poll, ratelimit, scale, throughput, v2
 from ._report import Scenario, render
 
 HERE = Path(__file__).parent
+ALL_SCENARIOS = "poll,throughput,overhead,scale,v2,ratelimit"
 PREAMBLE = (
     "Each scenario runs bria_async and its baselines in the same run. The emulator runs in "
     "its own process on 127.0.0.1 (`bria-async emulator`, 64 px PNGs), restarted with the "
@@ -32,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--size", type=float, help="scale every size by this factor (1 = full)")
     parser.add_argument(
         "--only",
-        default="poll,throughput,overhead,scale,v2,ratelimit",
+        default=ALL_SCENARIOS,
         help="comma-separated scenarios to run (journal, which needs PostgreSQL, on demand)",
     )
     parser.add_argument(
@@ -51,8 +56,23 @@ def _parser() -> argparse.ArgumentParser:
         help="ratelimit's emulator limit per minute (2400: the issue's 120 sped up 20 times)",
     )
     parser.add_argument("--processes", type=int, default=4, help="ratelimit's client processes (4)")
-    parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        help="the report's file (a full run: benchmarks/RESULTS.md; "
+        "any other run: bria-benchmarks.md in the temp folder)",
+    )
     return parser
+
+
+def output_path(args: argparse.Namespace) -> Path:
+    """Where the report goes: `--output`; else the committed RESULTS.md for a full run, and
+    the temp folder for a smaller or partial one, so a smoke run never replaces its figures."""
+    if args.output is not None:
+        output: Path = args.output
+        return output
+    full = not args.quick and args.size in (None, 1.0) and args.only == ALL_SCENARIOS
+    return HERE / "RESULTS.md" if full else Path(tempfile.gettempdir()) / "bria-benchmarks.md"
 
 
 def scenarios(args: argparse.Namespace) -> dict[str, Callable[[], Scenario]]:
@@ -101,8 +121,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ["python", "-m", "benchmarks", *(argv if argv is not None else sys.argv[1:])]
     )
     text = render(done, command, (time.monotonic() - started) / 60, PREAMBLE)
-    args.output.write_text(text, encoding="utf-8")
-    print(f"wrote {args.output}", file=sys.stderr)
+    output = output_path(args)
+    output.write_text(text, encoding="utf-8")
+    print(f"wrote {output}", file=sys.stderr)
     return 0
 
 

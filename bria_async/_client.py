@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
@@ -174,7 +175,8 @@ class BriaClient:
     def _require_token(self) -> Secret:
         if self._token is None:
             raise ConfigurationError(
-                "no Bria API token: pass BriaClient(api_token=...) or set BRIA_API_TOKEN"
+                "no Bria API token: pass BriaClient(api_token=...) or set BRIA_API_TOKEN; "
+                "to try the SDK without one, use `async with BriaClient.emulated() as bria:`"
             )
         return self._token
 
@@ -184,6 +186,15 @@ class BriaClient:
         if self._job_token_key is not None:
             return self._job_token_key
         return derive_key(self._require_token().reveal())
+
+    @classmethod
+    def emulated(cls, **options: Any) -> contextlib.AbstractAsyncContextManager[Self]:
+        """``async with BriaClient.emulated() as bria:`` a client on the built-in emulator,
+        started on 127.0.0.1 for the block: every route answers, no token or network needed.
+        `options` (settings, hooks, ...) go to the client. Needs the ``emulator`` extra."""
+        from ._emulated import emulated
+
+        return emulated(cls, **options)
 
     def __repr__(self) -> str:
         token = "'***'" if self._token is not None else "None"

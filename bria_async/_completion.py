@@ -62,8 +62,12 @@ class Completion:
         self._job = job
 
     def start(self) -> None:
-        """Begin following the job (the Direct answer is the result at once)."""
-        self._job._complete()
+        """Begin following the job: the Direct answer is the result at once. Nothing is left
+        to follow, so this lets go of the job: no Job <-> Completion cycle is left for the
+        garbage collector, and a finished job is freed as soon as nobody holds it."""
+        job = self._job
+        del self._job
+        job._complete()
 
     def rearm(self) -> None:
         """Follow the job again for a new window, after the last one ended."""

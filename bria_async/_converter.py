@@ -12,17 +12,23 @@ Policy, in one place:
   space-insensitively, an enum's ``__aliases__`` table names
   other spellings; under ``| str`` an unknown value is kept as a plain string, not fatal.
 - Unstructuring drops nothing: ``extra`` is merged back into the dict.
+- Unstructured data is JSON-safe (what ``result.to_dict()`` answers): datetimes as ISO 8601
+  strings, enums as their values, bytes as base64 text, paths as strings, an exception as
+  ``{"type": name, "message": text}``, a file object as its name.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import functools
+import io
 import sys
 import types
 import typing
 from collections.abc import Callable, Mapping
 from enum import Enum
+from pathlib import PurePath
 from typing import Any, TypeVar
 
 import attrs
@@ -126,10 +132,25 @@ def _unstructure_with_extra(converter: cattrs.Converter, obj: Any) -> dict[str, 
     return out
 
 
+def _is_subclass(base: type) -> Callable[[Any], bool]:
+    return lambda t: isinstance(t, type) and issubclass(t, base)
+
+
 def configure_converter(converter: cattrs.Converter) -> cattrs.Converter:
     """Apply the serialization policy of this module's docstring to `converter`."""
     converter.register_structure_hook(dt.datetime, _structure_datetime)
     converter.register_unstructure_hook(dt.datetime, lambda d: d.isoformat())
+    # str and bytes by class, ahead of cattrs' own pass-through: a str enum is a str subclass
+    converter.register_unstructure_hook(str, lambda s: s.value if isinstance(s, Enum) else s)
+    converter.register_unstructure_hook_func(_is_subclass(Enum), lambda e: e.value)
+    converter.register_unstructure_hook(bytes, lambda b: base64.b64encode(b).decode("ascii"))
+    converter.register_unstructure_hook_func(_is_subclass(PurePath), str)
+    converter.register_unstructure_hook_func(
+        _is_subclass(BaseException), lambda e: {"type": type(e).__name__, "message": str(e)}
+    )
+    converter.register_unstructure_hook_func(
+        _is_subclass(io.IOBase), lambda f: str(getattr(f, "name", type(f).__name__))
+    )
     converter.register_structure_hook_func(
         lambda t: isinstance(t, type) and issubclass(t, Enum), _structure_enum
     )

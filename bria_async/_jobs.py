@@ -57,13 +57,18 @@ _ID_COUNTER = itertools.count()
 _PARSE_ERRORS = (KeyError, TypeError, ValueError, IndexError, AttributeError)
 
 
-def _eager_task(coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-    """A task for `coro` that starts at once where asyncio can (3.12+): the request goes out
-    in this event loop iteration instead of the next one."""
-    loop = asyncio.get_running_loop()
-    if sys.version_info >= (3, 12):
-        return asyncio.Task(coro, loop=loop, eager_start=True)
-    return loop.create_task(coro)
+if sys.version_info >= (3, 12):
+
+    def _eager_task(coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """A task for `coro` that starts at once where asyncio can (3.12+): the request goes
+        out in this event loop iteration instead of the next one."""
+        return asyncio.Task(coro, loop=asyncio.get_running_loop(), eager_start=True)
+
+else:
+
+    def _eager_task(coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """A task for `coro` (asyncio starts it in the next event loop iteration)."""
+        return asyncio.get_running_loop().create_task(coro)
 
 
 class HasImages(Protocol[I_co]):
@@ -111,7 +116,7 @@ class Job(Generic[R]):
         self._runtime = runtime
         self._spec = spec
         self._call = call
-        self._context: Mapping[str, Any] = dict(context or {})
+        self._context: Mapping[str, Any] = dict(context) if context else {}
         self.id = job_id or f"{_ID_PREFIX}{next(_ID_COUNTER):016x}"
         self._status = JobStatus.PENDING
         self._http_status: int | None = None
@@ -173,7 +178,7 @@ class Job(Generic[R]):
 
     def result(self) -> R:
         """The result of a finished job; raises its error, or JobError if not done yet."""
-        error = self.exception()
+        error = self._error if self._error is not None else self._stalled
         if error is not None:
             raise error
         if self._status is not JobStatus.DONE:
@@ -280,6 +285,9 @@ class Job(Generic[R]):
             self._fail(exc)
         finally:  # wake the waiters now rather than from the task's done callback, a step later
             self._wake_senders()
+            task = self._send_task
+            if task is not None:  # it ran: the callback has nothing left to do
+                task.remove_done_callback(self._on_sent)
 
     def _accept(self, http_status: int, body: Any) -> None:
         """The submission's answer: keep it, and start the route's way of finishing."""
@@ -301,7 +309,7 @@ class Job(Generic[R]):
     def _start(self) -> None:
         """Start the completion once; after a window ended, give it a new one."""
         completion = self._completion
-        if completion is None or self.done():
+        if completion is None or self._status in _FINAL:
             return
         if not self._started:
             self._started = True
@@ -330,7 +338,7 @@ class Job(Generic[R]):
         deadline = None if timeout is None else started + timeout
         if not await self._sent(deadline):
             raise self._timeout_error(time.monotonic() - started, submitting=True)
-        while not self.done():
+        while self._status not in _FINAL:
             if self._status is JobStatus.STALLED:
                 raise self._timeout_error(time.monotonic() - started)
             if not await self._next_change(deadline):
@@ -420,7 +428,7 @@ class Job(Generic[R]):
 
     def _complete(self, body: Any = None, http_status: int | None = None) -> None:
         """The job's result is here: `body` (when given) replaces the submission's answer."""
-        if self.done():
+        if self._status in _FINAL:
             return
         if body is not None:
             self._body, self._parsed = body, False

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import collections
+import contextlib
 import time
 
 
@@ -11,46 +13,52 @@ class AdaptiveLimiter:
 
     Repeated 429s halve the limit (at most once a second, so one burst counts once); each
     success adds 1/limit, so the limit grows by about one per round of successful calls.
+    Waiters are served first come, first served: a release hands its slot to the next one.
     """
 
     def __init__(self, maximum: int) -> None:
         self.maximum = maximum
         self._limit = float(maximum)
         self._held = 0
-        self._waiting = 0
+        self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
         self._last_decrease = 0.0
-        self._cond: asyncio.Condition | None = None
 
     @property
     def limit(self) -> int:
         return max(1, int(self._limit))
 
-    def _condition(self) -> asyncio.Condition:
-        if self._cond is None:
-            self._cond = asyncio.Condition()
-        return self._cond
+    def try_acquire(self) -> bool:
+        """Take a slot if one is free and nobody queues for one; without awaiting, as most
+        calls find a slot free."""
+        if not self._waiters and self._held < max(1, int(self._limit)):  # self.limit, inlined
+            self._held += 1
+            return True
+        return False
 
     async def acquire(self) -> None:
-        if self._waiting == 0 and self._held < self.limit:  # free slot, nobody queued
-            self._held += 1
+        if self.try_acquire():
             return
-        cond = self._condition()
-        async with cond:
-            self._waiting += 1
-            try:
-                await cond.wait_for(lambda: self._held < self.limit)
-            finally:
-                self._waiting -= 1
-            self._held += 1
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter  # the release that wakes it hands its slot over
+        except BaseException:
+            if not waiter.done() or waiter.cancelled():
+                with contextlib.suppress(ValueError):  # a release may have dropped it
+                    self._waiters.remove(waiter)
+            else:
+                self.release()  # the slot came as the wait was cancelled: pass it on
+            raise
 
-    async def release(self) -> None:
+    def release(self) -> None:
         self._held -= 1
-        if self._waiting:
-            cond = self._condition()
-            async with cond:
-                # Wake only as many as may now go in: waking all of a long queue on every
-                # release made submitting n jobs cost O(n^2) wake-ups.
-                cond.notify(max(1, self.limit - self._held))
+        # Wake only as many as may now go in, one slot each (a long queue costs no wake-ups).
+        waiters = self._waiters
+        while waiters and self._held < self.limit:
+            waiter = waiters.popleft()
+            if not waiter.done():  # not cancelled
+                self._held += 1
+                waiter.set_result(None)
 
     def on_rate_limited(self) -> None:
         now = time.monotonic()

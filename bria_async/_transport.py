@@ -9,15 +9,18 @@ bytes, error answers a few kilobytes.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json as jsonlib
+import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import aiohttp
 import attrs
+from aiohttp.helpers import parse_content_type
 from multidict import CIMultiDictProxy
 from yarl import URL
 
@@ -60,6 +63,7 @@ _FILE_TYPES = frozenset(
     {"application/zip", "application/x-zip-compressed", "application/octet-stream"}
 )
 _PROBE_BYTES = 64
+_JSON_STARTS = (b"{", b"[")
 _ERROR_BODY_BYTES = 64 * 1024
 
 
@@ -92,10 +96,13 @@ class Response:
 
     def json(self) -> Any:
         """The body as JSON (None when empty); APIResponseValidationError if it is not JSON."""
-        if not self.body:
+        body = self.body
+        if not body:
             return None
         try:
-            return jsonlib.loads(self.body)
+            # UTF-8 text (as JSON answers are) is decoded at once; anything else is left to
+            # json.loads to detect (a BOM, UTF-16 or UTF-32)
+            return jsonlib.loads(body.decode() if body[:1] in _JSON_STARTS else body)
         except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError alike
             raise APIResponseValidationError(
                 f"the answer is not JSON ({exc})",
@@ -118,7 +125,7 @@ class Body:
         self.url = url
         self.limit = limit
         self._size = 0
-        declared = resp.content_length
+        self._declared = declared = resp.content_length
         if declared is not None and declared > limit:
             self._too_large()
 
@@ -138,11 +145,15 @@ class Body:
             self._too_large()
         return chunk
 
-    async def read_all(self) -> bytes:
+    def read_all(self) -> Awaitable[bytes]:
+        """The whole body: at once when its length was declared (and checked against the
+        limit already), else chunk by chunk as it arrives."""
         resp = self._resp
-        if resp.content_length is not None and "Content-Encoding" not in resp.headers:
-            return await resp.read()  # its length was checked against the limit already
+        if self._declared is not None and "Content-Encoding" not in resp.headers:
+            return resp.read()
+        return self._read_chunks()
 
+    async def _read_chunks(self) -> bytes:
         chunks = []
         while chunk := await self.read():
             chunks.append(chunk)
@@ -380,7 +391,7 @@ class Transport:
             deadline=deadline or Deadline(None),
         )
 
-    async def request(
+    def request(
         self,
         method: str,
         path: str,
@@ -394,8 +405,9 @@ class Transport:
         version: int = 1,
         repeat: bool = True,
         settings: Settings | None = None,
-    ) -> Response:
+    ) -> Coroutine[Any, Any, Response]:
         """Send an API request, retrying what is safe to retry; return a success response.
+        (A plain function returning the sending coroutine: one coroutine layer less.)
 
         `data` is a factory so that a multipart body is rebuilt for each attempt. A billable
         request (one that creates paid work) is repeated only where the server cannot have
@@ -409,7 +421,7 @@ class Transport:
         url = (self.v2_base_url if version == 2 else self.base_url) + path
         token = self._token()
         headers = {"api_token": token.reveal()}
-        query = {k: _query_value(v) for k, v in (params or {}).items() if v is not None}
+        query = {k: _query_value(v) for k, v in params.items() if v is not None} if params else {}
 
         async def once(timeout: aiohttp.ClientTimeout) -> Response:
             target, verb, query_now, body_json, body_data = URL(url), method, query, json, data
@@ -440,7 +452,7 @@ class Transport:
                 location=str(target),
             )
 
-        return await self._send(
+        return self._send(
             method,
             url,
             once,
@@ -465,7 +477,8 @@ class Transport:
         if resp.status not in OK_STATUSES:
             return await _error_response(method, url, resp)
         s = self._settings
-        limit = s.max_download_bytes if resp.content_type in _FILE_TYPES else s.max_response_bytes
+        is_file = _is_file_type(resp.headers.get("Content-Type"))
+        limit = s.max_download_bytes if is_file else s.max_response_bytes
         body = await Body(resp, method=method, url=url, limit=limit).read_all()
         return Response(method, str(resp.url), resp.status, resp.headers, body)
 
@@ -497,7 +510,7 @@ class Transport:
             retry_after: float | None = None
             status: int | None = None
             waited = False
-            if billable:
+            if billable and not self.submissions.try_acquire():
                 await self.submissions.acquire()
             try:
                 if throttle is not None and rated is not None:
@@ -537,7 +550,7 @@ class Transport:
                     await throttle.on_rate_limited(rated, retry_after)
             finally:
                 if billable:
-                    await self.submissions.release()
+                    self.submissions.release()
             self._emit_request(method, url, status, started, attempt, error)
             maybe_done = maybe_done or not not_done
             allowed = not billable or not_done or retries.retry_billable_server_errors
@@ -584,7 +597,8 @@ class Transport:
         error: BaseException | None = None,
     ) -> None:
         elapsed = time.monotonic() - started
-        logger.debug("%s %s -> %s in %.3fs", method, url, status, elapsed)
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("%s %s -> %s in %.3fs", method, url, status, elapsed)
         hook = self._hooks.on_request
         if hook is None:
             return
@@ -607,6 +621,15 @@ async def _error_response(method: str, url: str, resp: aiohttp.ClientResponse) -
     """An error answer with at most its first 64 KiB of body: enough for the message."""
     body = await _read_head(resp, _ERROR_BODY_BYTES)
     return Response(method, str(resp.url), resp.status, resp.headers, body)
+
+
+@functools.lru_cache(maxsize=64)
+def _is_file_type(content_type: str | None) -> bool:
+    """Whether a Content-Type header names a file type, read as aiohttp reads it (none at all
+    is application/octet-stream); cached, as an API answers with a handful of values."""
+    if content_type is None:
+        return "application/octet-stream" in _FILE_TYPES
+    return parse_content_type(content_type)[0] in _FILE_TYPES
 
 
 def _origin(url: URL) -> tuple[str, str | None, int | None]:

@@ -13,24 +13,39 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from . import __version__
+
 __all__ = ["SUBCOMMANDS", "main"]
 
 # name -> (module providing configure_parser and run, one-line help, extra it needs or None)
 SUBCOMMANDS: dict[str, tuple[str, str, str | None]] = {
-    "emulator": ("bria_async.testing._cli", "run the Bria API emulator on loopback", "emulator"),
+    "emulator": (
+        "bria_async.testing._cli",
+        "run a local stand-in for the Bria API: try everything without a token",
+        "emulator",
+    ),
     "demo": (
         "bria_async._cli.demo",
-        "run a small generation batch, live (emulator if no token)",
+        "watch a small batch generate live (on the emulator when no token is set)",
         "cli",
     ),
     "generate": ("bria_async._cli.generate", "generate images for one prompt and save them", None),
-    "batch": ("bria_async._cli.batch", "generate for every line of a file, resumably", "cli"),
+    "batch": (
+        "bria_async._cli.batch",
+        "generate images for every line of a file; run it again to resume",
+        "cli",
+    ),
     "batch-status": (
         "bria_async._cli.batch_status",
         "where a batch in a PostgreSQL journal stands; export its manifest",
         "postgres",
     ),
 }
+DESCRIPTION = "Generate images with Bria from the command line, or try it on a local emulator."
+EPILOG = (
+    "Bria commands read BRIA_API_TOKEN (and BRIA_BASE_URL for another host). "
+    "No token yet? Start with `bria-async demo`. Help on a command: bria-async COMMAND --help"
+)
 # extra -> the modules it installs that the commands import
 _EXTRAS: dict[str, tuple[str, ...]] = {
     "emulator": ("PIL",),
@@ -41,7 +56,8 @@ _MISSING_EXTRA = 1  # the exit status when a command's extra is not installed
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="bria-async", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="bria-async", description=DESCRIPTION, epilog=EPILOG)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module_name, help_text, extra) in SUBCOMMANDS.items():
         module = importlib.import_module(module_name)

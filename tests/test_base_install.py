@@ -112,6 +112,24 @@ def test_emulator_config_imports_without_pillow(tmp_path: Path) -> None:
     assert "pip install 'bria-async[emulator]'" in done.stdout
 
 
+def test_the_emulated_client_without_pillow_names_the_extra(tmp_path: Path) -> None:
+    done = _run(
+        "import asyncio\n"
+        "from bria_async import BriaClient, ConfigurationError\n"
+        "async def main():\n"
+        "    async with BriaClient.emulated():\n"
+        "        pass\n"
+        "try:\n"
+        "    asyncio.run(main())\n"
+        "except ConfigurationError as error:\n"
+        "    print(error)\n",
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "BriaClient.emulated() needs the emulator" in done.stdout
+    assert "pip install 'bria-async[emulator]'" in done.stdout
+
+
 def test_the_opentelemetry_module_without_its_extra_says_which_to_install(tmp_path: Path) -> None:
     done = _run("import bria_async.contrib.opentelemetry", tmp_path)
     assert done.returncode == 1

@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import BriaError
-from .common import MISSING_EXTRA, USAGE_ERROR, print_summary, run_command, token_missing
+from .common import (
+    MISSING_EXTRA,
+    MODEL_HELP,
+    MODELS,
+    USAGE_ERROR,
+    print_summary,
+    run_command,
+    token_missing,
+)
 from .file_journal import FileJournal
 from .inputs import InputError, Line, check_lines, read_lines
 from .work import Journal, JournalError
@@ -22,43 +30,41 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "prompts",
         type=Path,
         metavar="PROMPTS",
-        help="a text file (one prompt a line) or JSON Lines (one object of "
-        "bria.images.generate keyword arguments a line; with model_id, "
-        "of bria.images.generate_tailored)",
+        help="a text file with one prompt a line, or a .jsonl file with one request a line "
+        '(like {"prompt": "a red fox", "num_results": 2}; see the README)',
     )
     parser.add_argument(
         "--out",
         type=Path,
         required=True,
-        help="directory for images (and, without --journal, journal.jsonl and "
-        "manifest.jsonl); run again with the same one to resume",
+        help="folder for the images and, without --journal, the run's records; "
+        "run again with the same folder to resume where it stopped",
     )
-    parser.add_argument("--concurrency", type=int, default=32, help="jobs in flight (32)")
+    parser.add_argument("--concurrency", type=int, default=32, help="jobs at once (default: 32)")
     parser.add_argument(
         "--format",
         choices=("auto", "text", "jsonl"),
         default="auto",
-        help="input format (auto: JSON Lines for .jsonl or a leading '{')",
+        help="how to read PROMPTS (default: auto, JSON Lines for .jsonl or a leading '{')",
     )
     parser.add_argument(
         "-n",
         "--num-results",
         type=int,
         default=None,
-        help="images per prompt, for lines that do not set num_results",
+        help="images per prompt, 1 to 4, for lines that do not say",
     )
     model = parser.add_mutually_exclusive_group()
     model.add_argument(
         "--model",
-        choices=("base", "fast", "hd"),
+        choices=MODELS,
         default=None,
-        help="model, for lines that set neither model nor model_id",
+        help=MODEL_HELP + ", for lines that name no model",
     )
     model.add_argument(
         "--model-id",
         default=None,
-        help="a tailored model's id, for lines that set neither model nor "
-        "model_id (see bria.models)",
+        help="the id of a tailored model you trained, for lines that name no model",
     )
     shared = parser.add_argument_group(
         "batches across machines",
@@ -109,7 +115,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "--no-resubmit-uncertain",
         dest="resubmit_uncertain",
         action="store_false",
-        help="do not resubmit lines an interrupted run may have submitted",
+        help="after a crash, report lines that may have been sent already as failed "
+        "instead of sending them again",
     )
 
 

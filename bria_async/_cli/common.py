@@ -13,6 +13,8 @@ from .runner import INTERRUPTED, Report
 
 USAGE_ERROR = 2
 MISSING_EXTRA = 1  # as `bria-async` exits when a command's extra is not installed
+MODELS = ("base", "fast", "hd")
+MODEL_HELP = "base (default; Bria 2.3), fast (2.3, quicker) or hd (2.2, up to 1920x1080)"
 MAX_LISTED_FAILURES = 20
 
 

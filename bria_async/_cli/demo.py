@@ -40,16 +40,15 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "--out",
         type=Path,
         default=Path("bria-demo-output"),
-        help="where each run gets its own folder (./bria-demo-output)",
+        help="where each run gets its own folder (default: ./bria-demo-output)",
     )
     parser.add_argument(
         "--latency-median",
         type=float,
         default=1.5,
-        help="emulator only: median seconds until an image is ready (1.5; "
-        "log-normal, p95 twice the median)",
+        help="on the emulator: typical seconds until an image is ready (default: 1.5)",
     )
-    parser.add_argument("--concurrency", type=int, default=8, help="jobs in flight (8)")
+    parser.add_argument("--concurrency", type=int, default=8, help="jobs at once (default: 8)")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -6,21 +6,23 @@ import argparse
 import sys
 from pathlib import Path
 
-from .common import USAGE_ERROR, run_command, token_missing
+from .common import MODEL_HELP, MODELS, USAGE_ERROR, run_command, token_missing
 
 __all__ = ["configure_parser", "run"]
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     """Add the generate options to `parser`."""
-    parser.add_argument("prompt", help="what to draw")
-    parser.add_argument("-n", "--num-results", type=int, default=4, help="images (1-4; 4)")
-    parser.add_argument("--model", choices=("base", "fast", "hd"), default="base")
+    parser.add_argument("prompt", help='what to draw, in quotes: "a red fox in fresh snow"')
+    parser.add_argument(
+        "-n", "--num-results", type=int, default=4, help="how many images, 1 to 4 (default: 4)"
+    )
+    parser.add_argument("--model", choices=MODELS, default="base", help=MODEL_HELP)
     parser.add_argument(
         "--out",
         type=Path,
         default=Path("bria-output"),
-        help="directory to save into (./bria-output)",
+        help="folder to save the images in (default: ./bria-output)",
     )
 
 

@@ -95,10 +95,11 @@ class Display:
 
 
 class _RichLive:
-    """The rich progress bar, its task kept in step with the counts."""
+    """The rich display, two lines that fit 80 columns: the bar with its counter and clock,
+    then the counts in words. The task is kept in step with the counts."""
 
     def __init__(self, display: Display) -> None:
-        from rich.console import Console
+        from rich.console import Console, Group, RenderableType
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -107,23 +108,29 @@ class _RichLive:
             TextColumn,
             TimeElapsedColumn,
         )
+        from rich.table import Column
+        from rich.text import Text
+
+        title = Column(max_width=32, no_wrap=True, overflow="ellipsis")
+
+        class TwoLines(Progress):
+            def get_renderable(self) -> RenderableType:
+                return Group(self.make_tasks_table(self.tasks), Text(display.counts.describe()))
 
         self.display = display
         self.console = Console(file=display.stream)
-        self.progress = Progress(
+        self.progress = TwoLines(
             SpinnerColumn(),
-            TextColumn("{task.description}"),
-            BarColumn(),
+            TextColumn("{task.description}", table_column=title),
+            BarColumn(bar_width=None),
             MofNCompleteColumn(),
-            TextColumn("{task.fields[stats]}"),
             TimeElapsedColumn(),
             console=self.console,
             refresh_per_second=8,
+            expand=False,
         )
         counts = display.counts
-        self.task = self.progress.add_task(
-            display.title, total=counts.lines - counts.skipped, stats=""
-        )
+        self.task = self.progress.add_task(display.title, total=counts.lines - counts.skipped)
 
     def start(self) -> None:
         self.refresh()
@@ -132,10 +139,7 @@ class _RichLive:
     def refresh(self) -> None:
         counts = self.display.counts
         self.progress.update(
-            self.task,
-            completed=counts.finished,
-            total=counts.lines - counts.skipped,
-            stats=counts.describe(),
+            self.task, completed=counts.finished, total=counts.lines - counts.skipped
         )
 
     def stop(self) -> None:

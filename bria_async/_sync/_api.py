@@ -25,7 +25,6 @@ from bria_async.resources._params import HasSid
 from bria_async.resources.background import Background as AsyncBackground
 from bria_async.resources.datasets import Datasets as AsyncDatasets
 from bria_async.resources.images import Images as AsyncImages
-from bria_async.resources.images import Model
 from bria_async.resources.models import Models as AsyncModels
 from bria_async.resources.objects import Objects as AsyncObjects
 from bria_async.resources.person import Person as AsyncPerson
@@ -36,12 +35,32 @@ from bria_async.resources.v2 import V2 as AsyncV2
 from bria_async.resources.v2 import V2Image as AsyncV2Image
 from bria_async.resources.v2 import V2Product as AsyncV2Product
 from bria_async.resources.visuals import Visuals as AsyncVisuals
+from bria_async.types.choices import (
+    AspectRatio,
+    Atmosphere,
+    BackgroundType,
+    Camera,
+    DesiredResolution,
+    GenerationModel,
+    LightDirection,
+    LightType,
+    Medium,
+    Placement,
+    PlacementType,
+    SearchStyle,
+    Season,
+    V2AspectRatio,
+    V2Color,
+    V2MaskType,
+    V2Resolution,
+    V2Style,
+)
 from bria_async.types.datasets import Dataset, DatasetImage, DatasetStatus, UploadOutcome, UseCase
 from bria_async.types.images import EditResult, ImageResult
-from bria_async.types.models import Model as models_Model
+from bria_async.types.models import Model
 from bria_async.types.objects import Masks, ObjectsInfo, SceneObject
 from bria_async.types.person import PeopleInfo
-from bria_async.types.product import Placement, PlacementType, ProductKeywords
+from bria_async.types.product import ProductKeywords
 from bria_async.types.search import SearchPage, SearchResult
 from bria_async.types.v2 import StatusEvent, V2Result
 from bria_async.types.visuals import Caption, RegisteredVisual, VisualInfo
@@ -240,16 +259,16 @@ class Images(Twin[AsyncImages]):
         self,
         prompt: str,
         *,
-        model: Model = "base",
+        model: GenerationModel = "base",
         model_version: str | None = None,
         num_results: int | None = None,
-        aspect_ratio: str | None = None,
+        aspect_ratio: AspectRatio | None = None,
         sync: bool = False,
         seed: int | None = None,
         negative_prompt: str | None = None,
         steps_num: int | None = None,
         text_guidance_scale: float | None = None,
-        medium: Literal["photography", "art"] | None = None,
+        medium: Medium | None = None,
         prompt_enhancement: bool | None = None,
     ) -> ImageResult:
         """Generate up to 4 images from `prompt` with Bria's base (2.3), fast (2.3) or HD (2.2)
@@ -279,7 +298,7 @@ class Images(Twin[AsyncImages]):
         prompt: str,
         *,
         num_results: int | None = None,
-        aspect_ratio: str | None = None,
+        aspect_ratio: AspectRatio | None = None,
         sync: bool = False,
         seed: int | None = None,
         steps_num: int | None = None,
@@ -416,17 +435,17 @@ class Models(Twin[AsyncModels]):
     ``bria.images.generate_tailored(model_id, prompt)``. Every method returns a Job.
     """
 
-    def create(self, *, name: str, dataset_id: int, description: str | None = None) -> models_Model:
+    def create(self, *, name: str, dataset_id: int, description: str | None = None) -> Model:
         """Create a model (status ``Created``) that will train on dataset `dataset_id`."""
         return self._portal.run(
             self._async.create(name=name, dataset_id=dataset_id, description=description)
         )
 
-    def list(self) -> tuple[models_Model, ...]:
+    def list(self) -> tuple[Model, ...]:
         """Every model of your organisation (an empty tuple when there are none)."""
         return self._portal.run(self._async.list())
 
-    def retrieve(self, model_id: int | str) -> models_Model:
+    def retrieve(self, model_id: int | str) -> Model:
         """One model, with its current status."""
         return self._portal.run(self._async.retrieve(model_id))
 
@@ -434,7 +453,7 @@ class Models(Twin[AsyncModels]):
         """Delete a model."""
         return self._portal.run(self._async.delete(model_id))
 
-    def start_training(self, model_id: int | str) -> models_Model:
+    def start_training(self, model_id: int | str) -> Model:
         """Start training a model; the Job resolves to the trained Model.
 
         Training takes 1-3 hours: the Job looks at the model every
@@ -452,7 +471,7 @@ class Models(Twin[AsyncModels]):
         """
         return self._portal.run(self._async.start_training(model_id))
 
-    def stop_training(self, model_id: int | str) -> models_Model:
+    def stop_training(self, model_id: int | str) -> Model:
         """Stop a model's training (ConflictError if it is not training); the Model, as the
         server answers (at least its id and status).
         """
@@ -490,7 +509,7 @@ class Objects(Twin[AsyncObjects]):
         points: Sequence[Sequence[int]] | None = None,
         sid: str | HasSid | None = None,
         enhance: bool | None = None,
-        desired_resolution: str | None = None,
+        desired_resolution: DesiredResolution | None = None,
         original_quality: bool | None = None,
     ) -> EditResult:
         """Remove objects or areas from `visual_id`: name them by exactly one of `object_ids`
@@ -642,10 +661,10 @@ class Search(Twin[AsyncSearch]):
         gallery_id: str | int,
         num_results_per_page: int = 50,
         page: int = 1,
-        style: str | None = None,
-        atmosphere: str | None = None,
-        camera: str | None = None,
-        medium: str | None = None,
+        style: SearchStyle | None = None,
+        atmosphere: Atmosphere | None = None,
+        camera: Camera | None = None,
+        medium: Medium | None = None,
     ) -> SearchPages:
         """Images of gallery `gallery_id` that match `query`, best first,
         `num_results_per_page` (at most 500) per page starting at `page`;
@@ -802,7 +821,7 @@ class Visuals(Twin[AsyncVisuals]):
         header2_size: int | None = None,
         header2_color: str | Sequence[int] | None = None,
         seed: int | None = None,
-        background_type: Literal["original", "generated", "solid"] | None = None,
+        background_type: BackgroundType | None = None,
         bg_prompt: str | None = None,
         bg_seed: int | None = None,
         bg_color: str | None = None,
@@ -861,7 +880,7 @@ class Background(Twin[AsyncBackground]):
         visual_id: str,
         *,
         sid: str | HasSid | None = None,
-        desired_resolution: str | None = None,
+        desired_resolution: DesiredResolution | None = None,
         original_quality: bool | None = None,
     ) -> EditResult:
         """Remove the background of a registered visual (or of its edit `sid`)."""
@@ -880,7 +899,7 @@ class Background(Twin[AsyncBackground]):
         *,
         scale: int | None = None,
         sid: str | HasSid | None = None,
-        desired_resolution: str | None = None,
+        desired_resolution: DesiredResolution | None = None,
     ) -> EditResult:
         """Blur the background of a registered visual; `scale` 1 (least) to 5 (most, the
         API's default).
@@ -926,7 +945,7 @@ class Background(Twin[AsyncBackground]):
         sync: bool = False,
         fast: bool | None = None,
         sid: str | HasSid | None = None,
-        desired_resolution: str | None = None,
+        desired_resolution: DesiredResolution | None = None,
         refine_prompt: bool | None = None,
         num_results: int | None = None,
         negative_prompt: str | None = None,
@@ -971,7 +990,7 @@ class Person(Twin[AsyncPerson]):
         changes: Sequence[Mapping[str, Any]],
         *,
         sid: str | HasSid | None = None,
-        desired_resolution: str | None = None,
+        desired_resolution: DesiredResolution | None = None,
     ) -> EditResult:
         """A new visual with `changes` made to its presenters (POST /{visual_id}/create).
         Put every change of one person in one request: the API does not chain changes of
@@ -994,8 +1013,8 @@ class V2Image(Twin[AsyncV2Image]):
         *,
         structured_prompt: str | Mapping[str, Any] | None = None,
         image_url: ImageInput | None = None,
-        aspect_ratio: str | None = None,
-        resolution: str | None = None,
+        aspect_ratio: V2AspectRatio | None = None,
+        resolution: V2Resolution | None = None,
         negative_prompt: str | None = None,
         num_results: int | None = None,
         seed: int | None = None,
@@ -1101,7 +1120,7 @@ class V2Image(Twin[AsyncV2Image]):
         mask: ImageInput,
         prompt: str,
         *,
-        mask_type: str | None = None,
+        mask_type: V2MaskType | None = None,
         negative_prompt: str | None = None,
         num_results: int | None = None,
         sync: bool = False,
@@ -1235,7 +1254,12 @@ class V2Image(Twin[AsyncV2Image]):
         )
 
     def reseason(
-        self, image: ImageInput, season: str, *, sync: bool = False, webhook_url: str | None = None
+        self,
+        image: ImageInput,
+        season: Season,
+        *,
+        sync: bool = False,
+        webhook_url: str | None = None,
     ) -> V2Result:
         """The scene moved to another `season` (spring, summer, autumn, winter)."""
         return self._portal.run(
@@ -1243,7 +1267,12 @@ class V2Image(Twin[AsyncV2Image]):
         )
 
     def restyle(
-        self, image: ImageInput, style: str, *, sync: bool = False, webhook_url: str | None = None
+        self,
+        image: ImageInput,
+        style: V2Style,
+        *,
+        sync: bool = False,
+        webhook_url: str | None = None,
     ) -> V2Result:
         """The image redrawn in one of STYLES."""
         return self._portal.run(
@@ -1253,8 +1282,8 @@ class V2Image(Twin[AsyncV2Image]):
     def relight(
         self,
         image: ImageInput,
-        light_type: str,
-        light_direction: str,
+        light_type: LightType,
+        light_direction: LightDirection,
         *,
         sync: bool = False,
         webhook_url: str | None = None,
@@ -1288,7 +1317,12 @@ class V2Image(Twin[AsyncV2Image]):
         return self._portal.run(self._async.restore(image, sync=sync, webhook_url=webhook_url))
 
     def colorize(
-        self, image: ImageInput, color: str, *, sync: bool = False, webhook_url: str | None = None
+        self,
+        image: ImageInput,
+        color: V2Color,
+        *,
+        sync: bool = False,
+        webhook_url: str | None = None,
     ) -> V2Result:
         """The image coloured in one of COLORS."""
         return self._portal.run(

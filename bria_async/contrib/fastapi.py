@@ -8,6 +8,9 @@ async def fox(bria: Bria) -> list[str]:
     return list((await bria.images.generate("a red fox")).urls)
 ```
 
+A handler may return a result (or a list of them) as it is when its return annotation or
+``response_model`` names the type: FastAPI answers the result's ``to_dict()``.
+
 Replicas of an app share one budget per endpoint with
 ``bria_lifespan(settings=Settings(rate_limits=RateLimits.plan("payg")),
 rate_limiter=RedisRateLimiter(url))``: the limiter is any BriaClient option.

@@ -4,7 +4,7 @@ image uploads read as the Job is sent."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection, Mapping
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, get_args
 
 import attrs
 
@@ -13,12 +13,11 @@ from .._errors import ValidationError
 from .._inputs import ImageInput, ImageType, LoadedImage, check, form_factory, json_fields, load
 from .._specs import Call
 from .._validation import check_bool, check_choice, drop_none, require_id
+from ..types.choices import DesiredResolution
 
 #: desired_resolution values. The reference's enums of routes 40, 43 and 48 say "had", a typo
 #: beside "hd" in routes 37 and 38: "had" is taken as "hd", and "hd" is what is sent.
-DESIRED_RESOLUTIONS = (
-    "original", "nhd", "svga", "xga", "hd", "wuxga", "uwfhd", "wqxga", "uwqhd", "uhd",
-)  # fmt: skip
+DESIRED_RESOLUTIONS: tuple[str, ...] = get_args(DesiredResolution)
 
 
 def info_route(suffix: str) -> CallAgain:

@@ -19,6 +19,7 @@ from .._validation import (
     require_text,
 )
 from ..types.background import parse_background_info
+from ..types.choices import DesiredResolution
 from ..types.images import (
     EditResult,
     ImageResult,
@@ -94,7 +95,7 @@ class Background(Resource):
         visual_id: str,
         *,
         sid: str | HasSid | None = None,
-        desired_resolution: str | None = None,
+        desired_resolution: DesiredResolution | None = None,
         original_quality: bool | None = None,
     ) -> Job[EditResult]:
         """Remove the background of a registered visual (or of its edit `sid`)."""
@@ -110,7 +111,7 @@ class Background(Resource):
         *,
         scale: int | None = None,
         sid: str | HasSid | None = None,
-        desired_resolution: str | None = None,
+        desired_resolution: DesiredResolution | None = None,
     ) -> Job[EditResult]:
         """Blur the background of a registered visual; `scale` 1 (least) to 5 (most, the
         API's default)."""
@@ -154,7 +155,7 @@ class Background(Resource):
         sync: bool = False,
         fast: bool | None = None,
         sid: str | HasSid | None = None,
-        desired_resolution: str | None = None,
+        desired_resolution: DesiredResolution | None = None,
         refine_prompt: bool | None = None,
         num_results: int | None = None,
         negative_prompt: str | None = None,

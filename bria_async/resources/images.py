@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from .._completion import Placeholders
 from .._errors import ValidationError
@@ -21,6 +21,7 @@ from .._validation import (
     require_id,
     require_text,
 )
+from ..types.choices import AspectRatio, GenerationModel, Medium
 from ..types.images import (
     EditResult,
     ImageResult,
@@ -31,9 +32,8 @@ from ..types.images import (
 from ._base import Resource
 from ._params import upload
 
-Model = Literal["base", "fast", "hd"]
-ASPECT_RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9")
-MEDIUMS = ("photography", "art")
+ASPECT_RATIOS: tuple[str, ...] = get_args(AspectRatio)
+MEDIUMS: tuple[str, ...] = get_args(Medium)
 #: The model versions each route serves now; base also answers retired ones with 209.
 MODEL_VERSIONS: dict[str, tuple[str, ...]] = {
     "base": ("2.3", "2.2", "2.0"),
@@ -57,16 +57,16 @@ class Images(Resource):
         self,
         prompt: str,
         *,
-        model: Model = "base",
+        model: GenerationModel = "base",
         model_version: str | None = None,
         num_results: int | None = None,
-        aspect_ratio: str | None = None,
+        aspect_ratio: AspectRatio | None = None,
         sync: bool = False,
         seed: int | None = None,
         negative_prompt: str | None = None,
         steps_num: int | None = None,
         text_guidance_scale: float | None = None,
-        medium: Literal["photography", "art"] | None = None,
+        medium: Medium | None = None,
         prompt_enhancement: bool | None = None,
     ) -> Job[ImageResult]:
         """Generate up to 4 images from `prompt` with Bria's base (2.3), fast (2.3) or HD (2.2)
@@ -108,7 +108,7 @@ class Images(Resource):
         prompt: str,
         *,
         num_results: int | None = None,
-        aspect_ratio: str | None = None,
+        aspect_ratio: AspectRatio | None = None,
         sync: bool = False,
         seed: int | None = None,
         steps_num: int | None = None,

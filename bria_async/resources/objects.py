@@ -19,6 +19,7 @@ from .._validation import (
     require_text,
     require_url,
 )
+from ..types.choices import DesiredResolution
 from ..types.images import EditResult, parse_edit_result
 from ..types.objects import (
     Masks,
@@ -98,7 +99,7 @@ class Objects(Resource):
         points: Sequence[Sequence[int]] | None = None,
         sid: str | HasSid | None = None,
         enhance: bool | None = None,
-        desired_resolution: str | None = None,
+        desired_resolution: DesiredResolution | None = None,
         original_quality: bool | None = None,
     ) -> Job[EditResult]:
         """Remove objects or areas from `visual_id`: name them by exactly one of `object_ids`

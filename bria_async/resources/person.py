@@ -9,6 +9,7 @@ from .._errors import ValidationError
 from .._jobs import Job
 from .._specs import Call, JobSpec, register
 from .._validation import drop_none, is_json, require_id, require_list, require_text
+from ..types.choices import DesiredResolution
 from ..types.images import EditResult, parse_edit_result
 from ..types.person import PeopleInfo, parse_people_info
 from ._base import Resource
@@ -49,7 +50,7 @@ class Person(Resource):
         changes: Sequence[Mapping[str, Any]],
         *,
         sid: str | HasSid | None = None,
-        desired_resolution: str | None = None,
+        desired_resolution: DesiredResolution | None = None,
     ) -> Job[EditResult]:
         """A new visual with `changes` made to its presenters (POST /{visual_id}/create).
         Put every change of one person in one request: the API does not chain changes of

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, get_args
 
 import attrs
 
@@ -20,6 +20,7 @@ from .._errors import ValidationError
 from .._inputs import PRODUCT_TYPES, ImageInput, check, json_fields, load
 from .._jobs import Job
 from .._specs import Call, JobSpec, register
+from .._transport import TimeoutKind
 from .._validation import (
     check_bool,
     check_choice,
@@ -31,6 +32,7 @@ from .._validation import (
     require_list,
     require_text,
 )
+from ..types.choices import Placement, PlacementType
 from ..types.images import (
     EditResult,
     ImageResult,
@@ -38,14 +40,11 @@ from ..types.images import (
     parse_image_result,
     placeholder_urls,
 )
-from ..types.product import Placement, PlacementType, ProductKeywords, parse_keywords
+from ..types.product import ProductKeywords, parse_keywords
 from ._base import Resource
 
-PLACEMENT_TYPES = ("original", "automatic", "manual_placement", "manual_padding")
-PLACEMENTS = (
-    "upper_left", "upper_right", "bottom_left", "bottom_right", "right_center", "left_center",
-    "upper_center", "bottom_center", "center_vertical", "center_horizontal",
-)  # fmt: skip
+PLACEMENT_TYPES: tuple[str, ...] = get_args(PlacementType)
+PLACEMENTS: tuple[str, ...] = get_args(Placement)
 #: placement_type=automatic answers this many shots per requested result.
 AUTOMATIC_SHOTS = 10
 _HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
@@ -274,10 +273,7 @@ class Product(Resource):
         body: dict[str, Any],
         images: Mapping[tuple[str, str, str], ImageInput],
     ) -> Job[Any]:
-        call = Call(
-            method="POST", path=path, json=body, billable=True, prepare=_with_images(images)
-        )
-        return self._job(spec, call)
+        return self._job(spec, _image_call(path, body, images))
 
     def _lifestyle(
         self,
@@ -287,15 +283,24 @@ class Product(Resource):
         sync: bool,
         images: Mapping[tuple[str, str, str], ImageInput],
     ) -> Job[ImageResult]:
-        call = Call(
-            method="POST",
-            path=path,
-            json=body,
-            billable=True,
-            kind="sync_generation" if sync else "quick",
-            prepare=_with_images(images),
-        )
+        call = _image_call(path, body, images, kind="sync_generation" if sync else "quick")
         return self._job(spec, call, context={"sync": sync})
+
+
+def _image_call(
+    path: str,
+    body: dict[str, Any],
+    images: Mapping[tuple[str, str, str], ImageInput],
+    *,
+    kind: TimeoutKind = "quick",
+) -> Call:
+    """The billable POST of `body` with `images`. Image URLs go in the body at once (there is
+    nothing to read, so sending skips the prepare step); files are read as the Job is sent."""
+    prepare: Callable[[Call], Awaitable[Call]] | None = _with_images(images)
+    urls = {field: value for (_, field, _), value in images.items() if isinstance(value, str)}
+    if len(urls) == len(images):
+        body, prepare = {**body, **urls}, None
+    return Call(method="POST", path=path, json=body, billable=True, kind=kind, prepare=prepare)
 
 
 def _sku(sku: str | None) -> dict[str, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import Any
+from typing import Any, get_args
 
 from .._errors import ValidationError
 from .._jobs import Job
@@ -16,6 +16,7 @@ from .._validation import (
     require_text,
     require_url,
 )
+from ..types.choices import Atmosphere, Camera, Medium, SearchStyle
 from ..types.search import SearchPage, SearchResult, parse_search_page
 from ._base import Resource
 
@@ -23,14 +24,10 @@ from ._base import Resource
 MAX_RESULTS = 800
 MAX_PER_PAGE = 500
 DEFAULT_PER_PAGE = 50
-STYLES = (
-    "stock photography", "photo realistic", "fashion", "retro", "sports", "still life",
-    "hyper realistic", "travel", "artistic", "3d render", "realistic", "fantasy",
-    "comic book", "minimalistic",
-)  # fmt: skip
-ATMOSPHERES = ("dramatic", "vivid", "warm", "cool")
-CAMERAS = ("portrait", "close up", "aerial", "landscape")
-MEDIUMS = ("photography", "art")
+STYLES: tuple[str, ...] = get_args(SearchStyle)
+ATMOSPHERES: tuple[str, ...] = get_args(Atmosphere)
+CAMERAS: tuple[str, ...] = get_args(Camera)
+MEDIUMS: tuple[str, ...] = get_args(Medium)
 
 PAGE = register(JobSpec(kind="search.page", parse=parse_search_page))
 
@@ -125,10 +122,10 @@ class Search(Resource):
         gallery_id: str | int,
         num_results_per_page: int = DEFAULT_PER_PAGE,
         page: int = 1,
-        style: str | None = None,
-        atmosphere: str | None = None,
-        camera: str | None = None,
-        medium: str | None = None,
+        style: SearchStyle | None = None,
+        atmosphere: Atmosphere | None = None,
+        camera: Camera | None = None,
+        medium: Medium | None = None,
     ) -> SearchPages:
         """Images of gallery `gallery_id` that match `query`, best first,
         `num_results_per_page` (at most 500) per page starting at `page`;

@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from functools import cached_property
-from typing import Any
+from typing import Any, get_args
 
 import attrs
 
@@ -40,25 +40,27 @@ from .._validation import (
     require_list,
     require_text,
 )
+from ..types.choices import (
+    LightDirection,
+    LightType,
+    Season,
+    V2AspectRatio,
+    V2Color,
+    V2MaskType,
+    V2Resolution,
+    V2Style,
+)
 from ..types.v2 import StatusEvent, V2Result, parse_status, parse_v2_result
 from ._base import Resource
 
-ASPECT_RATIOS = ("1:1", "4:3", "16:9", "3:4", "9:16")
-RESOLUTIONS = ("1MP", "4MP")
-MASK_TYPES = ("manual", "automatic")
-SEASONS = ("spring", "summer", "autumn", "winter")
-STYLES = (
-    "render_3d", "cubism", "oil_painting", "anime", "cartoon", "coloring_book", "retro_ad",
-    "pop_art_halftone", "vector_art", "story_board", "art_nouveau", "cross_etching", "wood_cut",
-)  # fmt: skip
-LIGHT_TYPES = (
-    "midday", "blue hour light", "low-angle sunlight", "sunrise light", "spotlight on subject",
-    "overcast light", "soft overcast daylight lighting", "cloud-filtered lighting",
-    "fog-diffused lighting", "side lighting", "moonlight lighting", "starlight nighttime",
-    "soft bokeh lighting", "harsh studio lighting",
-)  # fmt: skip
-LIGHT_DIRECTIONS = ("front", "side", "bottom", "top-down")
-COLORS = ("contemporary color", "vivid color", "black and white colors", "sepia vintage")
+ASPECT_RATIOS: tuple[str, ...] = get_args(V2AspectRatio)
+RESOLUTIONS: tuple[str, ...] = get_args(V2Resolution)
+MASK_TYPES: tuple[str, ...] = get_args(V2MaskType)
+SEASONS: tuple[str, ...] = get_args(Season)
+STYLES: tuple[str, ...] = get_args(V2Style)
+LIGHT_TYPES: tuple[str, ...] = get_args(LightType)
+LIGHT_DIRECTIONS: tuple[str, ...] = get_args(LightDirection)
+COLORS: tuple[str, ...] = get_args(V2Color)
 _RATIO = re.compile(r"[1-9][0-9]{0,3}:[1-9][0-9]{0,3}")
 _STATUS_PLAN = StatusURL()
 
@@ -204,8 +206,8 @@ class V2Image(_V2Resource):
         *,
         structured_prompt: str | Mapping[str, Any] | None = None,
         image_url: ImageInput | None = None,
-        aspect_ratio: str | None = None,
-        resolution: str | None = None,
+        aspect_ratio: V2AspectRatio | None = None,
+        resolution: V2Resolution | None = None,
         negative_prompt: str | None = None,
         num_results: int | None = None,
         seed: int | None = None,
@@ -229,8 +231,8 @@ class V2Image(_V2Resource):
             raise ValidationError(
                 "seed", None, "the seed of the structured_prompt, to recreate its image"
             )
-        resolution = check_choice("resolution", resolution, RESOLUTIONS)
-        if resolution == "4MP" and sync is True:
+        checked = check_choice("resolution", resolution, RESOLUTIONS)
+        if checked == "4MP" and sync is True:
             raise ValidationError(
                 "resolution", resolution, "'1MP' with sync=True ('4MP' needs sync=False)"
             )
@@ -239,7 +241,7 @@ class V2Image(_V2Resource):
             structured_prompt=structured,
             image_url=inspire,
             aspect_ratio=check_choice("aspect_ratio", aspect_ratio, ASPECT_RATIOS),
-            resolution=resolution,
+            resolution=checked,
             negative_prompt=_text("negative_prompt", negative_prompt),
             num_results=check_int("num_results", num_results, 1, 4),
             seed=check_int("seed", seed, 0),
@@ -329,7 +331,7 @@ class V2Image(_V2Resource):
         mask: ImageInput,
         prompt: str,
         *,
-        mask_type: str | None = None,
+        mask_type: V2MaskType | None = None,
         negative_prompt: str | None = None,
         num_results: int | None = None,
         sync: bool = False,
@@ -481,7 +483,12 @@ class V2Image(_V2Resource):
         return self._edit("blend", body, sync, webhook_url)
 
     def reseason(
-        self, image: ImageInput, season: str, *, sync: bool = False, webhook_url: str | None = None
+        self,
+        image: ImageInput,
+        season: Season,
+        *,
+        sync: bool = False,
+        webhook_url: str | None = None,
     ) -> Job[V2Result]:
         """The scene moved to another `season` (spring, summer, autumn, winter)."""
         body = {
@@ -491,7 +498,12 @@ class V2Image(_V2Resource):
         return self._edit("reseason", body, sync, webhook_url)
 
     def restyle(
-        self, image: ImageInput, style: str, *, sync: bool = False, webhook_url: str | None = None
+        self,
+        image: ImageInput,
+        style: V2Style,
+        *,
+        sync: bool = False,
+        webhook_url: str | None = None,
     ) -> Job[V2Result]:
         """The image redrawn in one of STYLES."""
         body = {"image": _image("image", image), "style": require_choice("style", style, STYLES)}
@@ -500,8 +512,8 @@ class V2Image(_V2Resource):
     def relight(
         self,
         image: ImageInput,
-        light_type: str,
-        light_direction: str,
+        light_type: LightType,
+        light_direction: LightDirection,
         *,
         sync: bool = False,
         webhook_url: str | None = None,
@@ -533,7 +545,12 @@ class V2Image(_V2Resource):
         return self._edit("restore", {"image": _image("image", image)}, sync, webhook_url)
 
     def colorize(
-        self, image: ImageInput, color: str, *, sync: bool = False, webhook_url: str | None = None
+        self,
+        image: ImageInput,
+        color: V2Color,
+        *,
+        sync: bool = False,
+        webhook_url: str | None = None,
     ) -> Job[V2Result]:
         """The image coloured in one of COLORS."""
         body = {"image": _image("image", image), "color": require_choice("color", color, COLORS)}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from .._errors import ValidationError
 from .._jobs import Job
@@ -24,6 +24,7 @@ from .._validation import (
     require_text,
     require_url,
 )
+from ..types.choices import BackgroundType
 from ..types.images import EditResult, ImageResult, parse_edit_result
 from ..types.visuals import (
     Caption,
@@ -40,7 +41,7 @@ from ._params import HasSid, info_route, sid_of
 MAX_CANVAS_AREA = 5000 * 5000
 MIN_ORIGINAL_SHARE = 0.15
 DEFAULT_CANVAS = (1000, 1000)
-BACKGROUND_TYPES = ("original", "generated", "solid")
+BACKGROUND_TYPES: tuple[str, ...] = get_args(BackgroundType)
 _HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
@@ -212,7 +213,7 @@ class Visuals(Resource):
         header2_size: int | None = None,
         header2_color: str | Sequence[int] | None = None,
         seed: int | None = None,
-        background_type: Literal["original", "generated", "solid"] | None = None,
+        background_type: BackgroundType | None = None,
         bg_prompt: str | None = None,
         bg_seed: int | None = None,
         bg_color: str | None = None,

@@ -12,18 +12,38 @@ from ._limits import RateLimit
 
 __all__ = ["build_config", "configure_parser", "run"]
 
+#: The --rate-NAME options: the faults the emulator can inject, and what each does.
+_FAULTS = {
+    "429": "answered 429 Too Many Requests",
+    "500": "answered 500 Internal Server Error",
+    "503": "answered 503 Service Unavailable",
+    "drop": "whose connection is dropped",
+}
+
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     """Add the emulator's options to `parser`."""
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8787, help="API port; 0 picks one (8787)")
-    parser.add_argument("--storage-port", type=int, default=0, help="storage port (free one)")
-    parser.add_argument("--latency", type=float, help="fixed placeholder latency, seconds")
-    parser.add_argument("--latency-median", type=float, help="log-normal latency median, s")
-    parser.add_argument("--latency-p95", type=float, help="log-normal latency p95, s")
-    for name in ("429", "500", "503", "drop"):
-        parser.add_argument(f"--rate-{name}", type=float, default=0.0, help=f"rate of {name}")
-    parser.add_argument("--retry-after", type=float, default=1.0, help="Retry-After seconds")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    parser.add_argument(
+        "--port", type=int, default=8787, help="API port; 0 picks a free one (8787)"
+    )
+    parser.add_argument(
+        "--storage-port", type=int, default=0, help="port of the image storage (a free one)"
+    )
+    parser.add_argument("--latency", type=float, help="seconds until each image is ready (fixed)")
+    parser.add_argument(
+        "--latency-median", type=float, help="typical seconds until an image is ready (varies)"
+    )
+    parser.add_argument(
+        "--latency-p95", type=float, help="seconds within which 95%% of images are ready"
+    )
+    for name, what in _FAULTS.items():
+        parser.add_argument(
+            f"--rate-{name}", type=float, default=0.0, help=f"share of requests {what}, 0 to 1"
+        )
+    parser.add_argument(
+        "--retry-after", type=float, default=1.0, help="seconds a 429 or 503 asks to wait (1)"
+    )
     parser.add_argument(
         "--rate-limit",
         metavar="N/min",
@@ -35,14 +55,26 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="requests a rate limit lets go at once (default: its N)",
     )
-    parser.add_argument("--onboarding-seconds", type=float, default=2.0)
-    parser.add_argument("--training-seconds", type=float, default=30.0)
-    parser.add_argument("--seed", type=int, default=None, help="seed of the random source")
-    parser.add_argument("--max-image-side", type=int, default=None, help="cap PNG sides")
+    parser.add_argument(
+        "--onboarding-seconds",
+        type=float,
+        default=2.0,
+        help="seconds until a registered visual is ready (2)",
+    )
+    parser.add_argument(
+        "--training-seconds",
+        type=float,
+        default=30.0,
+        help="seconds a tailored model trains (30)",
+    )
+    parser.add_argument("--seed", type=int, default=None, help="seed: the same run every time")
+    parser.add_argument(
+        "--max-image-side", type=int, default=None, help="largest side of its images, in pixels"
+    )
     parser.add_argument(
         "--api-token",
         default=DEFAULT_TOKEN,
-        help=f"the token to accept; others get 401 ({DEFAULT_TOKEN})",
+        help=f"the token to accept; others get 401 (default: {DEFAULT_TOKEN})",
     )
     parser.add_argument(
         "--any-token", action="store_true", help="accept any non-empty token (not what Bria does)"

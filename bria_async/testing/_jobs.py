@@ -179,8 +179,8 @@ class Jobs:
                 "Bria-Webhook-Timestamp": timestamp,
                 "Bria-Webhook-Signature": ",".join((*config.webhook_extra_signatures, signature)),
             }
+            # Recorded once it has an outcome, so the state never shows an attempt in flight.
             record: dict[str, Any] = {"time": time.time(), "status": None, "error": None}
-            delivery.attempts.append(record)
             try:
                 async with self._session.post(
                     url,
@@ -192,7 +192,9 @@ class Jobs:
                     record["status"] = response.status
             except (aiohttp.ClientError, asyncio.TimeoutError) as error:
                 record["error"] = type(error).__name__
+                delivery.attempts.append(record)
                 continue
+            delivery.attempts.append(record)
             if 200 <= response.status < 300:
                 delivery.delivered = True
                 return

@@ -58,7 +58,7 @@ else:
             yield emulator
 
     @pytest_asyncio.fixture
-    async def bria(bria_emulator: Emulator) -> AsyncIterator[BriaClient]:
+    async def bria_client(bria_emulator: Emulator) -> AsyncIterator[BriaClient]:
         """A BriaClient in testing mode (no backoff sleeps) pointed at `bria_emulator`."""
         from .._client import BriaClient
         from .._settings import Settings

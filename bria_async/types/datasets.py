@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 
 from .._converter import structure
+from ._serializable import Serializable
 
 if TYPE_CHECKING:
     from .._specs import ResultContext
@@ -43,7 +44,7 @@ class UseCase(WireEnum):
 
 
 @attrs.frozen(kw_only=True)
-class DatasetImage:
+class DatasetImage(Serializable):
     """One image of a dataset, as the server describes it; unknown fields in `extra`."""
 
     id: int
@@ -57,7 +58,7 @@ class DatasetImage:
 
 
 @attrs.frozen(kw_only=True)
-class Dataset:
+class Dataset(Serializable):
     """A tailored-generation dataset; `images` is filled by ``retrieve`` (lists may omit it)."""
 
     id: int
@@ -73,7 +74,7 @@ class Dataset:
 
 
 @attrs.frozen(kw_only=True)
-class UploadOutcome:
+class UploadOutcome(Serializable):
     """What became of one input of ``datasets.upload_images``: its image, or why it failed.
 
     `input` is what was given (a URL, path, bytes or file object), so failures can be retried.

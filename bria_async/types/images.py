@@ -12,6 +12,7 @@ import attrs
 
 from .._converter import structure
 from .._errors import ClientStateError
+from ._serializable import Serializable
 
 if TYPE_CHECKING:
     from .._specs import ResultContext
@@ -26,7 +27,7 @@ def _storage_of(storage: Storage | None, what: str) -> Storage:
 
 
 @attrs.frozen(kw_only=True)
-class Image:
+class Image(Serializable):
     """One image the API made: its URL, seed and (for edits) `sid`; unknown fields in `extra`.
 
     Result URLs expire on Bria's side (generated images after about 3 days, product results
@@ -53,7 +54,7 @@ class Image:
 
 
 @attrs.frozen(kw_only=True)
-class ImageResult:
+class ImageResult(Serializable):
     """The images of one job, in the order the server listed them."""
 
     images: tuple[Image, ...]
@@ -120,7 +121,7 @@ def placeholder_urls(body: Any) -> list[str]:
 
 
 @attrs.frozen(kw_only=True)
-class EditResult:
+class EditResult(Serializable):
     """One image made from another (an edit, a cutout, a packshot): its URL and, for edits
     of a visual, the `sid` that chains the next edit."""
 

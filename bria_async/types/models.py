@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._converter import structure
+from ._serializable import Serializable
 from .datasets import WireEnum, structure_items
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ class ModelStatus(WireEnum):
 
 
 @attrs.frozen(kw_only=True)
-class Model:
+class Model(Serializable):
     """A tailored model: what it is trained on and where its training stands.
 
     Once `status` is ``ModelStatus.COMPLETED``, generate with

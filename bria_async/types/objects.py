@@ -17,6 +17,7 @@ import attrs
 from .._converter import structure
 from .._storage import write_files
 from .._zip import UnsafeZipError, read_zip
+from ._serializable import Serializable
 
 if TYPE_CHECKING:
     from .._specs import ResultContext
@@ -30,7 +31,7 @@ _INDEX_KEYS = ("mask_id", "file")
 
 
 @attrs.frozen(kw_only=True)
-class SceneObject:
+class SceneObject(Serializable):
     """One object Bria found in a visual: its id (for ``objects.remove``), labels, box,
     the actions it supports and their oracle values (the predicted quality of each action)."""
 
@@ -44,7 +45,7 @@ class SceneObject:
 
 
 @attrs.frozen(kw_only=True)
-class ObjectsInfo:
+class ObjectsInfo(Serializable):
     """The objects of a visual, as objects/info lists them; iterate it for each object."""
 
     visual_id: str
@@ -69,7 +70,7 @@ def parse_objects_info(body: Any, ctx: ResultContext) -> ObjectsInfo:
 
 
 @attrs.frozen(kw_only=True)
-class Mask:
+class Mask(Serializable):
     """One generated mask: its id (``objects.remove(mask_ids=[...])``), the PNG, and what the
     zip's index says of it (label, box, anything else in `extra`) when it has one."""
 
@@ -81,7 +82,7 @@ class Mask:
 
 
 @attrs.frozen(kw_only=True)
-class Masks:
+class Masks(Serializable):
     """Every mask of a visual plus its panoptic map (a PNG whose grey value at each pixel is
     the id of the mask covering it). Iterate it for the masks; `save()` writes them."""
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._converter import structure
+from ._serializable import Serializable
 from .objects import SceneObject
 
 if TYPE_CHECKING:
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 
 
 @attrs.frozen(kw_only=True)
-class PeopleInfo:
+class PeopleInfo(Serializable):
     """The presenters of a visual, each with its id (for ``person.create``), the changes it
     supports (``actions``) and their oracle values; iterate it for each person."""
 

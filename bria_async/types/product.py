@@ -1,27 +1,23 @@
-"""Types of the e-commerce routes: placement choices and extracted keywords. Cutouts and
-packshots are :class:`~bria_async.types.images.EditResult`, lifestyle and consistent shots
-:class:`~bria_async.types.images.ImageResult`."""
+"""Types of the e-commerce routes: extracted keywords (placement choices are in `choices`).
+Cutouts and packshots are :class:`~bria_async.types.images.EditResult`, lifestyle and
+consistent shots :class:`~bria_async.types.images.ImageResult`."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import attrs
+
+from ._serializable import Serializable
 
 if TYPE_CHECKING:
     from .._specs import ResultContext
 
-PlacementType = Literal["original", "automatic", "manual_placement", "manual_padding"]
-Placement = Literal[
-    "upper_left", "upper_right", "bottom_left", "bottom_right", "right_center", "left_center",
-    "upper_center", "bottom_center", "center_vertical", "center_horizontal",
-]  # fmt: skip
-
 
 @attrs.frozen(kw_only=True)
-class ProductKeywords:
+class ProductKeywords(Serializable):
     """Keywords that describe the product in an image; iterate it for the keywords."""
 
     keywords: tuple[str, ...]

@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._converter import structure
+from ._serializable import Serializable
 
 if TYPE_CHECKING:
     from .._specs import ResultContext
 
 
 @attrs.frozen(kw_only=True)
-class SearchResult:
+class SearchResult(Serializable):
     """One image that matched: its visual id, URL and match score (unknown fields in `extra`)."""
 
     visual_id: str | None = None
@@ -24,7 +25,7 @@ class SearchResult:
 
 
 @attrs.frozen(kw_only=True)
-class SearchPage:
+class SearchPage(Serializable):
     """One page of results, best match first; iterate it for its results."""
 
     page: int

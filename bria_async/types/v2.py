@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._errors import ValidationError
+from ._serializable import Serializable
 from .images import Image
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ class V2Status(str, enum.Enum):
 
 
 @attrs.frozen(kw_only=True)
-class V2Error:
+class V2Error(Serializable):
     """The error object of a failed v2 request."""
 
     code: int | None = None
@@ -48,7 +49,7 @@ class V2Error:
 
 
 @attrs.frozen(kw_only=True)
-class V2Result:
+class V2Result(Serializable):
     """The final result of a v2 request: its image (`image_url`, absent for routes that
     answer JSON, such as structured instructions) and, for generation, the seed and prompts.
     Fields the SDK does not name (``video_url``, ``structured_instruction``, ``warning``)
@@ -81,7 +82,7 @@ class V2Result:
 
 
 @attrs.frozen(kw_only=True)
-class StatusEvent:
+class StatusEvent(Serializable):
     """A v2 request's status: one read of ``GET /v2/status/{id}``, or a webhook delivery
     (whose body is the same). `result` is set when COMPLETED, `error` when ERROR/FAILED."""
 

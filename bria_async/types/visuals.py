@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._converter import structure
+from ._serializable import Serializable
 from .images import ImageResult, parse_image_result
 from .objects import SceneObject
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 
 @attrs.frozen(kw_only=True)
-class RegisteredVisual:
+class RegisteredVisual(Serializable):
     """A visual registered to Bria: keep `visual_id` for every later route.
     `already_registered` is True when Bria knew the image (it answered 208, same id)."""
 
@@ -33,7 +34,7 @@ class RegisteredVisual:
 
 
 @attrs.frozen(kw_only=True)
-class VisualInfo:
+class VisualInfo(Serializable):
     """What Bria sees in a visual: a description, its size and (unless ``lean=True``) the
     scene's elements with the actions each supports and their oracle values."""
 
@@ -53,7 +54,7 @@ class VisualInfo:
 
 
 @attrs.frozen(kw_only=True)
-class Caption:
+class Caption(Serializable):
     """A caption that describes a visual; ``str(caption)`` is its text."""
 
     visual_id: str

@@ -32,10 +32,10 @@ def client_sockets(emulator: Emulator) -> int:
 
 
 async def test_generate_polls_placeholders_and_saves_real_pngs(
-    bria: BriaClient, bria_emulator: Emulator, tmp_path: Path
+    bria_client: BriaClient, bria_emulator: Emulator, tmp_path: Path
 ) -> None:
     bria_emulator.config.placeholder_latency = Latency.fixed(0.3)
-    result = await bria.images.generate(
+    result = await bria_client.images.generate(
         "a red fox in fresh snow", num_results=2, aspect_ratio="4:3", seed=42
     )
     assert [image.seed for image in result.images] == [42, 43]
@@ -49,22 +49,24 @@ async def test_generate_polls_placeholders_and_saves_real_pngs(
     assert all("api_token" not in {k.lower() for k in r.headers} for r in storage)
 
 
-async def test_sync_generation_needs_no_polling(bria: BriaClient, bria_emulator: Emulator) -> None:
-    result = await bria.images.generate("a lighthouse", model="hd", sync=True)
+async def test_sync_generation_needs_no_polling(
+    bria_client: BriaClient, bria_emulator: Emulator
+) -> None:
+    result = await bria_client.images.generate("a lighthouse", model="hd", sync=True)
     assert len(result.images) == 1
     assert sum(bria_emulator.counters.probes.values()) == 0
 
 
 async def test_rate_limited_submissions_are_retried_until_they_pass(
-    bria: BriaClient, bria_emulator: Emulator
+    bria_client: BriaClient, bria_emulator: Emulator
 ) -> None:
     from bria_async.testing import RouteConfig
 
     bria_emulator.config.routes["/text-to-image/fast/{model_version}"] = RouteConfig(
         rate_429=0.3, retry_after=0
     )
-    jobs = [bria.images.generate(f"cat {i}", model="fast", num_results=1) for i in range(20)]
-    results = await bria.gather(jobs, limit=10)
+    jobs = [bria_client.images.generate(f"cat {i}", model="fast", num_results=1) for i in range(20)]
+    results = await bria_client.gather(jobs, limit=10)
     assert len(results) == 20
     assert bria_emulator.counters.submissions["/text-to-image/fast/{model_version}"] == 20
 

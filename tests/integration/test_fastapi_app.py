@@ -5,19 +5,17 @@ from __future__ import annotations
 import asyncio
 import gc
 import importlib.util
-import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-import uvicorn
 
 from bria_async.testing import Emulator, Latency
+from tests.integration.fastapi_support import ServerThread
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fastapi_app.py"
 
@@ -34,38 +32,6 @@ def _load_app() -> Any:
 
 def _open_sessions() -> list[aiohttp.ClientSession]:
     return [o for o in gc.get_objects() if isinstance(o, aiohttp.ClientSession) and not o.closed]
-
-
-class ServerThread(threading.Thread):
-    """uvicorn serving `app` on a free 127.0.0.1 port in its own thread and event loop."""
-
-    def __init__(self, app: Any) -> None:
-        super().__init__(daemon=True)
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
-        self.server = uvicorn.Server(uvicorn.Config(app, lifespan="on", log_level="warning"))
-        self.leftover_tasks: list[asyncio.Task[Any]] | None = None
-
-    def run(self) -> None:
-        async def serve() -> None:
-            await self.server.serve(sockets=[self.socket])
-            await asyncio.sleep(0)  # let cancelled tasks finish
-            current = asyncio.current_task()
-            self.leftover_tasks = [t for t in asyncio.all_tasks() if t is not current]
-
-        asyncio.run(serve())
-
-    async def __aenter__(self) -> ServerThread:
-        self.start()
-        while not self.server.started:  # noqa: ASYNC110 - uvicorn's flag, set in its thread
-            await asyncio.sleep(0.01)
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        self.server.should_exit = True
-        await asyncio.to_thread(self.join, 10)
-        self.socket.close()
 
 
 async def test_example_app_answers_200_concurrent_requests_on_one_session(

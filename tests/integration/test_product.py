@@ -22,25 +22,27 @@ def jpeg(size: tuple[int, int] = (320, 240)) -> bytes:
     return out.getvalue()
 
 
-async def test_cutout_of_a_local_file_keeps_its_size(bria: BriaClient, tmp_path: Path) -> None:
+async def test_cutout_of_a_local_file_keeps_its_size(
+    bria_client: BriaClient, tmp_path: Path
+) -> None:
     path = tmp_path / "shoe.jpg"
     path.write_bytes(jpeg((320, 240)))
-    result = await bria.product.cutout(path, sku="SKU-1")
+    result = await bria_client.product.cutout(path, sku="SKU-1")
     saved = await result.save(tmp_path / "out")
     with PILImage.open(saved) as picture:
         assert picture.size == (320, 240)
 
 
-async def test_packshot_is_2000_square_on_any_colour(bria: BriaClient) -> None:
-    result = await bria.product.packshot(SHOE, background_color="transparent")
+async def test_packshot_is_2000_square_on_any_colour(bria_client: BriaClient) -> None:
+    result = await bria_client.product.packshot(SHOE, background_color="transparent")
     with PILImage.open(io.BytesIO(await result.image.read())) as picture:
         assert picture.size == (2000, 2000)
 
 
 async def test_lifestyle_by_text_automatic_gives_ten_polled_shots(
-    bria: BriaClient, bria_emulator: Emulator
+    bria_client: BriaClient, bria_emulator: Emulator
 ) -> None:
-    job = await bria.product.lifestyle_shot_by_text(
+    job = await bria_client.product.lifestyle_shot_by_text(
         SHOE, "on a marble counter", placement_type="automatic", shot_size=[640, 480]
     ).submit()
     assert len(job.urls) == 10
@@ -52,9 +54,9 @@ async def test_lifestyle_by_text_automatic_gives_ten_polled_shots(
 
 
 async def test_lifestyle_by_text_sync_single_shot_and_manual_placements(
-    bria: BriaClient,
+    bria_client: BriaClient,
 ) -> None:
-    single = await bria.product.lifestyle_shot_by_text(
+    single = await bria_client.product.lifestyle_shot_by_text(
         jpeg(),
         "in a forest",
         sync=True,
@@ -62,7 +64,7 @@ async def test_lifestyle_by_text_sync_single_shot_and_manual_placements(
         padding_values=[10, 10, 20, 20],
     )
     assert len(single.images) == 1
-    placed = await bria.product.lifestyle_shot_by_text(
+    placed = await bria_client.product.lifestyle_shot_by_text(
         SHOE,
         "a desk",
         num_results=2,
@@ -72,22 +74,22 @@ async def test_lifestyle_by_text_sync_single_shot_and_manual_placements(
     assert len(placed.images) == 4
 
 
-async def test_coming_soon_routes_answer_in_the_emulator(bria: BriaClient) -> None:
-    by_image = await bria.product.lifestyle_shot_by_image(SHOE, jpeg(), num_results=1)
+async def test_coming_soon_routes_answer_in_the_emulator(bria_client: BriaClient) -> None:
+    by_image = await bria_client.product.lifestyle_shot_by_image(SHOE, jpeg(), num_results=1)
     assert len(by_image.images) == 1
-    shots = await bria.product.consistent_shots(
+    shots = await bria_client.product.consistent_shots(
         [SHOE, "https://images.test/bag.jpg"], scene_description="a studio"
     )
     assert len(shots.images) == 2
-    keywords = await bria.product.contextual_keyword_extraction(jpeg())
+    keywords = await bria_client.product.contextual_keyword_extraction(jpeg())
     assert len(keywords.keywords) == 4
 
 
 async def test_a_server_error_on_a_billable_shot_is_not_repeated(
-    bria: BriaClient, bria_emulator: Emulator
+    bria_client: BriaClient, bria_emulator: Emulator
 ) -> None:
     bria_emulator.config.routes["/product/packshot"] = RouteConfig(rate_500=1.0)
     with pytest.raises(ba.ServerError):
-        await bria.product.packshot(SHOE)
+        await bria_client.product.packshot(SHOE)
     calls = [r for r in bria_emulator.counters.requests if r.path.endswith("/product/packshot")]
     assert len(calls) == 1

@@ -14,10 +14,13 @@ async def registered(bria: BriaClient, count: int) -> list[str]:
 
 
 async def test_text_search_walks_every_page_until_the_last(
-    bria: BriaClient, bria_emulator: Emulator
+    bria_client: BriaClient, bria_emulator: Emulator
 ) -> None:
-    ids = await registered(bria, 7)
-    pages = [p async for p in bria.search.text("a kitchen", gallery_id=425, num_results_per_page=3)]
+    ids = await registered(bria_client, 7)
+    pages = [
+        p
+        async for p in bria_client.search.text("a kitchen", gallery_id=425, num_results_per_page=3)
+    ]
     assert [len(p) for p in pages] == [3, 3, 1]
     found = [r.visual_id for p in pages for r in p if r.visual_id is not None]
     assert sorted(found) == sorted(ids)
@@ -29,11 +32,11 @@ async def test_text_search_walks_every_page_until_the_last(
 
 
 async def test_similar_search_results_stop_early_when_the_consumer_breaks(
-    bria: BriaClient, bria_emulator: Emulator
+    bria_client: BriaClient, bria_emulator: Emulator
 ) -> None:
-    ids = await registered(bria, 6)
+    ids = await registered(bria_client, 6)
     seen = []
-    async for result in bria.search.similar(
+    async for result in bria_client.search.similar(
         vhash=ids[0], gallery_id="g", num_results_per_page=2
     ).results():
         seen.append(result.visual_id)
@@ -46,7 +49,7 @@ async def test_similar_search_results_stop_early_when_the_consumer_breaks(
     assert len(searches) == 2
     everything = [
         r
-        async for r in bria.search.similar(
+        async for r in bria_client.search.similar(
             url="https://images.test/q.jpg", gallery_id="g"
         ).results()
     ]

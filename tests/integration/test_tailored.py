@@ -48,9 +48,9 @@ async def new_dataset(bria: BriaClient, images: int = 0, *, tmp: Path | None = N
 
 
 async def test_a_dataset_trains_a_model_that_generates_images(
-    bria: BriaClient, tmp_path: Path
+    bria_client: BriaClient, tmp_path: Path
 ) -> None:
-    dataset = await bria.datasets.create(
+    dataset = await bria_client.datasets.create(
         use_case=UseCase.ILLUSTRATIVE_SINGLE_OBJECT, style_description="flat", name="Shapes"
     )
     assert dataset.status is DatasetStatus.DRAFT
@@ -64,53 +64,53 @@ async def test_a_dataset_trains_a_model_that_generates_images(
             file_object,
             *png_files(tmp_path, 3),
         ]
-        outcomes = await bria.datasets.upload_images(dataset.id, inputs)
+        outcomes = await bria_client.datasets.upload_images(dataset.id, inputs)
     assert [o.input for o in outcomes] == inputs
     assert all(o.ok for o in outcomes), [o.error for o in outcomes]
-    named = await bria.datasets.upload_image(dataset.id, png(9), image_name="nine.png")
+    named = await bria_client.datasets.upload_image(dataset.id, png(9), image_name="nine.png")
     assert named.file_name == "nine.png"
 
-    images = await bria.datasets.list_images(dataset.id)
+    images = await bria_client.datasets.list_images(dataset.id)
     assert len(images) == 8
-    assert (await bria.datasets.retrieve_image(dataset.id, named.id)) == named
-    assert await bria.datasets.delete_image(dataset.id, named.id) is None
+    assert (await bria_client.datasets.retrieve_image(dataset.id, named.id)) == named
+    assert await bria_client.datasets.delete_image(dataset.id, named.id) is None
     with pytest.raises(ba.NotFoundError):
-        await bria.datasets.retrieve_image(dataset.id, named.id)
+        await bria_client.datasets.retrieve_image(dataset.id, named.id)
 
-    dataset = await bria.datasets.update(dataset.id, name="Flat shapes")
+    dataset = await bria_client.datasets.update(dataset.id, name="Flat shapes")
     assert (dataset.name, len(dataset.images)) == ("Flat shapes", 7)
-    assert dataset.id in [d.id for d in await bria.datasets.list()]
+    assert dataset.id in [d.id for d in await bria_client.datasets.list()]
 
-    model = await bria.models.create(name="shapes", dataset_id=dataset.id, description="d")
+    model = await bria_client.models.create(name="shapes", dataset_id=dataset.id, description="d")
     assert model.status is ModelStatus.CREATED
-    assert (await bria.datasets.complete(dataset.id)).status is DatasetStatus.COMPLETED
-    trained = await bria.models.start_training(model.id)
+    assert (await bria_client.datasets.complete(dataset.id)).status is DatasetStatus.COMPLETED
+    trained = await bria_client.models.start_training(model.id)
     assert (trained.id, trained.status, trained.trained) == (model.id, ModelStatus.COMPLETED, True)
-    assert [m.id for m in await bria.models.list()] == [model.id]
-    again = await bria.models.retrieve(model.id)
+    assert [m.id for m in await bria_client.models.list()] == [model.id]
+    again = await bria_client.models.retrieve(model.id)
     assert (again.id, again.status, again.dataset_id) == (
         model.id,
         ModelStatus.COMPLETED,
         dataset.id,
     )
 
-    result = await bria.images.generate_tailored(model.id, "a fox", num_results=2)
+    result = await bria_client.images.generate_tailored(model.id, "a fox", num_results=2)
     assert len(result.images) == 2
 
     with pytest.raises(ba.ConflictError, match="Cannot delete a dataset"):
-        await bria.datasets.delete(dataset.id)
-    assert await bria.models.delete(model.id) is None
+        await bria_client.datasets.delete(dataset.id)
+    assert await bria_client.models.delete(model.id) is None
     with pytest.raises(ba.NotFoundError):
-        await bria.models.retrieve(model.id)
-    assert await bria.datasets.delete(dataset.id) is None
+        await bria_client.models.retrieve(model.id)
+    assert await bria_client.datasets.delete(dataset.id) is None
     with pytest.raises(ba.NotFoundError):
-        await bria.datasets.retrieve(dataset.id)
+        await bria_client.datasets.retrieve(dataset.id)
 
 
 async def test_fifty_uploads_with_three_bad_files_upload_the_other_forty_seven(
-    bria: BriaClient, bria_emulator: Emulator, tmp_path: Path
+    bria_client: BriaClient, bria_emulator: Emulator, tmp_path: Path
 ) -> None:
-    dataset_id = await new_dataset(bria)
+    dataset_id = await new_dataset(bria_client)
     inputs: list[ba.ImageInput] = list(png_files(tmp_path, 47))
     text = tmp_path / "notes.png"
     text.write_text("not an image at all")
@@ -121,7 +121,7 @@ async def test_fifty_uploads_with_three_bad_files_upload_the_other_forty_seven(
     inputs[40:40] = [missing]
     seen: list[tuple[int, int]] = []
 
-    outcomes = await bria.datasets.upload_images(
+    outcomes = await bria_client.datasets.upload_images(
         dataset_id, inputs, limit=8, on_progress=lambda done, total, _: seen.append((done, total))
     )
 
@@ -132,84 +132,86 @@ async def test_fifty_uploads_with_three_bad_files_upload_the_other_forty_seven(
     assert "notes.png" in str(bad[5])
     assert "12" in str(bad[20])
     assert "missing.png" in str(bad[40])
-    assert len(await bria.datasets.list_images(dataset_id)) == 47
+    assert len(await bria_client.datasets.list_images(dataset_id)) == 47
     assert uploads_seen(bria_emulator) == 47
     assert seen == [(n, 50) for n in range(1, 51)]
 
 
 async def test_uploading_to_a_completed_dataset_is_refused_before_any_upload(
-    bria: BriaClient, bria_emulator: Emulator, tmp_path: Path
+    bria_client: BriaClient, bria_emulator: Emulator, tmp_path: Path
 ) -> None:
-    dataset_id = await new_dataset(bria, 5, tmp=tmp_path)
-    await bria.datasets.complete(dataset_id)
+    dataset_id = await new_dataset(bria_client, 5, tmp=tmp_path)
+    await bria_client.datasets.complete(dataset_id)
     before = uploads_seen(bria_emulator)
     with pytest.raises(ba.ValidationError, match="completed"):
-        await bria.datasets.upload_images(dataset_id, [png(1), png(2)])
+        await bria_client.datasets.upload_images(dataset_id, [png(1), png(2)])
     assert uploads_seen(bria_emulator) == before
     with pytest.raises(ba.ConflictError, match="Cannot add images"):
-        await bria.datasets.upload_image(dataset_id, png(1))
+        await bria_client.datasets.upload_image(dataset_id, png(1))
 
 
-async def test_uploading_to_a_missing_dataset_is_one_not_found_error(bria: BriaClient) -> None:
+async def test_uploading_to_a_missing_dataset_is_one_not_found_error(
+    bria_client: BriaClient,
+) -> None:
     with pytest.raises(ba.NotFoundError):
-        await bria.datasets.upload_images(999_999, [png(1), png(2)])
+        await bria_client.datasets.upload_images(999_999, [png(1), png(2)])
 
 
 async def test_stopping_a_training_fails_its_job_with_the_stopped_model(
-    bria: BriaClient, bria_emulator: Emulator, tmp_path: Path
+    bria_client: BriaClient, bria_emulator: Emulator, tmp_path: Path
 ) -> None:
     bria_emulator.config.training_seconds = 60
-    dataset_id = await new_dataset(bria, 5, tmp=tmp_path)
-    model = await bria.models.create(name="m", dataset_id=dataset_id)
-    await bria.datasets.complete(dataset_id)
-    training = await bria.models.start_training(model.id).submit()
-    stopped = await bria.models.stop_training(model.id)
+    dataset_id = await new_dataset(bria_client, 5, tmp=tmp_path)
+    model = await bria_client.models.create(name="m", dataset_id=dataset_id)
+    await bria_client.datasets.complete(dataset_id)
+    training = await bria_client.models.start_training(model.id).submit()
+    stopped = await bria_client.models.stop_training(model.id)
     assert stopped.status is ModelStatus.STOPPED
     with pytest.raises(ba.JobFailedError, match="Stopped") as info:
         await training.wait(timeout=10)
     assert info.value.cause.status is ModelStatus.STOPPED
     with pytest.raises(ba.ConflictError, match="not training"):
-        await bria.models.stop_training(model.id)
+        await bria_client.models.stop_training(model.id)
 
 
 async def test_training_on_a_draft_dataset_is_a_precondition_error(
-    bria: BriaClient, tmp_path: Path
+    bria_client: BriaClient, tmp_path: Path
 ) -> None:
-    dataset_id = await new_dataset(bria, 5, tmp=tmp_path)
-    model = await bria.models.create(name="m", dataset_id=dataset_id)
+    dataset_id = await new_dataset(bria_client, 5, tmp=tmp_path)
+    model = await bria_client.models.create(name="m", dataset_id=dataset_id)
     with pytest.raises(ba.PreconditionFailedError, match="not completed") as info:
-        await bria.models.start_training(model.id)
+        await bria_client.models.start_training(model.id)
     assert info.value.status == 412
 
 
-async def test_training_on_too_few_images_is_a_precondition_error(bria: BriaClient) -> None:
-    dataset_id = await new_dataset(bria)
-    await bria.datasets.upload_image(dataset_id, png(1))
-    model = await bria.models.create(name="m", dataset_id=dataset_id)
-    await bria.datasets.complete(dataset_id)
+async def test_training_on_too_few_images_is_a_precondition_error(bria_client: BriaClient) -> None:
+    dataset_id = await new_dataset(bria_client)
+    await bria_client.datasets.upload_image(dataset_id, png(1))
+    model = await bria_client.models.create(name="m", dataset_id=dataset_id)
+    await bria_client.datasets.complete(dataset_id)
     with pytest.raises(ba.PreconditionFailedError, match="at least 5"):
-        await bria.models.start_training(model.id)
+        await bria_client.models.start_training(model.id)
 
 
 async def test_conflicts_of_a_completed_dataset_and_a_training_model(
-    bria: BriaClient, bria_emulator: Emulator, tmp_path: Path
+    bria_client: BriaClient, bria_emulator: Emulator, tmp_path: Path
 ) -> None:
     bria_emulator.config.training_seconds = 60
-    dataset_id = await new_dataset(bria, 5, tmp=tmp_path)
-    (image, *_) = await bria.datasets.list_images(dataset_id)
-    model = await bria.models.create(name="m", dataset_id=dataset_id)
-    await bria.datasets.complete(dataset_id)
+    dataset_id = await new_dataset(bria_client, 5, tmp=tmp_path)
+    (image, *_) = await bria_client.datasets.list_images(dataset_id)
+    model = await bria_client.models.create(name="m", dataset_id=dataset_id)
+    await bria_client.datasets.complete(dataset_id)
     with pytest.raises(ba.ConflictError, match="completed dataset"):
-        await bria.datasets.update(dataset_id, style_description="other")
+        await bria_client.datasets.update(dataset_id, style_description="other")
     with pytest.raises(ba.ConflictError, match="Cannot delete images"):
-        await bria.datasets.delete_image(dataset_id, image.id)
+        await bria_client.datasets.delete_image(dataset_id, image.id)
 
-    training = await bria.models.start_training(model.id).submit()
+    training = await bria_client.models.start_training(model.id).submit()
     with pytest.raises(ba.ConflictError, match="cannot start training") as info:
-        await bria.models.start_training(model.id)
+        await bria_client.models.start_training(model.id)
     assert info.value.status == 409
     with pytest.raises(ba.ConflictError, match="Cannot delete a dataset"):
-        await bria.datasets.delete(dataset_id)
+        await bria_client.datasets.delete(dataset_id)
     with pytest.raises(ba.ConflictError, match="draft"):
-        await bria.datasets.update(dataset_id, status="draft")
+        await bria_client.datasets.update(dataset_id, status="draft")
     training.cancel()

@@ -21,9 +21,11 @@ HANG = 30
 
 @pytest.mark.parametrize("make", [r[1] for r in ROUTES], ids=[r[0] for r in ROUTES])
 async def test_every_v2_route_completes_on_the_emulator(
-    bria: BriaClient, bria_emulator: Emulator, make: Callable[[BriaClient], ba.Job[ba.V2Result]]
+    bria_client: BriaClient,
+    bria_emulator: Emulator,
+    make: Callable[[BriaClient], ba.Job[ba.V2Result]],
 ) -> None:
-    job = make(bria)
+    job = make(bria_client)
     result = await asyncio.wait_for(job, HANG)
     assert job.request_id is not None
     assert result.image_url is not None or "structured_instruction" in result.extra
@@ -31,34 +33,38 @@ async def test_every_v2_route_completes_on_the_emulator(
     assert 1 <= bria_emulator.counters.status_calls[job.request_id] <= 10
 
 
-async def test_a_v2_result_saves_its_image(bria: BriaClient, tmp_path: Path) -> None:
-    result = await asyncio.wait_for(bria.v2.image.generate("a red fox"), HANG)
+async def test_a_v2_result_saves_its_image(bria_client: BriaClient, tmp_path: Path) -> None:
+    result = await asyncio.wait_for(bria_client.v2.image.generate("a red fox"), HANG)
     path = await result.save(tmp_path)
     assert path.read_bytes().startswith(b"\x89PNG")
 
 
 @pytest.mark.parametrize("marker", ["EMULATOR_ERROR", "EMULATOR_FAILED"])
-async def test_a_failed_job_raises_job_failed_with_its_code(bria: BriaClient, marker: str) -> None:
+async def test_a_failed_job_raises_job_failed_with_its_code(
+    bria_client: BriaClient, marker: str
+) -> None:
     with pytest.raises(ba.JobFailedError) as info:
-        await asyncio.wait_for(bria.v2.image.generate(f"a fox {marker}"), HANG)
+        await asyncio.wait_for(bria_client.v2.image.generate(f"a fox {marker}"), HANG)
     assert info.value.code is not None
 
 
-async def test_unknown_ids_are_expired_requests(bria: BriaClient) -> None:
+async def test_unknown_ids_are_expired_requests(bria_client: BriaClient) -> None:
     with pytest.raises(ba.RequestExpiredError):
-        await bria.v2.status("never-sent")
+        await bria_client.v2.status("never-sent")
 
 
-async def test_a_token_resumes_a_v2_job(bria: BriaClient) -> None:
-    job = await bria.v2.image.enhance("https://img.test/in.png").submit()
+async def test_a_token_resumes_a_v2_job(bria_client: BriaClient) -> None:
+    job = await bria_client.v2.image.enhance("https://img.test/in.png").submit()
     token = job.to_dict()
     job.cancel()
-    result = await asyncio.wait_for(bria.jobs.resume(token, ba.V2Result), HANG)
+    result = await asyncio.wait_for(bria_client.jobs.resume(token, ba.V2Result), HANG)
     assert result.image_url is not None
 
 
-async def test_sync_true_answers_the_result(bria: BriaClient, bria_emulator: Emulator) -> None:
-    job = bria.v2.image.generate("a fox", sync=True)
+async def test_sync_true_answers_the_result(
+    bria_client: BriaClient, bria_emulator: Emulator
+) -> None:
+    job = bria_client.v2.image.generate("a fox", sync=True)
     result = await asyncio.wait_for(job, HANG)
     assert result.image_url is not None
     assert sum(bria_emulator.counters.status_calls.values()) == 0

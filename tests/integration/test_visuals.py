@@ -20,18 +20,18 @@ def info_calls(emulator: Emulator, visual_id: str) -> int:
 
 
 async def test_register_info_remove_background_crop_upscale_chain_by_sid(
-    bria: BriaClient, bria_emulator: Emulator, tmp_path: Path
+    bria_client: BriaClient, bria_emulator: Emulator, tmp_path: Path
 ) -> None:
     bria_emulator.config.onboarding_seconds = 0.2
-    visual = await bria.visuals.register("https://images.test/chain.jpg")
-    info = await bria.visuals.info(visual.visual_id)  # 205 while onboarding, then 200
+    visual = await bria_client.visuals.register("https://images.test/chain.jpg")
+    info = await bria_client.visuals.info(visual.visual_id)  # 205 while onboarding, then 200
     assert info_calls(bria_emulator, visual.visual_id) >= 2
     assert info.size is not None
     assert any(element.type == "background" for element in info.scene)
 
-    removed = await bria.background.remove_by_visual(visual.visual_id)
-    cropped = await bria.visuals.crop(visual.visual_id, sid=removed, padding=4)
-    upscaled = await bria.visuals.increase_resolution(
+    removed = await bria_client.background.remove_by_visual(visual.visual_id)
+    cropped = await bria_client.visuals.crop(visual.visual_id, sid=removed, padding=4)
+    upscaled = await bria_client.visuals.increase_resolution(
         visual.visual_id, sid=cropped, desired_increase=2
     )
     assert len({removed.sid, cropped.sid, upscaled.sid}) == 3
@@ -44,9 +44,9 @@ async def test_register_info_remove_background_crop_upscale_chain_by_sid(
         assert picture.format == "PNG"
 
 
-async def test_register_twice_returns_the_same_visual(bria: BriaClient) -> None:
-    first = await bria.visuals.register("https://images.test/twice.jpg", is_private=True)
-    again = await bria.visuals.register("https://images.test/twice.jpg")
+async def test_register_twice_returns_the_same_visual(bria_client: BriaClient) -> None:
+    first = await bria_client.visuals.register("https://images.test/twice.jpg", is_private=True)
+    again = await bria_client.visuals.register("https://images.test/twice.jpg")
     assert (again.visual_id, first.already_registered, again.already_registered) == (
         first.visual_id,
         False,
@@ -54,15 +54,15 @@ async def test_register_twice_returns_the_same_visual(bria: BriaClient) -> None:
     )
 
 
-async def test_caption_psd_expansion_and_campaign(bria: BriaClient, tmp_path: Path) -> None:
-    vid = (await bria.visuals.register(org_image_key="sku-42")).visual_id
-    caption = await bria.visuals.caption(vid)
+async def test_caption_psd_expansion_and_campaign(bria_client: BriaClient, tmp_path: Path) -> None:
+    vid = (await bria_client.visuals.register(org_image_key="sku-42")).visual_id
+    caption = await bria_client.visuals.caption(vid)
     assert str(caption).startswith("A photo of")
-    lean = await bria.visuals.info(vid, lean=True)
+    lean = await bria_client.visuals.info(vid, lean=True)
     assert lean.scene == ()
-    psd = await bria.visuals.image_to_psd(vid)
+    psd = await bria_client.visuals.image_to_psd(vid)
     assert (await psd.save(tmp_path)).suffix == ".psd"
-    expanded = await bria.visuals.image_expansion(
+    expanded = await bria_client.visuals.image_expansion(
         vid,
         canvas_size=[1200, 800],
         original_image_size=[600, 400],
@@ -71,7 +71,7 @@ async def test_caption_psd_expansion_and_campaign(bria: BriaClient, tmp_path: Pa
         seed=1,
     )
     assert expanded.sid
-    campaign = await bria.visuals.campaign_generator(
+    campaign = await bria_client.visuals.campaign_generator(
         vid,
         template_id="t1",
         background_type="solid",
@@ -82,8 +82,8 @@ async def test_caption_psd_expansion_and_campaign(bria: BriaClient, tmp_path: Pa
     assert {"layout_id", "width", "height"} <= set(campaign.images[0].extra)
 
 
-async def test_remove_image_then_the_visual_is_gone(bria: BriaClient) -> None:
-    vid = (await bria.visuals.register("https://images.test/gone.jpg")).visual_id
-    assert await bria.visuals.remove_image(vid) is None
+async def test_remove_image_then_the_visual_is_gone(bria_client: BriaClient) -> None:
+    vid = (await bria_client.visuals.register("https://images.test/gone.jpg")).visual_id
+    assert await bria_client.visuals.remove_image(vid) is None
     with pytest.raises(NotFoundError):
-        await bria.visuals.caption(vid)
+        await bria_client.visuals.caption(vid)

@@ -119,7 +119,10 @@ async def test_remove_by_visual_sends_every_query_parameter(
     url = f"{BASE_URL}/{VID}/background/remove?desired_resolution=hd&original_quality=true&sid=s1"
     mock_api.post(url, payload={"result_url": RESULT, "sid": "s2"})
     result = await client.background.remove_by_visual(
-        VID, sid="s1", desired_resolution="had", original_quality=True
+        VID,
+        sid="s1",
+        desired_resolution="had",  # type: ignore[arg-type]  # the reference's typo
+        original_quality=True,
     )
     kwargs = sent(mock_api, "POST", url)
     assert kwargs["params"] == {"sid": "s1", "desired_resolution": "hd", "original_quality": "true"}
@@ -146,7 +149,7 @@ async def test_blur_scale_is_1_to_5(client: BriaClient, scale: Any) -> None:
 
 
 @pytest.mark.parametrize("resolution", ["4k", "HD", ""])
-async def test_desired_resolution_is_an_enum(client: BriaClient, resolution: str) -> None:
+async def test_desired_resolution_is_an_enum(client: BriaClient, resolution: Any) -> None:
     with pytest.raises(ValidationError, match="desired_resolution"):
         client.background.remove_by_visual(VID, desired_resolution=resolution)
     with pytest.raises(ValidationError, match="desired_resolution"):
@@ -283,7 +286,7 @@ async def test_person_modify_sends_changes_sid_and_resolution(
 
 @pytest.mark.parametrize("resolution", ["hd", "had"])
 async def test_hd_is_sent_as_hd_where_the_reference_enum_says_had(
-    client: BriaClient, mock_api: MockAPI, resolution: str
+    client: BriaClient, mock_api: MockAPI, resolution: Any
 ) -> None:
     """Routes 40, 43 and 48 list "had" (a typo: 37 and 38 say "hd"); both send "hd"."""
     replace_bg, create = f"{BASE_URL}/{VID}/replace_bg", f"{BASE_URL}/{VID}/create"

@@ -346,7 +346,7 @@ def test_remove_refuses_bad_input_before_sending(
     [("original", "original"), ("hd", "hd"), ("had", "hd"), ("uhd", "uhd")],
 )
 async def test_remove_sends_each_resolution_as_the_route_spells_it(
-    client: BriaClient, mock_api: MockAPI, resolution: str, wire: str
+    client: BriaClient, mock_api: MockAPI, resolution: Any, wire: str
 ) -> None:
     mock_api.post(f"{REMOVE_URL}?desired_resolution={wire}", payload=EDITED)
     assert (

@@ -343,18 +343,18 @@ REFUSED: list[tuple[str, Callable[[BriaClient], object], str]] = [
         "structured_prompt",
     ),
     ("4MP sync", lambda b: b.v2.image.generate("x", resolution="4MP", sync=True), "resolution"),
-    ("resolution", lambda b: b.v2.image.generate("x", resolution="8MP"), "resolution"),
-    ("aspect", lambda b: b.v2.image.generate("x", aspect_ratio="2:1"), "aspect_ratio"),
+    ("resolution", lambda b: b.v2.image.generate("x", resolution="8MP"), "resolution"),  # type: ignore[arg-type]
+    ("aspect", lambda b: b.v2.image.generate("x", aspect_ratio="2:1"), "aspect_ratio"),  # type: ignore[arg-type]
     ("num_results", lambda b: b.v2.image.generate("x", num_results=5), "num_results"),
     ("seed", lambda b: b.v2.image.generate("x", seed=-1), "seed"),
-    ("season", lambda b: b.v2.image.reseason(URL_IN, "monsoon"), "season"),
-    ("style", lambda b: b.v2.image.restyle(URL_IN, "baroque"), "style"),
-    ("light_type", lambda b: b.v2.image.relight(URL_IN, "neon", "front"), "light_type"),
-    ("light_direction", lambda b: b.v2.image.relight(URL_IN, "midday", "back"), "light_direction"),
-    ("color", lambda b: b.v2.image.colorize(URL_IN, "pink"), "color"),
+    ("season", lambda b: b.v2.image.reseason(URL_IN, "monsoon"), "season"),  # type: ignore[arg-type]
+    ("style", lambda b: b.v2.image.restyle(URL_IN, "baroque"), "style"),  # type: ignore[arg-type]
+    ("light_type", lambda b: b.v2.image.relight(URL_IN, "neon", "front"), "light_type"),  # type: ignore[arg-type]
+    ("light_direction", lambda b: b.v2.image.relight(URL_IN, "midday", "back"), "light_direction"),  # type: ignore[arg-type]
+    ("color", lambda b: b.v2.image.colorize(URL_IN, "pink"), "color"),  # type: ignore[arg-type]
     (
         "mask_type",
-        lambda b: b.v2.image.gen_fill(URL_IN, URL_IN, "x", mask_type="auto"),
+        lambda b: b.v2.image.gen_fill(URL_IN, URL_IN, "x", mask_type="auto"),  # type: ignore[arg-type]
         "mask_type",
     ),
     (
