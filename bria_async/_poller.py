@@ -271,7 +271,9 @@ class Poller:
         self._seq = itertools.count()
         self._wakeup: asyncio.Event | None = None
         self._runner: asyncio.Task[None] | None = None
-        self._inflight: set[asyncio.Task[None]] = set()
+        #: Steps running, each with its entry: a step cancelled before it started never
+        #: reaches its own except clause, so close() fails its entry from here.
+        self._inflight: dict[asyncio.Task[None], Watch] = {}
         self._slots: asyncio.Semaphore | None = None
         self._closed = False
         self._paused: dict[str, float] = {}
@@ -375,8 +377,8 @@ class Poller:
                 self._slots.release()
                 continue
             task = asyncio.get_running_loop().create_task(self._step(entry))
-            self._inflight.add(task)
-            task.add_done_callback(self._inflight.discard)
+            self._inflight[task] = entry
+            task.add_done_callback(self._step_done)
 
     async def _step(self, entry: Watch) -> None:
         assert self._slots is not None
@@ -395,14 +397,19 @@ class Poller:
         if delay is not None and not entry.cancelled and not self._closed:
             self.schedule(entry, delay)
 
+    def _step_done(self, task: asyncio.Task[None]) -> None:
+        self._inflight.pop(task, None)
+
     async def close(self) -> None:
-        """Stop polling; every entry still pending fails with a clear error."""
+        """Stop polling; every entry still pending, queued or in a step, fails with a clear
+        error."""
         self._closed = True
+        stepping = list(self._inflight.values())
         tasks = [t for t in (self._runner, *self._inflight) if t is not None]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         error = ClientStateError("the BriaClient was closed while this job was pending")
-        for _, _, entry in self._heap:
+        for entry in (*stepping, *(entry for _, _, entry in self._heap)):
             entry.stop(error)
         self._heap.clear()

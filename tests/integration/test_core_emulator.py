@@ -145,6 +145,27 @@ async def test_closing_the_client_fails_pending_jobs_with_a_clear_error(
     assert job.status is JobStatus.FAILED
 
 
+async def test_closing_the_client_while_probes_start_fails_every_pending_job(
+    bria_emulator: Emulator,
+) -> None:
+    # Probes due at once and all the time: at close, some probe tasks have been created but
+    # have not started yet; their jobs must fail like the others, not wait forever.
+    bria_emulator.config.placeholder_latency = Latency.fixed(600)
+    polling = PollSettings(initial_delay=0, min_interval=0, max_interval=0.001, jitter=0)
+    async with BriaClient(
+        bria_emulator.api_token,
+        base_url=bria_emulator.base_url,
+        settings=Settings(polling=polling),
+    ) as bria:
+        jobs = [await bria.images.generate(f"a fox {i}", num_results=1).submit() for i in range(40)]
+        waiters = [asyncio.ensure_future(job.wait()) for job in jobs]
+        for _ in range(200):
+            await asyncio.sleep(0)
+    results = await asyncio.wait_for(asyncio.gather(*waiters, return_exceptions=True), 10)
+    assert all("closed while this job was pending" in str(result) for result in results)
+    assert {job.status for job in jobs} == {JobStatus.FAILED}
+
+
 async def test_a_wrong_token_is_refused_as_bria_would(bria_emulator: Emulator) -> None:
     async with BriaClient(
         "not-the-emulator-token", base_url=bria_emulator.base_url, settings=Settings.for_testing()
