@@ -195,7 +195,7 @@ def run(*, jobs: int, limit: int, processes: int = 4) -> Scenario:
             "The learned rate starts unlimited and drops by 30% on each burst of 429s, then grows "
             "about 20% a minute; the AIMD-only client (before rate limits) halves its "
             "concurrency, which does not bound its rate: it retries 429s until its attempts "
-            "or its retry budget run out, and those jobs are lost (its rate is that of the few "
-            "seconds before).",
+            "or its retry budget run out, and those jobs fail with RateLimitError ('lost': "
+            "never accepted; its rate is that of the few seconds before).",
         ],
     )
