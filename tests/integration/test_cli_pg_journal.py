@@ -185,13 +185,14 @@ async def test_workers_share_a_batch_through_a_kill_and_a_late_joiner(
 
         await _wait_until(mid_run)
         workers[1].send_signal(signal.SIGKILL)  # lines in flight: nothing gets to clean up
-        await workers[1].communicate()
+        # What it held, read at once: once its 2 s leases end, the others take those lines.
         held = await _sql(
             journal,
             "SELECT line, state FROM bria_batch_lines WHERE worker LIKE $1 "
             "AND state IN ('claimed', 'submitting', 'submitted')",
             victim,
         )
+        await workers[1].communicate()
         workers.append(await start_worker(*args, env=env, cwd=tmp_path))  # joins late
         outputs = []
         for worker in (workers[0], workers[2], workers[3]):
