@@ -157,6 +157,8 @@ async def _wait_until(condition: Any, timeout: float = 30) -> None:
 async def test_workers_share_a_batch_through_a_kill_and_a_late_joiner(
     tmp_path: Path, journal: str, capsys: pytest.CaptureFixture[str], emulator: Emulator
 ) -> None:
+    # Images ready after 0.6 s: no worker can finish its share between the check and the kill.
+    emulator.config.placeholder_latency = Latency.fixed(0.6)
     prompts, out = _prompts(tmp_path, 600), tmp_path / "out"
     args: tuple[str, ...] = ("batch", str(prompts), "--out", str(out), "--journal", journal)
     args += ("--batch-id", "big")
