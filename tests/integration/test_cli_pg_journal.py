@@ -158,11 +158,13 @@ async def test_workers_share_a_batch_through_a_kill_and_a_late_joiner(
     tmp_path: Path, journal: str, capsys: pytest.CaptureFixture[str], emulator: Emulator
 ) -> None:
     # Images ready after 0.6 s: no worker can finish its share between the check and the kill.
+    # Leases of 6 s: a victim whose loop stalls under CI load keeps its lines until the kill
+    # (with 2 s, the others once took them all over just before it, and it held nothing).
     emulator.config.placeholder_latency = Latency.fixed(0.6)
     prompts, out = _prompts(tmp_path, 600), tmp_path / "out"
     args: tuple[str, ...] = ("batch", str(prompts), "--out", str(out), "--journal", journal)
     args += ("--batch-id", "big")
-    args += ("--concurrency", "100", "-n", "1", "--lease", "2")
+    args += ("--concurrency", "100", "-n", "1", "--lease", "6")
     env = {
         **os.environ,
         "BRIA_API_TOKEN": emulator.api_token,
@@ -187,7 +189,7 @@ async def test_workers_share_a_batch_through_a_kill_and_a_late_joiner(
 
         await _wait_until(mid_run)
         workers[1].send_signal(signal.SIGKILL)  # lines in flight: nothing gets to clean up
-        # What it held, read at once: once its 2 s leases end, the others take those lines.
+        # What it held, read at once: once its 6 s leases end, the others take those lines.
         held = await _sql(
             journal,
             "SELECT line, state FROM bria_batch_lines WHERE worker LIKE $1 "
