@@ -11,6 +11,7 @@ for everyone sharing the limiter.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import threading
 import time
@@ -47,6 +48,7 @@ _MIN_RATE = 1.0
 Rated = tuple[str, str]
 
 
+@functools.lru_cache(maxsize=1024)  # the same few routes, over and over
 def endpoint_of(method: str, path: str, version: int = 1) -> str:
     """The endpoint a request spends, as Bria counts its limits: method and route template,
     e.g. ``POST /text-to-image/base/{model_version}``, ``GET /v2/status/{request_id}``."""
@@ -125,6 +127,10 @@ class LocalRateLimiter:
         self._lock = threading.Lock()
 
     async def acquire(self, key: str, interval: float, burst: int, max_wait: float | None) -> float:
+        return self.reserve(key, interval, burst, max_wait)
+
+    def reserve(self, key: str, interval: float, burst: int, max_wait: float | None) -> float:
+        """`acquire` without awaiting: the Throttle's fast path for the in-process limiter."""
         with self._lock:
             now = self._clock()
             wait, tat = gcra(
@@ -176,6 +182,8 @@ class Throttle:
         self._scale = backoff_scale
         self._clock = clock
         self._learned: dict[str, _Learned] = {}
+        # Exactly the in-process limiter (a subclass may await in acquire): no await needed.
+        self._local = limiter if type(limiter) is LocalRateLimiter else None
 
     def rate_of(self, endpoint: str) -> float | None:
         """Requests per minute `endpoint` may use now: configured, learned, or None (any)."""
@@ -199,16 +207,37 @@ class Throttle:
             learned = self._learned[endpoint] = _Learned(self._clock())
         return learned
 
-    async def acquire(self, rated: Rated, deadline: Deadline) -> bool:
-        """Wait for the next slot of `rated` (account, endpoint); True if the rate made the
-        request wait. RateLimitTimeoutError (nothing reserved) if it comes past `deadline`."""
+    def reserve_now(self, rated: Rated, deadline: Deadline) -> float | None:
+        """Reserve the next slot of `rated` (account, endpoint) without awaiting, where the
+        limiter is in-process: the seconds until it, or None (a shared limiter: `acquire`).
+        RateLimitTimeoutError (nothing reserved) if it comes past `deadline`."""
+        local = self._local
+        if local is None:
+            return None
         account, endpoint = rated
         left = deadline.remaining()
-        wait = await self.limiter.acquire(
+        wait = local.reserve(
             f"{account}:{endpoint}", self._interval(endpoint), self.limits.burst, left
         )
         if left is not None and wait > left:
             raise RateLimitTimeoutError(endpoint=endpoint, wait=wait, left=left)
+        return wait
+
+    async def acquire(
+        self, rated: Rated, deadline: Deadline, *, reserved: float | None = None
+    ) -> bool:
+        """Wait for the next slot of `rated` (account, endpoint); True if the rate made the
+        request wait. RateLimitTimeoutError (nothing reserved) if it comes past `deadline`.
+        `reserved`: the wait `reserve_now` gave, whose slot is taken already."""
+        wait = reserved if reserved is not None else self.reserve_now(rated, deadline)
+        if wait is None:
+            account, endpoint = rated
+            left = deadline.remaining()
+            wait = await self.limiter.acquire(
+                f"{account}:{endpoint}", self._interval(endpoint), self.limits.burst, left
+            )
+            if left is not None and wait > left:
+                raise RateLimitTimeoutError(endpoint=endpoint, wait=wait, left=left)
         if wait > 0:
             await asyncio.sleep(wait)
             return True

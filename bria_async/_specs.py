@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 import attrs
 
@@ -21,9 +21,9 @@ if TYPE_CHECKING:
 R = TypeVar("R")
 
 
-@attrs.frozen(kw_only=True)
-class Call:
-    """One API request, as a resource method prepared it (already validated).
+class Call(NamedTuple):
+    """One API request, as a resource method prepared it (already validated); a NamedTuple,
+    the cheapest immutable record, as one is made per request (`_replace` makes another).
 
     `prepare`, when set, runs once as the Job is sent, before the request: it returns the
     Call to send (for example with the JSON body once image files were read off the event
@@ -44,9 +44,9 @@ class Call:
     prepare: Callable[[Call], Awaitable[Call]] | None = None
 
 
-@attrs.frozen(kw_only=True)
-class ResultContext:
-    """What a result parser may use besides the response: the job, and the downloader."""
+class ResultContext(NamedTuple):
+    """What a result parser may use besides the response: the job, and the downloader
+    (one per result parsed: a NamedTuple)."""
 
     job_id: str
     submitted_at: dt.datetime

@@ -15,11 +15,10 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 from urllib.parse import urlsplit
 
 import aiohttp
-import attrs
 from aiohttp.helpers import parse_content_type
 from multidict import CIMultiDictProxy
 from yarl import URL
@@ -84,9 +83,9 @@ class Secret:
     __str__ = __repr__
 
 
-@attrs.frozen
-class Response:
-    """A finished HTTP exchange: status, headers and the whole body."""
+class Response(NamedTuple):
+    """A finished HTTP exchange: status, headers and the whole body (a NamedTuple: one is
+    made per request, and a tuple is the cheapest immutable record)."""
 
     method: str
     url: str
@@ -125,7 +124,7 @@ class Body:
         self.url = url
         self.limit = limit
         self._size = 0
-        self._declared = declared = resp.content_length
+        declared = resp.content_length
         if declared is not None and declared > limit:
             self._too_large()
 
@@ -145,15 +144,8 @@ class Body:
             self._too_large()
         return chunk
 
-    def read_all(self) -> Awaitable[bytes]:
-        """The whole body: at once when its length was declared (and checked against the
-        limit already), else chunk by chunk as it arrives."""
-        resp = self._resp
-        if self._declared is not None and "Content-Encoding" not in resp.headers:
-            return resp.read()
-        return self._read_chunks()
-
-    async def _read_chunks(self) -> bytes:
+    async def read_all(self) -> bytes:
+        """The whole body, chunk by chunk as it arrives (checked against the limit)."""
         chunks = []
         while chunk := await self.read():
             chunks.append(chunk)
@@ -479,7 +471,11 @@ class Transport:
         s = self._settings
         is_file = _is_file_type(resp.headers.get("Content-Type"))
         limit = s.max_download_bytes if is_file else s.max_response_bytes
-        body = await Body(resp, method=method, url=url, limit=limit).read_all()
+        declared = resp.content_length
+        if declared is not None and declared <= limit and "Content-Encoding" not in resp.headers:
+            body = await resp.read()  # the usual answer: its length declared, and allowed
+        else:
+            body = await Body(resp, method=method, url=url, limit=limit).read_all()
         return Response(method, str(resp.url), resp.status, resp.headers, body)
 
     async def _send(
@@ -514,7 +510,9 @@ class Transport:
                 await self.submissions.acquire()
             try:
                 if throttle is not None and rated is not None:
-                    waited = await throttle.acquire(rated, deadline)
+                    wait = throttle.reserve_now(rated, deadline)  # no await where none is due
+                    if wait != 0.0:
+                        waited = await throttle.acquire(rated, deadline, reserved=wait)
                     started = time.monotonic()
                 response = await once(self._timeout(kind, deadline, settings))
             except RateLimitTimeoutError:

@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import Any, Literal, Protocol, get_args
 
-import attrs
-
 from .._completion import CallAgain
 from .._errors import ValidationError
 from .._inputs import ImageInput, ImageType, LoadedImage, check, form_factory, json_fields, load
@@ -81,9 +79,9 @@ def upload(
         # a file upload gets the upload timeout, unless the call already waits longer
         kind = "upload" if loaded.url is None and call.kind == "quick" else call.kind
         if encoding == "form":
-            return attrs.evolve(call, data=form_factory(loaded), kind=kind, prepare=None)
-        return attrs.evolve(
-            call, json={**(call.json or {}), **json_fields(loaded)}, kind=kind, prepare=None
+            return call._replace(data=form_factory(loaded), kind=kind, prepare=None)
+        return call._replace(
+            json={**(call.json or {}), **json_fields(loaded)}, kind=kind, prepare=None
         )
 
     return prepare

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 import anyio
-import attrs
 
 from .._errors import APIResponseValidationError, BriaError, ValidationError
 from .._inputs import IMAGE_TYPES, ImageInput, check, form_factory, load
@@ -178,7 +177,7 @@ class Datasets(Resource):
         async def prepare(call: Call) -> Call:
             loaded = await load(image, parameter="image", allowed_types=IMAGE_TYPES)
             form = form_factory(loaded, extra=extra, multipart=True)
-            return attrs.evolve(call, data=form, prepare=None)
+            return call._replace(data=form, prepare=None)
 
         # Not repeated after a 5xx: a retry could add the image twice.
         call = Call(method="POST", path=path, kind="upload", billable=True, prepare=prepare)

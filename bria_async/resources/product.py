@@ -13,8 +13,6 @@ import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, get_args
 
-import attrs
-
 from .._completion import Placeholders
 from .._errors import ValidationError
 from .._inputs import PRODUCT_TYPES, ImageInput, check, json_fields, load
@@ -86,8 +84,14 @@ def _with_images(
     as its URL field or its base64 file field (a file upload gets the upload timeout unless
     the call already waits longer). A bad URL or Python type, None included, is refused at
     once, before the Job exists."""
-    for (parameter, _, _), value in images.items():
-        check(value, parameter=parameter)
+    _image_urls(images)
+    return _loader(images)
+
+
+def _loader(
+    images: Mapping[tuple[str, str, str], ImageInput],
+) -> Callable[[Call], Awaitable[Call]]:
+    """The prepare step of `_with_images`, for images already checked."""
 
     async def prepare(call: Call) -> Call:
         body = dict(call.json)
@@ -96,9 +100,19 @@ def _with_images(
             loaded = await load(value, parameter=parameter, allowed_types=PRODUCT_TYPES)
             body.update(json_fields(loaded, file_field=file_field, url_field=url_field))
             kind = "upload" if loaded.url is None and kind == "quick" else kind
-        return attrs.evolve(call, json=body, kind=kind, prepare=None)
+        return call._replace(json=body, kind=kind, prepare=None)
 
     return prepare
+
+
+def _image_urls(images: Mapping[tuple[str, str, str], ImageInput]) -> dict[str, str]:
+    """Refuse a bad image input at once; the URL ones, by their body field."""
+    urls = {}
+    for (parameter, field, _), value in images.items():
+        check(value, parameter=parameter)
+        if isinstance(value, str):
+            urls[field] = value
+    return urls
 
 
 class Product(Resource):
@@ -250,7 +264,7 @@ class Product(Resource):
             ]
             key = "image_url" if "image_url" in fields[0] else "file"
             group = {"image_urls" if key == "image_url" else "files": [f[key] for f in fields]}
-            return await with_reference(attrs.evolve(call, json={**call.json, **group}))
+            return await with_reference(call._replace(json={**call.json, **group}))
 
         call = Call(
             method="POST",
@@ -296,10 +310,10 @@ def _image_call(
 ) -> Call:
     """The billable POST of `body` with `images`. Image URLs go in the body at once (there is
     nothing to read, so sending skips the prepare step); files are read as the Job is sent."""
-    prepare: Callable[[Call], Awaitable[Call]] | None = _with_images(images)
-    urls = {field: value for (_, field, _), value in images.items() if isinstance(value, str)}
+    urls = _image_urls(images)
     if len(urls) == len(images):
-        body, prepare = {**body, **urls}, None
+        return Call(method="POST", path=path, json={**body, **urls}, billable=True, kind=kind)
+    prepare = _loader(images)  # files: read as the Job is sent
     return Call(method="POST", path=path, json=body, billable=True, kind=kind, prepare=prepare)
 
 

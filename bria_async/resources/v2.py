@@ -127,7 +127,7 @@ async def _encoded(node: Any) -> tuple[Any, bool]:
 async def _prepare(call: Call) -> Call:
     body, read_files = await _encoded(call.json)
     kind = "upload" if read_files and call.kind == "quick" else call.kind
-    return attrs.evolve(call, json=body, kind=kind, prepare=None)
+    return call._replace(json=body, kind=kind, prepare=None)
 
 
 def _structured(name: str, value: Any) -> str | None:
