@@ -131,6 +131,8 @@ class LocalRateLimiter:
 
     def reserve(self, key: str, interval: float, burst: int, max_wait: float | None) -> float:
         """`acquire` without awaiting: the Throttle's fast path for the in-process limiter."""
+        if interval <= 0.0 and not self._paused:
+            return 0.0  # not spaced, and no 429 paused anything: go now (no lock needed)
         with self._lock:
             now = self._clock()
             wait, tat = gcra(
