@@ -122,11 +122,17 @@ def test_the_emulated_client_without_pillow_names_the_extra(tmp_path: Path) -> N
         "try:\n"
         "    asyncio.run(main())\n"
         "except ConfigurationError as error:\n"
+        "    print(error)\n"
+        "from bria_async import Bria\n"
+        "try:\n"
+        "    Bria.emulated().__enter__()\n"
+        "except ConfigurationError as error:\n"
         "    print(error)\n",
         tmp_path,
     )
     assert done.returncode == 0, done.stderr
     assert "BriaClient.emulated() needs the emulator" in done.stdout
+    assert "Bria.emulated() needs the emulator" in done.stdout
     assert "pip install 'bria-async[emulator]'" in done.stdout
 
 

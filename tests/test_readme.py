@@ -108,3 +108,12 @@ async def test_the_quick_start_runs_without_a_token_on_the_emulated_client(
     code = quick_start.replace("BriaClient()", "BriaClient.emulated()")
     await _run("-c", code, env=_environ(), cwd=tmp_path)
     assert len(list((tmp_path / "out").glob("*.png"))) == 2
+
+
+async def test_the_sync_sample_runs_without_a_token_on_the_emulated_client(tmp_path: Path) -> None:
+    """The same one change for the synchronous client's sample."""
+    (sync_sample,) = [block for block in BLOCKS if "with Bria() as bria:" in block]
+    code = sync_sample.replace("with Bria() as bria:", "with Bria.emulated() as bria:")
+    output = await _run("-c", code, env=_environ(), cwd=tmp_path)
+    assert "4 jobs done" in output
+    assert len(list((tmp_path / "out").glob("*.png"))) == 2

@@ -8,6 +8,7 @@ for, so one connection pool and one poller serve them all, and no loop is made p
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 import weakref
@@ -26,6 +27,20 @@ T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 A = TypeVar("A", covariant=True)
 W = TypeVar("W", bound="Twin[Any]")
+R = TypeVar("R", bound="SyncRoot")
+
+
+def in_loop_error() -> ClientStateError | None:
+    """The error for a blocking call made from a running event loop, or None."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+    return ClientStateError(
+        "Bria is the synchronous client: it blocks, so it is not called from a running "
+        "event loop (async code, a Jupyter cell, a Bria hook or callback). There, use "
+        "`async with BriaClient() as bria:` and `await` its calls."
+    )
 
 
 class Portal:
@@ -47,18 +62,13 @@ class Portal:
 
     def _refuse(self, awaitable: object = None) -> ClientStateError | None:
         """Why a call cannot be made from here, if it cannot."""
-        if self._closed:
-            error = ClientStateError("this Bria client is closed; open a new one")
-        else:
-            try:
-                asyncio.get_running_loop()
-            except RuntimeError:
-                return None
-            error = ClientStateError(
-                "Bria is the synchronous client: it blocks, so it is not called from a running "
-                "event loop (async code, a Jupyter cell, a Bria hook or callback). There, use "
-                "`async with BriaClient() as bria:` and `await` its calls."
-            )
+        error = (
+            ClientStateError("this Bria client is closed; open a new one")
+            if self._closed
+            else in_loop_error()
+        )
+        if error is None:
+            return None
         # what was made for this call is dropped unsent, quietly
         if isinstance(awaitable, Job):
             awaitable.cancel()
@@ -169,6 +179,15 @@ class SyncRoot(Twin["BriaClient"]):
     def _start(self, client: BriaClient) -> None:
         self._async = client
         self._portal = Portal(client.aclose)
+
+    @classmethod
+    def emulated(cls: type[R], **options: Any) -> contextlib.AbstractContextManager[R]:
+        """``with Bria.emulated() as bria:`` a client on the built-in emulator, started on
+        127.0.0.1 for the block: every route answers, no token or network needed.
+        `options` (settings, hooks, ...) go to the client. Needs the ``emulator`` extra."""
+        from .._emulated import emulated_sync
+
+        return emulated_sync(cls, f"{cls.__name__}.emulated()", options)
 
     @property
     def aio(self) -> BriaClient:

@@ -1,12 +1,15 @@
-"""`BriaClient.emulated()`: the README's samples without a token, on an emulator started in
-this process for the block and stopped after it."""
+"""`BriaClient.emulated()` and `Bria.emulated()`: the README's samples without a token, on an
+emulator started in this process for the block and stopped after it."""
 
 from __future__ import annotations
 
+import threading
+
 import aiohttp
 import pytest
+import requests
 
-from bria_async import BriaClient, ConfigurationError, Settings
+from bria_async import Bria, BriaClient, ClientStateError, ConfigurationError, Settings
 
 
 async def test_the_emulated_client_generates_then_stops_its_emulator(
@@ -39,3 +42,36 @@ async def test_no_token_says_how_to_try_without_one(monkeypatch: pytest.MonkeyPa
     async with BriaClient() as bria:
         with pytest.raises(ConfigurationError, match=r"BriaClient\.emulated\(\)"):
             await bria.images.generate("a red fox")
+
+
+def test_the_sync_client_runs_on_an_emulator_of_its_own_then_stops_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("BRIA_API_TOKEN", raising=False)
+    monkeypatch.delenv("BRIA_BASE_URL", raising=False)
+    threads = set(threading.enumerate())
+    with Bria.emulated(settings=Settings.for_testing()) as bria:
+        assert isinstance(bria, Bria)
+        result = bria.images.generate("a red fox", num_results=2)
+        assert len(result.images) == 2
+        assert bria.run(result.images[0].read()).startswith(b"\x89PNG")
+        state_url = bria.aio.base_url.removesuffix("/v1") + "/_emulator/state"
+    with pytest.raises(ClientStateError, match="closed"):
+        bria.images.generate("a red fox")
+    with pytest.raises(requests.ConnectionError):
+        requests.get(state_url, timeout=5)
+    assert set(threading.enumerate()) == threads  # both loop threads stopped
+
+
+@pytest.mark.parametrize("option", ["api_token", "base_url"])
+def test_the_sync_emulated_client_sets_its_token_and_url_itself(option: str) -> None:
+    refused = pytest.raises(ConfigurationError, match=rf"Bria\.emulated\(\) sets {option} itself")
+    with refused, Bria.emulated(**{option: "x"}):
+        pass
+
+
+async def test_the_sync_emulated_client_refuses_a_running_loop_and_starts_nothing() -> None:
+    threads = set(threading.enumerate())
+    with pytest.raises(ClientStateError, match="synchronous client"), Bria.emulated():
+        pass
+    assert set(threading.enumerate()) == threads
