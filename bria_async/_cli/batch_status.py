@@ -1,5 +1,6 @@
 """`bria-async batch-status --journal URL --batch-id NAME`: where a shared batch stands (lines
-per state, failures per error, uncertain lines, workers), and its manifest as JSON Lines."""
+per state, failures per error, uncertain lines, workers), and its manifest as JSON Lines;
+without `--batch-id`, every batch in the journal, a line each."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ MAX_LISTED = 20
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     """Add the batch-status options to `parser`."""
     parser.add_argument("--journal", metavar="URL", required=True, help="a postgresql:// URL")
-    parser.add_argument("--batch-id", metavar="NAME", required=True, help="the batch")
+    parser.add_argument(
+        "--batch-id", metavar="NAME", help="the batch (without it: every batch, a line each)"
+    )
     parser.add_argument(
         "--export",
         type=Path,
@@ -38,6 +41,9 @@ def run(args: argparse.Namespace) -> int:
     if not is_url(args.journal):
         print("bria-async batch-status: --journal must be a postgresql:// URL", file=sys.stderr)
         return USAGE_ERROR
+    if args.export is not None and args.batch_id is None:
+        print("bria-async batch-status: --export needs --batch-id", file=sys.stderr)
+        return USAGE_ERROR
     return run_command(_status(args))
 
 
@@ -52,6 +58,9 @@ async def _status(args: argparse.Namespace) -> int:
         return 1
     try:
         async with pool.acquire() as conn:
+            if args.batch_id is None:
+                print(await _list(conn))
+                return 0
             lines = await conn.fetchval(
                 "SELECT lines FROM bria_batches WHERE batch_id = $1", args.batch_id
             )
@@ -65,6 +74,25 @@ async def _status(args: argparse.Namespace) -> int:
     finally:
         await pool.close()
     return 0
+
+
+async def _list(conn: Any) -> str:
+    """Every batch, oldest first: its lines done, failed and left, and when it was loaded."""
+    rows = await conn.fetch(
+        "SELECT b.batch_id, b.lines, b.created_at, "
+        "count(*) FILTER (WHERE l.state = 'done') AS done, "
+        "count(*) FILTER (WHERE l.state = 'failed') AS failed "
+        "FROM bria_batches b LEFT JOIN bria_batch_lines l USING (batch_id) "
+        "GROUP BY b.batch_id ORDER BY b.created_at, b.batch_id"
+    )
+    if not rows:
+        return "no batches in this journal"
+    return "\n".join(
+        f"batch {row['batch_id']}: {row['lines']} lines: done {row['done']}, "
+        f"failed {row['failed']}, left {row['lines'] - row['done'] - row['failed']} "
+        f"(loaded {row['created_at']:%Y-%m-%d %H:%M} UTC)"
+        for row in rows
+    )
 
 
 async def _describe(conn: Any, batch_id: str, lines: int) -> str:

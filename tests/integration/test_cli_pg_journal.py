@@ -332,6 +332,35 @@ async def test_the_input_is_loaded_once_and_another_input_under_the_same_id_is_r
     assert emulator.counters.submissions[ROUTE] == 3
 
 
+async def test_batch_status_without_a_batch_id_lists_every_batch(
+    tmp_path: Path,
+    journal: str,
+    cli: Callable[..., Awaitable[tuple[int, str]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status = ["batch-status", "--journal", journal]
+    assert await asyncio.to_thread(main, status) == 0
+    assert capsys.readouterr().out == "no batches in this journal\n"
+    out = str(tmp_path / "out")
+    for batch, count in (("foxes", 3), ("hares", 2)):
+        prompts = _prompts(tmp_path, count, f"{batch}.txt")
+        code, output = await cli(
+            "batch", str(prompts), "--out", out, "--journal", journal, "--batch-id", batch
+        )
+        assert code == 0, output
+
+    assert await asyncio.to_thread(main, status) == 0
+    listing = capsys.readouterr().out.splitlines()
+    loaded = r" \(loaded \d{4}-\d\d-\d\d \d\d:\d\d UTC\)"
+    assert len(listing) == 2, listing
+    assert re.fullmatch("batch foxes: 3 lines: done 3, failed 0, left 0" + loaded, listing[0])
+    assert re.fullmatch("batch hares: 2 lines: done 2, failed 0, left 0" + loaded, listing[1])
+
+    assert main([*status, "--export", str(tmp_path / "manifest.jsonl")]) == 2
+    assert "--export needs --batch-id" in capsys.readouterr().err
+    assert not (tmp_path / "manifest.jsonl").exists()
+
+
 async def test_uncertain_lines_are_held_back_then_resubmitted_and_named(
     tmp_path: Path,
     journal: str,
