@@ -116,6 +116,14 @@ def gcra(
     return wait, max(tat, at) + interval
 
 
+def _in_time(endpoint: str, wait: float, left: float | None) -> float:
+    """`wait`, or RateLimitTimeoutError if the slot comes after the caller's deadline (the
+    limiter reserved nothing then)."""
+    if left is not None and wait > left:
+        raise RateLimitTimeoutError(endpoint=endpoint, wait=wait, left=left)
+    return wait
+
+
 class LocalRateLimiter:
     """The in-process limiter, each client's default: give one to several clients (in any
     thread) and they share its budgets. `clock` is for tests."""
@@ -216,14 +224,8 @@ class Throttle:
         local = self._local
         if local is None:
             return None
-        account, endpoint = rated
-        left = deadline.remaining()
-        wait = local.reserve(
-            f"{account}:{endpoint}", self._interval(endpoint), self.limits.burst, left
-        )
-        if left is not None and wait > left:
-            raise RateLimitTimeoutError(endpoint=endpoint, wait=wait, left=left)
-        return wait
+        key, endpoint, interval, left = self._ask(rated, deadline)
+        return _in_time(endpoint, local.reserve(key, interval, self.limits.burst, left), left)
 
     async def acquire(
         self, rated: Rated, deadline: Deadline, *, reserved: float | None = None
@@ -233,17 +235,19 @@ class Throttle:
         `reserved`: the wait `reserve_now` gave, whose slot is taken already."""
         wait = reserved if reserved is not None else self.reserve_now(rated, deadline)
         if wait is None:
-            account, endpoint = rated
-            left = deadline.remaining()
-            wait = await self.limiter.acquire(
-                f"{account}:{endpoint}", self._interval(endpoint), self.limits.burst, left
-            )
-            if left is not None and wait > left:
-                raise RateLimitTimeoutError(endpoint=endpoint, wait=wait, left=left)
+            key, endpoint, interval, left = self._ask(rated, deadline)
+            reserved_wait = await self.limiter.acquire(key, interval, self.limits.burst, left)
+            wait = _in_time(endpoint, reserved_wait, left)
         if wait > 0:
             await asyncio.sleep(wait)
             return True
         return False
+
+    def _ask(self, rated: Rated, deadline: Deadline) -> tuple[str, str, float, float | None]:
+        """What a limiter is asked for `rated` now: its key, endpoint, interval and the most
+        the caller can wait."""
+        account, endpoint = rated
+        return f"{account}:{endpoint}", endpoint, self._interval(endpoint), deadline.remaining()
 
     def on_success(self, rated: Rated, waited: bool) -> None:
         """A request to `rated` succeeded (`waited`: after waiting for its slot)."""
