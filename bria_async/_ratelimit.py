@@ -159,16 +159,23 @@ class LocalRateLimiter:
         """Nothing to release: the budgets stay for the other clients."""
 
 
-class _Learned:
-    """What a Throttle learned of one endpoint without a configured rate."""
+class _Endpoint:
+    """What a Throttle holds of one endpoint: its configured rate, or the rate it learned
+    from 429s, and the interval either gives (kept with it: every request reads it)."""
 
-    __slots__ = ("attempts", "decreased", "rate", "since")
+    __slots__ = ("attempts", "configured", "decreased", "interval", "learned", "since")
 
-    def __init__(self, now: float) -> None:
-        self.rate: float | None = None  # per minute; None: no 429 yet, not limited
+    def __init__(self, configured: float | None, now: float) -> None:
+        self.configured = configured  # per minute, from RateLimits; None: learn it
+        self.learned: float | None = None  # per minute; None: no 429 yet, not limited
+        self.interval = 0.0 if configured is None else 60.0 / configured  # 0: not spaced
         self.since = now
         self.attempts = 0
         self.decreased = -_DECREASE_EVERY
+
+    def learn(self, rate: float, scale: float) -> None:
+        self.learned = rate
+        self.interval = 60.0 / rate * scale
 
 
 class Throttle:
@@ -191,31 +198,21 @@ class Throttle:
         self.limiter = limiter
         self._scale = backoff_scale
         self._clock = clock
-        self._learned: dict[str, _Learned] = {}
+        self._endpoints: dict[str, _Endpoint] = {}
         # Exactly the in-process limiter (a subclass may await in acquire): no await needed.
         self._local = limiter if type(limiter) is LocalRateLimiter else None
 
     def rate_of(self, endpoint: str) -> float | None:
         """Requests per minute `endpoint` may use now: configured, learned, or None (any)."""
-        rate = self.limits.rate_of(endpoint)
-        if rate is not None:
-            return rate
-        return self._learning(endpoint).rate
+        state = self._endpoint(endpoint)
+        return state.configured if state.configured is not None else state.learned
 
-    def _interval(self, endpoint: str) -> float:
-        """Seconds between two requests to `endpoint` (0: not spaced)."""
-        rate = self.limits.rate_of(endpoint)
-        if rate is not None:
-            return 60.0 / rate
-        learned = self._learning(endpoint)
-        learned.attempts += 1
-        return 0.0 if learned.rate is None else 60.0 / learned.rate * self._scale
-
-    def _learning(self, endpoint: str) -> _Learned:
-        learned = self._learned.get(endpoint)
-        if learned is None:
-            learned = self._learned[endpoint] = _Learned(self._clock())
-        return learned
+    def _endpoint(self, endpoint: str) -> _Endpoint:
+        state = self._endpoints.get(endpoint)
+        if state is None:
+            configured = self.limits.rate_of(endpoint)
+            state = self._endpoints[endpoint] = _Endpoint(configured, self._clock())
+        return state
 
     def reserve_now(self, rated: Rated, deadline: Deadline) -> float | None:
         """Reserve the next slot of `rated` (account, endpoint) without awaiting, where the
@@ -224,8 +221,14 @@ class Throttle:
         local = self._local
         if local is None:
             return None
-        key, endpoint, interval, left = self._ask(rated, deadline)
-        return _in_time(endpoint, local.reserve(key, interval, self.limits.burst, left), left)
+        endpoint = rated[1]
+        state = self._endpoints.get(endpoint) or self._endpoint(endpoint)
+        state.attempts += 1
+        if state.interval <= 0.0 and not local._paused:
+            return 0.0  # not spaced, and no 429 paused anything: the usual call, at once
+        left = deadline.remaining()
+        wait = local.reserve(f"{rated[0]}:{endpoint}", state.interval, self.limits.burst, left)
+        return _in_time(endpoint, wait, left)
 
     async def acquire(
         self, rated: Rated, deadline: Deadline, *, reserved: float | None = None
@@ -235,40 +238,36 @@ class Throttle:
         `reserved`: the wait `reserve_now` gave, whose slot is taken already."""
         wait = reserved if reserved is not None else self.reserve_now(rated, deadline)
         if wait is None:
-            key, endpoint, interval, left = self._ask(rated, deadline)
-            reserved_wait = await self.limiter.acquire(key, interval, self.limits.burst, left)
+            account, endpoint = rated
+            state = self._endpoint(endpoint)
+            state.attempts += 1
+            left = deadline.remaining()
+            key = f"{account}:{endpoint}"
+            reserved_wait = await self.limiter.acquire(key, state.interval, self.limits.burst, left)
             wait = _in_time(endpoint, reserved_wait, left)
         if wait > 0:
             await asyncio.sleep(wait)
             return True
         return False
 
-    def _ask(self, rated: Rated, deadline: Deadline) -> tuple[str, str, float, float | None]:
-        """What a limiter is asked for `rated` now: its key, endpoint, interval and the most
-        the caller can wait."""
-        account, endpoint = rated
-        return f"{account}:{endpoint}", endpoint, self._interval(endpoint), deadline.remaining()
-
     def on_success(self, rated: Rated, waited: bool) -> None:
         """A request to `rated` succeeded (`waited`: after waiting for its slot)."""
-        endpoint = rated[1]
-        if waited and self.limits.rate_of(endpoint) is None:
-            learned = self._learning(endpoint)
-            if learned.rate is not None:
-                learned.rate += _INCREASE
+        if waited:
+            state = self._endpoint(rated[1])
+            if state.configured is None and state.learned is not None:
+                state.learn(state.learned + _INCREASE, self._scale)
 
     async def on_rate_limited(self, rated: Rated, retry_after: float | None) -> None:
         """`rated` answered 429: pause it for Retry-After, lower its learned rate."""
         account, endpoint = rated
         if retry_after:
             await self.limiter.pause(f"{account}:{endpoint}", retry_after * self._scale)
-        if self.limits.rate_of(endpoint) is not None:
-            return
-        learned = self._learning(endpoint)
+        state = self._endpoint(endpoint)
         now = self._clock()
-        if now - learned.decreased < _DECREASE_EVERY:
+        if state.configured is not None or now - state.decreased < _DECREASE_EVERY:
             return
-        if learned.rate is None:  # the first 429: start from the rate sent so far
-            learned.rate = learned.attempts * 60.0 / max(now - learned.since, 1.0)
-        learned.rate = max(_MIN_RATE, learned.rate * _DECREASE)
-        learned.decreased = now
+        rate = state.learned
+        if rate is None:  # the first 429: start from the rate sent so far
+            rate = state.attempts * 60.0 / max(now - state.since, 1.0)
+        state.learn(max(_MIN_RATE, rate * _DECREASE), self._scale)
+        state.decreased = now

@@ -6,8 +6,7 @@ import email.utils
 import math
 import random
 import time
-
-import attrs
+from typing import NamedTuple
 
 from ._settings import RetrySettings
 
@@ -41,9 +40,9 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, seconds)
 
 
-@attrs.frozen
-class Deadline:
-    """A moment on the monotonic clock after which a call must give up; None: no deadline."""
+class Deadline(NamedTuple):
+    """A moment on the monotonic clock after which a call must give up; None: no deadline.
+    (A NamedTuple: every request makes one, and a tuple is the cheapest immutable record.)"""
 
     at: float | None
 

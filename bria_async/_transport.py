@@ -245,7 +245,8 @@ class Transport:
         self._origin = _origin(URL(base_url))
         self._token = token
         self._settings = settings
-        self._timeouts: dict[str, aiohttp.ClientTimeout] = {}
+        # per kind: the settings' timeouts, and the longest of them
+        self._timeouts: dict[str, tuple[aiohttp.ClientTimeout, float]] = {}
         self._hooks = hooks
         self._rng = random.Random()
         self._budget = RetryBudget(settings.retries)
@@ -312,23 +313,21 @@ class Transport:
     ) -> aiohttp.ClientTimeout:
         """The attempt's timeouts: the client settings' own (made once per kind) unless the
         deadline comes sooner, or a call's own `settings` (``with_options``) set others."""
+        if settings is None or settings is self._settings:
+            cached = self._timeouts.get(kind)
+            if cached is None:
+                t = self._settings.timeouts
+                total, connect = getattr(t, kind), t.connect
+                cached = self._timeouts[kind] = (
+                    aiohttp.ClientTimeout(total=total, sock_connect=connect),
+                    max(total, connect),
+                )
+            timeout, longest = cached
+            if deadline.at is None or deadline.at - time.monotonic() >= longest:
+                return timeout  # the usual attempt: the deadline is further off
         t = (settings or self._settings).timeouts
         total, connect = getattr(t, kind), t.connect
-        left = deadline.remaining()
-        if settings is not None and settings is not self._settings:
-            return aiohttp.ClientTimeout(
-                total=deadline.cap(total), sock_connect=deadline.cap(connect)
-            )
-        if left is not None and left < max(total, connect):
-            return aiohttp.ClientTimeout(
-                total=deadline.cap(total), sock_connect=deadline.cap(connect)
-            )
-        timeout = self._timeouts.get(kind)
-        if timeout is None:
-            timeout = self._timeouts[kind] = aiohttp.ClientTimeout(
-                total=total, sock_connect=connect
-            )
-        return timeout
+        return aiohttp.ClientTimeout(total=deadline.cap(total), sock_connect=deadline.cap(connect))
 
     async def fetch(
         self,
@@ -416,7 +415,8 @@ class Transport:
         query = {k: _query_value(v) for k, v in params.items() if v is not None} if params else {}
 
         async def once(timeout: aiohttp.ClientTimeout) -> Response:
-            target, verb, query_now, body_json, body_data = URL(url), method, query, json, data
+            target: str | URL = url  # a string until a redirect: aiohttp parses it once
+            verb, query_now, body_json, body_data = method, query, json, data
             for _ in range(_MAX_REDIRECTS + 1):
                 async with self.session.request(
                     verb,
@@ -430,7 +430,7 @@ class Transport:
                 ) as resp:
                     location = resp.headers.get("Location")
                     if resp.status not in _REDIRECT_STATUSES or not location:
-                        return await self._api_response(verb, url, resp)
+                        return await self._api_response(verb, url, str(target), resp)
                     await _read_head(resp, _ERROR_BODY_BYTES)
                     target = _redirect_target(verb, url, resp, location, self._origin)
                     query_now = {}
@@ -465,7 +465,11 @@ class Transport:
             self._account = (token, account_of(token.reveal()))
         return self._account[1]
 
-    async def _api_response(self, method: str, url: str, resp: aiohttp.ClientResponse) -> Response:
+    async def _api_response(
+        self, method: str, url: str, answered: str, resp: aiohttp.ClientResponse
+    ) -> Response:
+        """The response to a request of `url`, answered by `answered` (where a redirect led;
+        as a string already made, where ``str(resp.url)`` would make it again)."""
         if resp.status not in OK_STATUSES:
             return await _error_response(method, url, resp)
         s = self._settings
@@ -476,7 +480,7 @@ class Transport:
             body = await resp.read()  # the usual answer: its length declared, and allowed
         else:
             body = await Body(resp, method=method, url=url, limit=limit).read_all()
-        return Response(method, str(resp.url), resp.status, resp.headers, body)
+        return Response(method, answered, resp.status, resp.headers, body)
 
     async def _send(
         self,
@@ -513,7 +517,7 @@ class Transport:
                     wait = throttle.reserve_now(rated, deadline)  # no await where none is due
                     if wait != 0.0:
                         waited = await throttle.acquire(rated, deadline, reserved=wait)
-                    started = time.monotonic()
+                        started = time.monotonic()  # the wait for its slot is not the request's
                 response = await once(self._timeout(kind, deadline, settings))
             except RateLimitTimeoutError:
                 raise  # nothing was sent (and it is a TimeoutError: not one to retry)
