@@ -170,7 +170,8 @@ class Job(Generic[R]):
     def submitted_at(self) -> dt.datetime | None:
         if self._submitted_at is None:
             return None
-        return dt.datetime.fromtimestamp(self._submitted_at, tz=dt.timezone.utc)
+        # tz positionally: the keyword costs datetime more than the conversion itself
+        return dt.datetime.fromtimestamp(self._submitted_at, dt.timezone.utc)
 
     def done(self) -> bool:
         """True once the job has its result, failed, or was cancelled."""

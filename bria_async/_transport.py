@@ -63,6 +63,10 @@ _FILE_TYPES = frozenset(
 )
 _PROBE_BYTES = 64
 _JSON_STARTS = (b"{", b"[")
+#: The C scanner `json.loads` ends in, called directly for the usual answer (an object with
+#: nothing after it), skipping json.loads' three Python layers and two regex passes.
+_SCAN_JSON: Callable[[str, int], tuple[Any, int]]
+_SCAN_JSON = jsonlib.JSONDecoder().scan_once  # type: ignore[attr-defined]  # (typeshed lacks it)
 _ERROR_BODY_BYTES = 64 * 1024
 
 
@@ -99,9 +103,7 @@ class Response(NamedTuple):
         if not body:
             return None
         try:
-            # UTF-8 text (as JSON answers are) is decoded at once; anything else is left to
-            # json.loads to detect (a BOM, UTF-16 or UTF-32)
-            return jsonlib.loads(body.decode() if body[:1] in _JSON_STARTS else body)
+            return _loads(body)
         except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError alike
             raise APIResponseValidationError(
                 f"the answer is not JSON ({exc})",
@@ -111,6 +113,20 @@ class Response(NamedTuple):
                 request_id=request_id_of(self.headers),
                 excerpt=repr(self.body[:120]),
             ) from None
+
+
+def _loads(body: bytes) -> Any:
+    """JSON `body`: UTF-8 text (as JSON answers are) is decoded at once and, the usual answer,
+    scanned to its end in one C call; anything else is left to json.loads (to detect a BOM,
+    UTF-16 or UTF-32; to skip whitespace around the value; to describe an error)."""
+    if body[:1] not in _JSON_STARTS:
+        return jsonlib.loads(body)
+    text = body.decode()
+    try:
+        value, end = _SCAN_JSON(text, 0)
+    except StopIteration:  # a value missing inside: json.loads says where
+        return jsonlib.loads(text)
+    return value if end == len(text) else jsonlib.loads(text)
 
 
 class Body:
