@@ -237,7 +237,8 @@ class Job(Generic[R]):
                         return False
             if self._error is not None:
                 raise self._error
-        self._start()
+        if self._status not in _FINAL:  # (a direct answer is final: nothing to start)
+            self._start()
         return True
 
     def _on_sent(self, task: asyncio.Task[None]) -> None:

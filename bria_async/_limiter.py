@@ -67,4 +67,5 @@ class AdaptiveLimiter:
             self._limit = max(1.0, self._limit / 2)
 
     def on_success(self) -> None:
-        self._limit = min(float(self.maximum), self._limit + 1.0 / self._limit)
+        if self._limit < self.maximum:  # usually at its maximum: nothing to do
+            self._limit = min(float(self.maximum), self._limit + 1.0 / self._limit)

@@ -81,4 +81,5 @@ class RetryBudget:
         return False
 
     def record_success(self) -> None:
-        self._tokens = min(self._capacity, self._tokens + self._refill)
+        if self._tokens < self._capacity:  # usually full: nothing to do
+            self._tokens = min(self._capacity, self._tokens + self._refill)

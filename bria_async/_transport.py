@@ -278,7 +278,7 @@ class Transport:
                 backoff_scale=settings.retries.backoff_scale,
             )
         )
-        self._account: tuple[Secret, str] | None = None
+        self._credentials_of: tuple[Secret, dict[str, str], str] | None = None
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
@@ -426,8 +426,7 @@ class Transport:
         client's timeouts and retry policy for this call (a ``with_options`` view's).
         """
         url = (self.v2_base_url if version == 2 else self.base_url) + path
-        token = self._token()
-        headers = {"api_token": token.reveal()}
+        headers, account = self._credentials()
         query = {k: _query_value(v) for k, v in params.items() if v is not None} if params else {}
 
         async def once(timeout: aiohttp.ClientTimeout) -> Response:
@@ -470,16 +469,21 @@ class Transport:
             deadline=deadline or Deadline(None),
             repeat=repeat,
             settings=settings,
-            rated=None
-            if self.throttle is None
-            else (self._account_of(token), endpoint_of(method, path, version)),
+            rated=None if self.throttle is None else (account, endpoint_of(method, path, version)),
         )
 
-    def _account_of(self, token: Secret) -> str:
-        """The hash naming the token's account in rate limiter keys (made once per token)."""
-        if self._account is None or self._account[0] is not token:
-            self._account = (token, account_of(token.reveal()))
-        return self._account[1]
+    def _credentials(self) -> tuple[dict[str, str], str]:
+        """The API token's header, and the hash naming its account in rate limiter keys: made
+        once per token (aiohttp copies the headers it is given, so one dict serves all)."""
+        token = self._token()
+        made = self._credentials_of
+        if made is None or made[0] is not token:
+            made = self._credentials_of = (
+                token,
+                {"api_token": token.reveal()},
+                account_of(token.reveal()),
+            )
+        return made[1], made[2]
 
     async def _api_response(
         self, method: str, url: str, answered: str, resp: aiohttp.ClientResponse
@@ -547,11 +551,12 @@ class Transport:
                 status = response.status
                 if status in ok:
                     self._budget.record_success()
-                    if throttle is not None and rated is not None:
+                    if waited and throttle is not None and rated is not None:
                         throttle.on_success(rated, waited)
                     if billable:
                         self.submissions.on_success()
-                    self._emit_request(method, url, status, started, attempt)
+                    if self._hooks.on_request is not None or logger.isEnabledFor(logging.DEBUG):
+                        self._emit_request(method, url, status, started, attempt)
                     return response
                 if status == 404 and maybe_done and method == "DELETE":
                     # the attempt that broke deleted it: gone is what was asked for
