@@ -501,11 +501,13 @@ class Job(Generic[R]):
         )
 
     def _result_context(self) -> ResultContext:
+        # job_id, submitted_at, context, runtime: positionally, as keywords cost a
+        # NamedTuple twice as much (one is made per result)
         return ResultContext(
-            job_id=self.id,
-            submitted_at=self.submitted_at or dt.datetime.now(dt.timezone.utc),
-            context=self._context,
-            runtime=self._runtime,
+            self.id,
+            self.submitted_at or dt.datetime.now(dt.timezone.utc),
+            self._context,
+            self._runtime,
         )
 
     # --- tokens ----------------------------------------------------------------------

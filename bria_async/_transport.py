@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json as jsonlib
+import json.encoder as jsonenc
 import logging
 import random
 import time
@@ -68,6 +69,11 @@ _JSON_STARTS = (b"{", b"[")
 _SCAN_JSON: Callable[[str, int], tuple[Any, int]]
 _SCAN_JSON = jsonlib.JSONDecoder().scan_once  # type: ignore[attr-defined]  # (typeshed lacks it)
 _ERROR_BODY_BYTES = 64 * 1024
+#: What `_dumps` hands the C encoder: json.dumps' own defaults (its TypeError for a value
+#: that is not JSON, ASCII escapes, separators), with a fresh circular reference check.
+_make_encoder = jsonenc.c_make_encoder  # type: ignore[attr-defined]  # (typeshed lacks it)
+_DEFAULT = jsonlib.JSONEncoder().default
+_ESCAPE = jsonenc.encode_basestring_ascii
 
 
 class Secret:
@@ -113,6 +119,15 @@ class Response(NamedTuple):
                 request_id=request_id_of(self.headers),
                 excerpt=repr(self.body[:120]),
             ) from None
+
+
+def _dumps(value: Any) -> str:
+    """JSON text of a request body, as json.dumps writes it, made by the C encoder json.dumps
+    ends in without its three Python layers (one body per request)."""
+    if _make_encoder is None:  # an interpreter without the C accelerator
+        return jsonlib.dumps(value)
+    encode = _make_encoder({}, _DEFAULT, _ESCAPE, None, ": ", ", ", False, False, True)
+    return "".join(encode(value, 0))
 
 
 def _loads(body: bytes) -> Any:
@@ -302,7 +317,11 @@ class Transport:
                 keepalive_timeout=self._settings.keepalive_timeout,
             )
             self._session = aiohttp.ClientSession(
-                connector=connector, raise_for_status=False, auto_decompress=True
+                connector=connector,
+                raise_for_status=False,
+                auto_decompress=True,
+                json_serialize=_dumps,
+                cookie_jar=aiohttp.DummyCookieJar(),
             )
         return self._session
 
