@@ -126,8 +126,8 @@ class Job(Generic[R]):
         runtime: Runtime,
         spec: JobSpec[R],
         call: Call | None,
-        *,
         context: Mapping[str, Any] | None = None,
+        *,
         job_id: str | None = None,
     ) -> None:
         self._runtime = runtime

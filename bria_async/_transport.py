@@ -293,7 +293,7 @@ class Transport:
                 backoff_scale=settings.retries.backoff_scale,
             )
         )
-        self._credentials_of: tuple[Secret, dict[str, str], str] | None = None
+        self._credentials_of: tuple[dict[str, str], str] | None = None
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
@@ -302,6 +302,9 @@ class Transport:
     def session(self) -> aiohttp.ClientSession:
         """The client's one aiohttp session, opened in the running loop on first use."""
         loop = asyncio.get_running_loop()
+        session = self._session
+        if session is not None and loop is self._loop:
+            return session  # the usual request: open, and in its own loop
         if self._closed:
             raise ClientStateError("this BriaClient is closed; open a new one")
         if self._loop is not None and loop is not self._loop:
@@ -493,16 +496,13 @@ class Transport:
 
     def _credentials(self) -> tuple[dict[str, str], str]:
         """The API token's header, and the hash naming its account in rate limiter keys: made
-        once per token (aiohttp copies the headers it is given, so one dict serves all)."""
-        token = self._token()
+        on the first request (a client's token is fixed; aiohttp copies the headers it is
+        given, so one dict serves all). Without a token, each request raises."""
         made = self._credentials_of
-        if made is None or made[0] is not token:
-            made = self._credentials_of = (
-                token,
-                {"api_token": token.reveal()},
-                account_of(token.reveal()),
-            )
-        return made[1], made[2]
+        if made is None:
+            token = self._token().reveal()
+            made = self._credentials_of = ({"api_token": token}, account_of(token))
+        return made
 
     async def _api_response(
         self, method: str, url: str, answered: str, resp: aiohttp.ClientResponse

@@ -24,4 +24,5 @@ class Resource:
         self, spec: JobSpec[R], call: Call, *, context: Mapping[str, Any] | None = None
     ) -> Job[R]:
         """A lazy Job for `call`: nothing is sent until it is awaited or submitted."""
-        return Job(self._client._runtime, spec, call, context=context)
+        # positionally: keywords would cost the call of a class a dict (one Job per call)
+        return Job(self._client._runtime, spec, call, context)
