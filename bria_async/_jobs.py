@@ -258,7 +258,8 @@ class Job(Generic[R]):
         call = self._call
         assert call is not None
         runtime = self._runtime
-        current_job.set(self.id)  # this task's own context: its requests name this job
+        if runtime.hooks.on_request is not None:
+            current_job.set(self.id)  # this task's own context: its request events name the job
         try:
             if call.prepare is not None:
                 call = await call.prepare(call)
@@ -501,8 +502,8 @@ class Job(Generic[R]):
         )
 
     def _result_context(self) -> ResultContext:
-        # job_id, submitted_at, context, runtime: positionally, as keywords cost a
-        # NamedTuple twice as much (one is made per result)
+        # job_id, submitted_at, context, runtime: positionally, as keywords would cost the
+        # call of a class a dict (one is made per result)
         return ResultContext(
             self.id,
             self.submitted_at or dt.datetime.now(dt.timezone.utc),

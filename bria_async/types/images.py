@@ -26,7 +26,9 @@ def _storage_of(storage: Storage | None, what: str) -> Storage:
     return storage
 
 
-@attrs.frozen(kw_only=True)
+# The results every job makes keep their fields in an instance dict (slots=False): a frozen
+# slotted class sets each one through object.__setattr__, which costs a third more per result.
+@attrs.frozen(kw_only=True, slots=False)
 class Image(Serializable):
     """One image the API made: its URL, seed and (for edits) `sid`; unknown fields in `extra`.
 
@@ -53,7 +55,7 @@ class Image(Serializable):
         return path
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class ImageResult(Serializable):
     """The images of one job, in the order the server listed them."""
 
@@ -120,7 +122,7 @@ def placeholder_urls(body: Any) -> list[str]:
     return [item["url"] for entry in body["result"] for item in _entry_images(entry)]
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class EditResult(Serializable):
     """One image made from another (an edit, a cutout, a packshot): its URL and, for edits
     of a visual, the `sid` that chains the next edit."""
