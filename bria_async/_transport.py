@@ -40,6 +40,7 @@ from ._errors import (
 from ._events import Hooks, RequestEvent, RetryEvent, current_job, emit, logger
 from ._limiter import AdaptiveLimiter
 from ._ratelimit import LocalRateLimiter, RateLimiter, Throttle, account_of, endpoint_of
+from ._redact import redact_url
 from ._retry import (
     NOT_DONE_STATUSES,
     RETRYABLE_STATUSES,
@@ -239,11 +240,11 @@ def check_base_url(base_url: str, *, allow_insecure_http: bool) -> str:
     """The base URL without a trailing slash; plain http only to loopback unless allowed."""
     parts = urlsplit(base_url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise ConfigurationError(f"base_url must be an http(s) URL, got {base_url!r}")
+        raise ConfigurationError(f"base_url must be an http(s) URL, got {redact_url(base_url)!r}")
     if parts.scheme == "http" and not is_loopback(parts.hostname) and not allow_insecure_http:
         raise ConfigurationError(
-            f"base_url {base_url!r} is plain http to a host that is not loopback: the API token "
-            "would travel unencrypted. Use https, or pass allow_insecure_http=True."
+            f"base_url {redact_url(base_url)!r} is plain http to a host that is not loopback: "
+            "the API token would travel unencrypted. Use https, or pass allow_insecure_http=True."
         )
     return base_url.rstrip("/")
 
