@@ -20,6 +20,7 @@ from ._logging import configure_from_env
 from ._options import apply_options
 from ._poller import Poller
 from ._ratelimit import RateLimiter
+from ._redact import redact_url
 from ._runtime import EARLY_EVENTS, Runtime
 from ._settings import Settings, Timeouts
 from ._storage import Storage
@@ -198,7 +199,7 @@ class BriaClient:
 
     def __repr__(self) -> str:
         token = "'***'" if self._token is not None else "None"
-        return f"BriaClient(base_url={self.base_url!r}, api_token={token})"
+        return f"BriaClient(base_url={redact_url(self.base_url)!r}, api_token={token})"
 
     def with_options(
         self, *, timeout: float | Timeouts | None = None, max_retries: int | None = None

@@ -2,26 +2,31 @@
 account spends one budget per endpoint. Needs the ``redis`` extra (``redis.asyncio``).
 
 Each acquire is one atomic Lua script (GCRA on Redis's own clock, so the processes' clocks do
-not matter). When Redis cannot be reached the limiter falls back to an in-process one and
-logs a warning once, trying Redis again every `retry_interval` seconds: no request waits on,
-or is lost to, a Redis outage.
+not matter). When Redis cannot be reached, or answers what a script never does, the limiter
+falls back to an in-process one and logs a warning once, trying Redis again every
+`retry_interval` seconds: no request waits on, or is lost to, a Redis outage.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 import weakref
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._errors import ConfigurationError, ValidationError
+from ._errors import ConfigurationError, ValidationError, short_repr
 from ._events import logger
 from ._ratelimit import LocalRateLimiter
+from ._redact import redact_url
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
 __all__ = ["RedisRateLimiter"]
+
+T = TypeVar("T")
 
 # KEYS[1]: the key's hash; ARGV: interval (s), burst, max_wait (s, negative: none).
 # Answers the seconds until the slot; a slot past max_wait is not reserved.
@@ -55,6 +60,31 @@ return 1
 """
 
 
+class _UnexpectedAnswer(Exception):
+    """A script answered what it never does: the peer is not the Redis the scripts expect."""
+
+    def __init__(self, script: str, answer: object) -> None:
+        super().__init__(f"the {script} script answered {short_repr(answer)}")
+
+
+def _wait_of(answer: Any) -> float:
+    """The seconds the acquire script answered: text of a finite number, 0 or more (NaN
+    would switch the limit off, infinity time every request out)."""
+    try:
+        wait = float(answer) if isinstance(answer, (bytes, str)) else math.nan
+    except ValueError:
+        wait = math.nan
+    if not 0.0 <= wait < math.inf:
+        raise _UnexpectedAnswer("acquire", answer)
+    return wait
+
+
+def _paused(answer: Any) -> None:
+    """The pause script answers 1."""
+    if answer != 1:
+        raise _UnexpectedAnswer("pause", answer)
+
+
 class RedisRateLimiter:
     """A RateLimiter in Redis at `url` (``redis://[:password@]host:port/db``), shared by every
     process and client that uses it with the same API token.
@@ -79,7 +109,8 @@ class RedisRateLimiter:
                 "RedisRateLimiter needs the redis extra: pip install 'bria-async[redis]'"
             ) from None
         if not isinstance(url, str) or not url.startswith(("redis://", "rediss://", "unix://")):
-            raise ValidationError("url", url, "a redis://, rediss:// or unix:// URL")
+            shown = redact_url(url) if isinstance(url, str) else url
+            raise ValidationError("url", shown, "a redis://, rediss:// or unix:// URL")
         for name, value in (("timeout", timeout), ("retry_interval", retry_interval)):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
                 raise ValidationError(name, value, "seconds above 0")
@@ -93,8 +124,8 @@ class RedisRateLimiter:
             weakref.WeakKeyDictionary()
         )
 
-    def __repr__(self) -> str:  # never the URL: it may carry a password
-        return f"RedisRateLimiter(prefix={self._prefix!r})"
+    def __repr__(self) -> str:
+        return f"RedisRateLimiter({redact_url(self._url)!r}, prefix={self._prefix!r})"
 
     @property
     def using_redis(self) -> bool:
@@ -122,20 +153,26 @@ class RedisRateLimiter:
         )
         return client, client.register_script(_ACQUIRE), client.register_script(_PAUSE)
 
-    async def _run(self, which: int, key: str, args: list[float]) -> str | None:
-        """Run a script on `key`; None (and the fallback's turn) when Redis fails."""
+    async def _run(
+        self, which: int, key: str, args: list[float], check: Callable[[Any], T]
+    ) -> T | None:
+        """Run a script on `key` and `check` its answer; None (and the fallback's turn) when
+        Redis fails or answers what the script never does."""
         if self._down_until is not None and time.monotonic() < self._down_until:
             return None
-        from redis.exceptions import RedisError
-
         try:
-            answer = await self._scripts()[which](keys=[self._prefix + key], args=args)
-        except (RedisError, OSError) as exc:
+            value = check(await self._scripts()[which](keys=[self._prefix + key], args=args))
+        # Any error: a peer that is not Redis breaks the client library in any way it may
+        # (AttributeError, IndexError...), and no request may wait on or be lost to it.
+        except Exception as exc:
             if self._down_until is None:
+                reason = str(exc) if isinstance(exc, _UnexpectedAnswer) else type(exc).__name__
                 logger.warning(
-                    "Redis is unreachable (%s): rate limits are kept in this process until "
-                    "it answers again, so other processes do not share them",
-                    type(exc).__name__,
+                    "Redis is unreachable or answers unexpectedly (%s): rate limits are kept "
+                    "in this process until %s answers again, so other processes do not share "
+                    "them",
+                    reason,
+                    redact_url(self._url),
                 )
             self._down_until = time.monotonic() + self._retry_interval
             await self._drop()
@@ -143,17 +180,18 @@ class RedisRateLimiter:
         if self._down_until is not None:
             logger.warning("Redis answers again: rate limits are shared again")
             self._down_until = None
-        return answer.decode() if isinstance(answer, bytes) else str(answer)
+        return value
 
     async def acquire(self, key: str, interval: float, burst: int, max_wait: float | None) -> float:
-        answer = await self._run(0, key, [interval, burst, -1.0 if max_wait is None else max_wait])
-        if answer is None:
+        args = [interval, burst, -1.0 if max_wait is None else max_wait]
+        wait = await self._run(0, key, args, _wait_of)
+        if wait is None:
             return await self._fallback.acquire(key, interval, burst, max_wait)
-        return float(answer)
+        return wait
 
     async def pause(self, key: str, seconds: float) -> None:
         await self._fallback.pause(key, seconds)  # also here, in case Redis goes away
-        await self._run(1, key, [seconds])
+        await self._run(1, key, [seconds], _paused)
 
     async def _drop(self) -> None:
         """Close this loop's connections (after a failure: the next use opens new ones)."""

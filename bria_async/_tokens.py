@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -20,6 +19,7 @@ from typing import Any
 import attrs
 
 from ._errors import ConfigurationError, InvalidJobTokenError
+from ._json import dumps
 
 TOKEN_VERSION = 2
 VERSION_FIELD = "bria_async_job"
@@ -59,7 +59,7 @@ def check_key(key: object) -> str | bytes:
 
 
 def _canonical(payload: Mapping[str, Any]) -> bytes:
-    return json.dumps(
+    return dumps(
         payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
     ).encode("ascii")
 
@@ -119,7 +119,7 @@ def verify(token: object, key: Callable[[], bytes]) -> TokenData:
     payload = {k: v for k, v in token.items() if k != SIGNATURE_FIELD}
     try:
         expected = _digest(key(), payload)
-    except (TypeError, ValueError) as exc:  # not JSON, NaN, keys that are not strings
+    except (TypeError, ValueError) as exc:  # not JSON, NaN, non-string keys, too deep
         raise InvalidJobTokenError(f"the job token is not plain JSON: {exc}") from None
     if not hmac.compare_digest(expected, signature):
         raise InvalidJobTokenError(

@@ -38,8 +38,10 @@ from ._errors import (
     error_class_for,
 )
 from ._events import Hooks, RequestEvent, RetryEvent, current_job, emit, logger
+from ._json import loads
 from ._limiter import AdaptiveLimiter
 from ._ratelimit import LocalRateLimiter, RateLimiter, Throttle, account_of, endpoint_of
+from ._redact import redact_url
 from ._retry import (
     NOT_DONE_STATUSES,
     RETRYABLE_STATUSES,
@@ -63,11 +65,6 @@ _FILE_TYPES = frozenset(
     {"application/zip", "application/x-zip-compressed", "application/octet-stream"}
 )
 _PROBE_BYTES = 64
-_JSON_STARTS = (b"{", b"[")
-#: The C scanner `json.loads` ends in, called directly for the usual answer (an object with
-#: nothing after it), skipping json.loads' three Python layers and two regex passes.
-_SCAN_JSON: Callable[[str, int], tuple[Any, int]]
-_SCAN_JSON = jsonlib.JSONDecoder().scan_once  # type: ignore[attr-defined]  # (typeshed lacks it)
 _ERROR_BODY_BYTES = 64 * 1024
 #: What `_dumps` hands the C encoder: json.dumps' own defaults (its TypeError for a value
 #: that is not JSON, ASCII escapes, separators), with a fresh circular reference check.
@@ -109,8 +106,8 @@ class Response(NamedTuple):
         if not body:
             return None
         try:
-            return _loads(body)
-        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError alike
+            return loads(body)
+        except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError and too deep alike
             raise APIResponseValidationError(
                 f"the answer is not JSON ({exc})",
                 status=self.status,
@@ -128,20 +125,6 @@ def _dumps(value: Any) -> str:
         return jsonlib.dumps(value)
     encode = _make_encoder({}, _DEFAULT, _ESCAPE, None, ": ", ", ", False, False, True)
     return "".join(encode(value, 0))
-
-
-def _loads(body: bytes) -> Any:
-    """JSON `body`: UTF-8 text (as JSON answers are) is decoded at once and, the usual answer,
-    scanned to its end in one C call; anything else is left to json.loads (to detect a BOM,
-    UTF-16 or UTF-32; to skip whitespace around the value; to describe an error)."""
-    if body[:1] not in _JSON_STARTS:
-        return jsonlib.loads(body)
-    text = body.decode()
-    try:
-        value, end = _SCAN_JSON(text, 0)
-    except StopIteration:  # a value missing inside: json.loads says where
-        return jsonlib.loads(text)
-    return value if end == len(text) else jsonlib.loads(text)
 
 
 class Body:
@@ -210,7 +193,7 @@ def status_error(response: Response) -> APIStatusError:
     """The typed error for an error response, carrying its status, body and request id."""
     text = response.body.decode("utf-8", "replace")
     try:
-        body: Any = jsonlib.loads(text) if text else None
+        body: Any = loads(text) if text else None
     except ValueError:
         body = text
     error = error_class_for(response.status)(
@@ -239,11 +222,11 @@ def check_base_url(base_url: str, *, allow_insecure_http: bool) -> str:
     """The base URL without a trailing slash; plain http only to loopback unless allowed."""
     parts = urlsplit(base_url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise ConfigurationError(f"base_url must be an http(s) URL, got {base_url!r}")
+        raise ConfigurationError(f"base_url must be an http(s) URL, got {redact_url(base_url)!r}")
     if parts.scheme == "http" and not is_loopback(parts.hostname) and not allow_insecure_http:
         raise ConfigurationError(
-            f"base_url {base_url!r} is plain http to a host that is not loopback: the API token "
-            "would travel unencrypted. Use https, or pass allow_insecure_http=True."
+            f"base_url {redact_url(base_url)!r} is plain http to a host that is not loopback: "
+            "the API token would travel unencrypted. Use https, or pass allow_insecure_http=True."
         )
     return base_url.rstrip("/")
 

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .._errors import BriaError
+from .._errors import BriaError, short_repr
+from .._redact import redact_url
 from .common import (
     MISSING_EXTRA,
     MODEL_HELP,
@@ -162,7 +163,7 @@ def _journal_problem(args: argparse.Namespace) -> str | None:
     if args.journal is None:
         return "--batch-id needs --journal" if args.batch_id is not None else None
     if not args.journal.startswith(("postgresql://", "postgres://")):
-        return f"--journal must be a postgresql:// URL, not {args.journal[:40]!r}"
+        return f"--journal must be a postgresql:// URL, not {short_repr(redact_url(args.journal))}"
     if not args.batch_id:
         return "--journal needs --batch-id NAME: the batch the workers share"
     if args.lease < 1:

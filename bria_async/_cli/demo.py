@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .._redact import redact_url
 from .common import print_summary, run_command
 from .inputs import Line
 
@@ -62,7 +63,7 @@ async def _client(args: argparse.Namespace, hooks: Hooks) -> AsyncIterator[BriaC
 
     if os.environ.get("BRIA_API_TOKEN"):
         async with BriaClient(hooks=hooks) as bria:
-            print(f"bria-async demo: against {bria.base_url} (BRIA_API_TOKEN is set)")
+            print(f"bria-async demo: against {redact_url(bria.base_url)} (BRIA_API_TOKEN is set)")
             yield bria
         return
     from ..testing import Emulator, EmulatorConfig, Latency

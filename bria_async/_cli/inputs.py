@@ -8,7 +8,6 @@ not requests: they are counted and ignored.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from .._errors import ValidationError
+from .._json import loads
 
 if TYPE_CHECKING:
     from .._client import BriaClient
@@ -70,7 +70,7 @@ def read_lines(
             params: Any = {"prompt": row.strip()}
         else:
             try:
-                params = json.loads(row)
+                params = loads(row)
             except ValueError as exc:
                 problems.append(f"line {number}: not JSON ({exc})")
                 continue

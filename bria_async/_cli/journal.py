@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from .._json import loads
 from .grouped import Grouped
 
 
@@ -61,7 +62,7 @@ def read_records(path: Path) -> Iterator[dict[str, Any]]:
     with path.open("rb") as f:
         for raw in f:
             try:
-                record = json.loads(raw)
+                record = loads(raw)
             except ValueError:
                 continue
             if isinstance(record, dict):

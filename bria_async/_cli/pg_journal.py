@@ -26,9 +26,10 @@ from typing import Any, TypeVar
 
 import attrs
 
+from .._redact import redact_url
 from .grouped import Grouped
 from .inputs import InputError, Line
-from .pg_schema import TRANSIENT, connect, where
+from .pg_schema import TRANSIENT, connect
 from .work import Claim, JournalError, LeaseLost, Opened
 
 T = TypeVar("T")
@@ -116,7 +117,8 @@ class PostgresJournal:
         self._reconnect_for = reconnect_for
         self.worker = worker_name()
         self.manifest = (
-            f"the journal at {where(dsn)}, batch {batch_id} (bria-async batch-status --export FILE)"
+            f"the journal at {redact_url(dsn)}, batch {batch_id} "
+            "(bria-async batch-status --export FILE)"
         )
         self.recheck = min(1.0, lease / 4)
         self._held: set[int] = set()
@@ -376,7 +378,8 @@ class PostgresJournal:
             except TRANSIENT as error:
                 if loop.time() + delay > deadline:
                     raise JournalError(
-                        f"lost the journal at {where(self._dsn)}: {type(error).__name__}: {error}"
+                        f"lost the journal at {redact_url(self._dsn)}: "
+                        f"{type(error).__name__}: {error}"
                     ) from None
             await asyncio.sleep(delay)
             delay = min(delay * 2, 2.0)

@@ -10,11 +10,11 @@ done. A journal newer than this version of the tool is refused, never downgraded
 from __future__ import annotations
 
 import asyncio
-import urllib.parse
 from typing import Any
 
 import asyncpg
 
+from .._redact import redact_url
 from .work import JournalError
 
 # Each entry is one version: statements run in one transaction, in order.
@@ -78,16 +78,6 @@ TRANSIENT: tuple[type[BaseException], ...] = (
 )
 
 
-def where(dsn: str) -> str:
-    """The journal's address for messages: host, port and database, never a password."""
-    url = urllib.parse.urlsplit(dsn)
-    try:
-        port = str(url.port or 5432)
-    except ValueError:  # not a number: named as written, without what precedes the host
-        port = url.netloc.rpartition("@")[2].rpartition(":")[2]
-    return f"{url.hostname or 'localhost'}:{port}{url.path or '/'}"
-
-
 def is_url(journal: str) -> bool:
     """True when `journal` names a PostgreSQL database."""
     return journal.startswith(("postgresql://", "postgres://"))
@@ -125,13 +115,13 @@ async def connect(dsn: str, *, name: str, size: int = 10) -> Any:
             server_settings={"application_name": name[:63]},
         )
     except (*TRANSIENT, asyncpg.PostgresError, ValueError) as error:
-        raise JournalError(f"cannot reach the journal at {where(dsn)}: {error}") from None
+        raise JournalError(f"cannot reach the journal at {redact_url(dsn)}: {error}") from None
     try:
         async with pool.acquire() as conn:
             await migrate(conn)
     except asyncpg.PostgresError as error:
         await pool.close()
-        raise JournalError(f"cannot use the journal at {where(dsn)}: {error}") from None
+        raise JournalError(f"cannot use the journal at {redact_url(dsn)}: {error}") from None
     except BaseException:
         await pool.close()
         raise

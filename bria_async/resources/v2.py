@@ -10,7 +10,6 @@ bytes, binary file) as base64, read off the event loop as the Job is sent.
 from __future__ import annotations
 
 import base64
-import json
 import re
 from collections.abc import Mapping, Sequence
 from functools import cached_property
@@ -27,6 +26,7 @@ from .._errors import (
 )
 from .._inputs import IMAGE_TYPES, RGB_MODES, ImageInput, check, load
 from .._jobs import Job
+from .._json import dumps, loads
 from .._specs import Call, JobSpec, register
 from .._validation import (
     check_bool,
@@ -136,14 +136,14 @@ def _structured(name: str, value: Any) -> str | None:
         return None
     if isinstance(value, Mapping):
         try:
-            return json.dumps(value)
+            return dumps(value)
         except (TypeError, ValueError):
             raise ValidationError(
                 name, value, "a JSON object (a mapping or its JSON text)"
             ) from None
     if isinstance(value, str):
         try:
-            parsed = json.loads(value)
+            parsed = loads(value)
         except ValueError:
             parsed = None
         if isinstance(parsed, dict):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._converter import structure
+from .._json import loads
 from .._storage import write_files
 from .._zip import UnsafeZipError, read_zip
 from ._serializable import Serializable
@@ -121,7 +121,7 @@ def _index_entries(files: Mapping[str, bytes]) -> dict[int, dict[str, Any]]:
     for name, data in files.items():
         if not _INDEX_NAME.search(name):
             continue
-        entries = json.loads(data)
+        entries = loads(data)
         if isinstance(entries, Mapping):
             entries = entries.get("masks", [])
         for entry in entries if isinstance(entries, list) else []:

@@ -22,3 +22,10 @@ async def test_a_line_torn_by_a_kill_is_skipped_and_appending_goes_on(tmp_path: 
     await journal.append({"line": 3})
     await journal.aclose()
     assert [r["line"] for r in read_records(path)] == [1, 3]
+
+
+def test_a_line_nested_too_deeply_is_skipped_like_a_foreign_one(tmp_path: Path) -> None:
+    path = tmp_path / "journal.jsonl"
+    deep = b'{"line": 2, "job": ' + b"[" * 30_000 + b"]" * 30_000 + b"}"
+    path.write_bytes(b'{"line": 1}\n' + deep + b'\n{"line": 3}\n')
+    assert [r["line"] for r in read_records(path)] == [1, 3]

@@ -409,6 +409,25 @@ def test_journal_options_are_checked_before_anything_runs(
     assert message in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresq://admin:Hunter2Pass@db.internal/x", "postgresq://admin:***@db.internal/x"),
+        ("postgres:/admin:Hunter2Pass@db/x", "postgres:/admin:***@db/x"),
+        ("db.internal/x?password=Hunter2Pass", "db.internal/x?password=***"),
+    ],
+)
+def test_a_mistyped_journal_url_is_shown_without_its_password(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], url: str, shown: str
+) -> None:
+    prompts = _prompts(tmp_path, 1)
+    options = ["--out", str(tmp_path / "out"), "--journal", url, "--batch-id", "x"]
+    assert main(["batch", str(prompts), *options]) == 2
+    err = capsys.readouterr().err
+    assert "Hunter2Pass" not in err
+    assert shown in err  # what was typed, but the password
+
+
 def test_journal_without_asyncpg_names_the_extra(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -432,5 +451,5 @@ def test_an_unreachable_journal_is_named_without_its_password(
                  "--batch-id", "x"])  # fmt: skip
     err = capsys.readouterr().err
     assert code == 1, err
-    assert "cannot reach the journal at 127.0.0.1:9/batches" in err
+    assert "cannot reach the journal at postgresql://bria:***@127.0.0.1:9/batches" in err
     assert "s3cret-pw" not in err

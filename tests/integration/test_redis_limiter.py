@@ -29,9 +29,11 @@ from bria_async import (
     RedisRateLimiter,
     RequestEvent,
     Settings,
+    ValidationError,
 )
 from bria_async.testing import Emulator, RateLimit
 from bria_async.testing._plugin import fast_config
+from tests.integration.fake_redis import fake_redis
 from tests.integration.service_support import free_port, missing_service, redis_answers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -188,4 +190,52 @@ async def test_when_redis_dies_mid_run_requests_go_on_in_process(
     assert emulator.counters.submissions["/text-to-image/base/{model_version}"] == 15
     warnings = [r for r in caplog.records if "Redis is unreachable" in r.getMessage()]
     assert len(warnings) == 1
-    assert url not in warnings[0].getMessage()
+    assert url in warnings[0].getMessage()  # which Redis (this one has no password)
+
+
+@pytest.mark.parametrize(
+    ("answer", "redis"),
+    [
+        (b"$3\r\nnan\r\n", True),  # would switch the limit off
+        (b"$6\r\n-1e308\r\n", True),  # the same
+        (b"$3\r\ninf\r\n", True),  # would time every request out
+        (b"$7\r\ngarbage\r\n", True),
+        (b"*0\r\n", True),  # an empty array
+        (b":5\r\n", True),  # a number where the script answers a string
+        (b"", False),  # a peer that is not Redis: +OK to everything
+    ],
+)
+async def test_an_unexpected_answer_is_treated_like_an_unreachable_redis(
+    answer: bytes, redis: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="bria_async")
+    async with fake_redis(answer, redis=redis) as url:
+        limiter = RedisRateLimiter(url, retry_interval=60)
+        try:
+            waits = [await limiter.acquire("acct:e", 1.0, 1, None) for _ in range(3)]
+            await limiter.pause("acct:e", 0.5)
+            assert not limiter.using_redis
+        finally:
+            await limiter.aclose()
+    # the in-process fallback keeps the limit: one slot a second
+    assert [round(w) for w in waits] == [0, 1, 2]
+    warnings = [r for r in caplog.records if "Redis is unreachable" in r.getMessage()]
+    assert len(warnings) == 1, [r.getMessage() for r in caplog.records]
+
+
+async def test_the_password_of_the_url_is_never_shown(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="bria_async")
+    port = free_port()
+    url = f"rediss://admin:Hunter2Pass@{HOST}:{port}/0?password=Hunter2Pass"
+    limiter = RedisRateLimiter(url)
+    assert await limiter.acquire("acct:e", 0.0, 1, None) == 0.0  # nothing listens: fallback
+    assert not limiter.using_redis
+    shown = f"rediss://admin:***@{HOST}:{port}/0?password=***"
+    assert repr(limiter) == f"RedisRateLimiter({shown!r}, prefix='bria_async:rate:')"
+    (warning,) = [r.getMessage() for r in caplog.records]
+    assert shown in warning
+    assert "Hunter2Pass" not in warning
+    with pytest.raises(ValidationError) as refused:
+        RedisRateLimiter("rediss:/:Hunter2Pass@127.0.0.1:1/0")
+    assert "Hunter2Pass" not in str(refused.value)
+    assert "rediss:/:***@127.0.0.1:1/0" in str(refused.value)

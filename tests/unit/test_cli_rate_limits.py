@@ -47,3 +47,17 @@ def test_bad_rate_flags_are_refused_before_anything_is_sent(
     monkeypatch.setenv("BRIA_BASE_URL", "http://127.0.0.1:9/v1")  # nothing listens there
     assert main(["batch", str(prompts), "--out", str(tmp_path / "out"), *flags]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_bad_redis_url_is_shown_without_its_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prompts = tmp_path / "prompts.txt"
+    prompts.write_text("a fox\n")
+    monkeypatch.setenv("BRIA_API_TOKEN", "t")
+    monkeypatch.setenv("BRIA_BASE_URL", "http://127.0.0.1:9/v1")
+    url = "rediss:/:Hunter2Pass@127.0.0.1:1/0"  # one slash short
+    assert main(["batch", str(prompts), "--out", str(tmp_path / "out"), "--redis", url]) == 2
+    err = capsys.readouterr().err
+    assert "Hunter2Pass" not in err
+    assert "rediss:/:***@127.0.0.1:1/0" in err  # what was typed, but the password

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.metadata
 import io
 import re
+from pathlib import Path
 
 import pytest
 
@@ -66,3 +67,15 @@ def test_the_rich_progress_fits_80_columns_with_its_counter_and_clock(title: str
     assert all(len(line) <= 80 for line in lines), lines
     assert re.search(r"118/1000 \d:\d\d:\d\d$", lines[-2]), lines
     assert lines[-1].startswith("submitted 120, resumed 3, ready 240 images, failed 2, ")
+
+
+def test_a_jsonl_line_nested_too_deeply_is_refused_by_its_number(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prompts = tmp_path / "requests.jsonl"
+    deep = '{"prompt": "a fox", "x": ' + "[" * 30_000 + "]" * 30_000 + "}"
+    prompts.write_text('{"prompt": "a fox"}\n' + deep + "\n")
+    monkeypatch.setenv("BRIA_API_TOKEN", "t")
+    monkeypatch.setenv("BRIA_BASE_URL", "http://127.0.0.1:9/v1")  # nothing listens there
+    assert main(["batch", str(prompts), "--out", str(tmp_path / "out")]) == 2
+    assert "line 2: not JSON (nested too deeply)" in capsys.readouterr().err

@@ -59,6 +59,19 @@ def test_repr_never_shows_the_token() -> None:
     assert "***" in repr(client)
 
 
+def test_a_base_url_is_shown_without_its_password() -> None:
+    client = BriaClient(TOKEN, base_url="https://bria:Hunter2Pass@api.example.com/v1")
+    assert (
+        repr(client)
+        == "BriaClient(base_url='https://bria:***@api.example.com/v1', api_token='***')"
+    )
+    for url in ("ftp://bria:Hunter2Pass@api.example.com/v1", "http://bria:Hunter2Pass@example.com"):
+        with pytest.raises(ConfigurationError) as refused:
+            BriaClient(TOKEN, base_url=url)
+        assert "Hunter2Pass" not in str(refused.value)
+        assert url.replace("Hunter2Pass", "***") in str(refused.value)
+
+
 async def test_client_used_from_another_event_loop_raises_a_clear_error(
     mock_api: MockAPI,
 ) -> None:

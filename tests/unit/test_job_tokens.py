@@ -245,3 +245,24 @@ async def test_expect_checks_the_route_of_the_token(client: BriaClient, mock_api
 async def test_a_token_never_holds_the_api_token(client: BriaClient, mock_api: MockAPI) -> None:
     token = await generation_token(client, mock_api)
     assert TOKEN not in json.dumps(token)
+
+
+def nested(depth: int) -> dict[str, Any]:
+    """A mapping `depth` levels deep (built without recursion)."""
+    value: dict[str, Any] = {}
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+@pytest.mark.parametrize("depth", [990, 10_000])
+@pytest.mark.parametrize("field", ["response", "context", "state"])
+async def test_a_deeply_nested_token_is_refused_before_any_request(
+    client: BriaClient, mock_api: MockAPI, field: str, depth: int
+) -> None:
+    token = await generation_token(client, mock_api)
+    token[field] = nested(depth)
+    sent = requests_sent(mock_api)
+    with pytest.raises(ba.InvalidJobTokenError, match="nested too deeply"):
+        client.jobs.resume(token)
+    assert requests_sent(mock_api) == sent

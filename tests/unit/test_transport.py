@@ -313,3 +313,26 @@ async def test_a_200_that_is_not_json_raises_a_response_validation_error(
     error = raised.value
     assert (error.status, error.request_id, error.url) == (200, "rid-7", url)
     assert repr(body[:8])[2:-1] in error.excerpt
+
+
+DEEP = b"[" * 30_000 + b"]" * 30_000  # valid JSON, deeper than Python decodes
+
+
+@pytest.mark.parametrize("body", [DEEP, b" " + DEEP, b'{"a": ' + DEEP + b"}"])
+async def test_an_answer_nested_too_deeply_raises_a_response_validation_error(
+    mock_api: MockAPI, body: bytes
+) -> None:
+    url = f"{BASE_URL}/vis1/caption"
+    mock_api.get(url, status=200, body=body)
+    async with BriaClient(TOKEN, base_url=BASE_URL, settings=Settings.for_testing()) as bria:
+        with pytest.raises(ba.APIResponseValidationError, match="nested too deeply"):
+            await bria.visuals.caption("vis1")
+
+
+async def test_an_error_answer_nested_too_deeply_is_kept_as_text(mock_api: MockAPI) -> None:
+    url = f"{BASE_URL}/vis1/caption"
+    mock_api.get(url, status=400, body=DEEP)
+    async with BriaClient(TOKEN, base_url=BASE_URL, settings=Settings.for_testing()) as bria:
+        with pytest.raises(ba.BadRequestError) as raised:
+            await bria.visuals.caption("vis1")
+    assert raised.value.body == DEEP.decode()
