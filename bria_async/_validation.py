@@ -42,6 +42,32 @@ def require_text(name: str, value: Any) -> str:
     return value
 
 
+#: The body fields a model reads as its prompt, which `Settings.max_prompt_chars` caps.
+PROMPT_FIELDS = frozenset(
+    (
+        "prompt",
+        "negative_prompt",
+        "bg_prompt",
+        "scene_description",
+        "exclude_elements",
+        "instruction",
+    )
+)
+
+
+def check_prompts(body: Mapping[str, Any], limit: int) -> None:
+    """Refuse a request body whose `PROMPT_FIELDS` hold a text over `limit` characters,
+    naming the field, its length and the limit (`Settings.max_prompt_chars`)."""
+    for name in PROMPT_FIELDS.intersection(body):
+        text = body[name]
+        if isinstance(text, str) and len(text) > limit:
+            raise ValidationError(
+                name,
+                text,
+                f"at most {limit:,} characters (Settings.max_prompt_chars), not {len(text):,}",
+            )
+
+
 def require_id(name: str, value: Any) -> str:
     """An id that goes in a URL path or query unchanged: a positive integer, or a string of
     `_ID` characters other than "." and ".." (which a URL would resolve away)."""
