@@ -17,6 +17,11 @@ import attrs
 from ._errors import ValidationError
 
 _Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+#: The default of `Settings.max_prompt_chars`. Bria documents no hard limit, only guidelines
+#: of about 50 to 110 words (some 700 characters): ten thousand characters leave room for
+#: any prompt written for a model, and stop a runaway one (a file pasted whole) before it is
+#: sent and paid for.
+MAX_PROMPT_CHARS = 10_000
 
 
 def _is_real(value: object) -> bool:
@@ -213,6 +218,9 @@ class Settings:
     sent as `application/zip` or `application/octet-stream`, the mask generator's zip, is
     capped by `max_download_bytes` instead); `max_download_bytes` caps a result download.
     A body that passes its cap fails with ResponseTooLargeError as soon as it does.
+    `max_prompt_chars` caps each prompt sent (`prompt`, `negative_prompt`, `bg_prompt`,
+    `scene_description`, `exclude_elements`, `instruction`): a longer one is refused with
+    ValidationError before anything is sent.
     """
 
     timeouts: Timeouts = attrs.field(
@@ -231,6 +239,7 @@ class Settings:
     dns_cache_ttl: int = attrs.field(default=300, validator=_count(0))
     max_response_bytes: int = attrs.field(default=8 * 2**20, validator=_count(1))
     max_download_bytes: int = attrs.field(default=256 * 2**20, validator=_count(1))
+    max_prompt_chars: int = attrs.field(default=MAX_PROMPT_CHARS, validator=_count(1))
     #: Per-endpoint request rates (see RateLimits); None: no rate limiter, only the
     #: concurrency of submissions adapts to 429s.
     rate_limits: RateLimits | None = attrs.field(factory=RateLimits, validator=_limits_or_none)

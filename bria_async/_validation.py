@@ -42,6 +42,31 @@ def require_text(name: str, value: Any) -> str:
     return value
 
 
+#: The body fields a model reads as its prompt, which `Settings.max_prompt_chars` caps.
+PROMPT_FIELDS = (
+    "prompt",
+    "negative_prompt",
+    "bg_prompt",
+    "scene_description",
+    "exclude_elements",
+    "instruction",
+)
+
+
+def check_prompts(body: Mapping[str, Any], limit: int) -> None:
+    """Refuse a request body whose `PROMPT_FIELDS` hold a text over `limit` characters,
+    naming the field, its length and the limit (`Settings.max_prompt_chars`). Runs once per
+    call: a few dict lookups."""
+    for name in PROMPT_FIELDS:
+        text = body.get(name)
+        if type(text) is str and len(text) > limit:
+            raise ValidationError(
+                name,
+                text,
+                f"at most {limit:,} characters (Settings.max_prompt_chars), not {len(text):,}",
+            )
+
+
 def require_id(name: str, value: Any) -> str:
     """An id that goes in a URL path or query unchanged: a positive integer, or a string of
     `_ID` characters other than "." and ".." (which a URL would resolve away)."""

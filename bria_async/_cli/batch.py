@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import attrs
 
 from .._errors import BriaError, short_repr
 from .._redact import redact_url
+from .._settings import MAX_PROMPT_CHARS
 from .common import (
     MISSING_EXTRA,
     MODEL_HELP,
@@ -19,8 +22,11 @@ from .common import (
     token_missing,
 )
 from .file_journal import FileJournal
-from .inputs import InputError, Line, check_lines, read_lines
+from .inputs import InputError, Line, Reader, check_input
 from .work import Journal, JournalError
+
+if TYPE_CHECKING:
+    from .._client import BriaClient
 
 __all__ = ["configure_parser", "run"]
 
@@ -54,6 +60,14 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=None,
         help="images per prompt, 1 to 4, for lines that do not say",
+    )
+    parser.add_argument(
+        "--max-prompt-chars",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"the longest prompt a line may have, in characters (default: "
+        f"{MAX_PROMPT_CHARS:,}); a longer one is refused before anything is sent",
     )
     model = parser.add_mutually_exclusive_group()
     model.add_argument(
@@ -126,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
     if args.concurrency < 1:
         print("bria-async batch: --concurrency must be at least 1", file=sys.stderr)
         return USAGE_ERROR
-    problem = _journal_problem(args)
+    problem = _journal_problem(args) or _prompt_cap_problem(args)
     if problem:
         print(f"bria-async batch: {problem}", file=sys.stderr)
         return USAGE_ERROR
@@ -142,20 +156,21 @@ def run(args: argparse.Namespace) -> int:
         if v is not None
     }
     try:
-        lines, problems, blank = read_lines(args.prompts, fmt=args.format, defaults=defaults)
-    except (InputError, OSError, UnicodeDecodeError) as error:
-        print(f"bria-async batch: {error}", file=sys.stderr)
-        return USAGE_ERROR
-    if blank:
-        print(f"bria-async batch: {blank} blank line(s) in {args.prompts} ignored", file=sys.stderr)
-    if token_missing("batch"):
-        return USAGE_ERROR
-    try:
         options = rate_options(args)
     except (ValueError, BriaError) as error:
         print(f"bria-async batch: {error}", file=sys.stderr)
         return USAGE_ERROR
-    return run_command(_batch(args, lines, problems, options))
+    if args.max_prompt_chars is not None:
+        options["settings"] = attrs.evolve(
+            options["settings"], max_prompt_chars=args.max_prompt_chars
+        )
+    reader = Reader(
+        args.prompts,
+        fmt=args.format,
+        defaults=defaults,
+        max_prompt_chars=options["settings"].max_prompt_chars,
+    )
+    return run_command(_batch(args, reader, options))
 
 
 def _journal_problem(args: argparse.Namespace) -> str | None:
@@ -168,6 +183,13 @@ def _journal_problem(args: argparse.Namespace) -> str | None:
         return "--journal needs --batch-id NAME: the batch the workers share"
     if args.lease < 1:
         return f"--lease must be at least 1 second, not {args.lease:g}"
+    return None
+
+
+def _prompt_cap_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with --max-prompt-chars, if anything."""
+    if args.max_prompt_chars is not None and args.max_prompt_chars < 1:
+        return f"--max-prompt-chars must be at least 1, not {args.max_prompt_chars}"
     return None
 
 
@@ -210,9 +232,20 @@ def rate_options(args: argparse.Namespace) -> dict[str, Any]:
     return {"settings": Settings(rate_limits=limits), "rate_limiter": limiter}
 
 
-async def _batch(
-    args: argparse.Namespace, lines: list[Line], problems: list[str], options: dict[str, Any]
-) -> int:
+def _checked_lines(bria: BriaClient, reader: Reader) -> list[Line]:
+    """The input's requests, once every line of it was checked (InputError if one is bad):
+    read twice, as a stream to check it, then to run it."""
+    with reader.path.open("rb") as file:
+        check_input(bria, reader, file)
+    if reader.blank:
+        print(
+            f"bria-async batch: {reader.blank} blank line(s) in {reader.path} ignored",
+            file=sys.stderr,
+        )
+    return reader.load()
+
+
+async def _batch(args: argparse.Namespace, reader: Reader, options: dict[str, Any]) -> int:
     from .._client import BriaClient
     from .._events import Hooks
     from .progress import Counts, Display
@@ -221,7 +254,13 @@ async def _batch(
     counts = Counts()
     async with BriaClient(hooks=Hooks(on_poll=counts.on_poll), **options) as bria:
         try:
-            check_lines(bria, args.prompts, lines, problems)
+            lines = _checked_lines(bria, reader)
+        except (InputError, OSError) as error:
+            print(f"bria-async batch: {error}", file=sys.stderr)
+            return USAGE_ERROR
+        if token_missing("batch"):
+            return USAGE_ERROR
+        try:
             display = Display(counts, f"batch {args.prompts.name}")
             journal, staging = _journal(args, lines)
             report = await Batch(

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._jobs import Job
 from .._specs import Call, JobSpec
+from .._validation import check_prompts
 
 if TYPE_CHECKING:
     from .._client import BriaClient
@@ -23,6 +24,10 @@ class Resource:
     def _job(
         self, spec: JobSpec[R], call: Call, *, context: Mapping[str, Any] | None = None
     ) -> Job[R]:
-        """A lazy Job for `call`: nothing is sent until it is awaited or submitted."""
+        """A lazy Job for `call`: nothing is sent until it is awaited or submitted. Every
+        prompt of its JSON body is checked against `Settings.max_prompt_chars` here, the one
+        place every route's body passes."""
+        if type(call.json) is dict:
+            check_prompts(call.json, self._client.settings.max_prompt_chars)
         # positionally: keywords would cost the call of a class a dict (one Job per call)
         return Job(self._client._runtime, spec, call, context)

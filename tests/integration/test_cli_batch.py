@@ -168,6 +168,31 @@ async def test_batch_refuses_bad_jsonl_lines_before_sending_anything(tmp_path: P
     assert state["submissions"] == {}
 
 
+async def test_batch_prompts_with_unicode_line_breaks_are_one_submission_each(
+    tmp_path: Path,
+) -> None:
+    """U+2028, U+0085 and a form feed are not line ends: 3 lines are 3 paid submissions."""
+    prompts = ["a red fox\u2028in fresh snow", "a lighthouse\x85at dusk", "an owl\x0cat night"]
+    path = tmp_path / "prompts.txt"
+    path.write_bytes("\r\n".join(prompts).encode() + b"\r\n")
+    async with emulator_process(*FAST) as emulator:
+        code, output = await run_cli(
+            "batch",
+            str(path),
+            "--out",
+            str(tmp_path / "out"),
+            "-n",
+            "1",
+            env=emulator.env(),
+            cwd=tmp_path,
+        )
+        state = await emulator.state()
+    assert code == 0, output
+    assert state["submissions"] == {ROUTE: 3}
+    sent = {r["line"]: r["params"]["prompt"] for r in records(tmp_path / "out" / "manifest.jsonl")}
+    assert sent == dict(enumerate(prompts, start=1))
+
+
 async def _trained_model(emulator: EmulatorProcess) -> int:
     """A model trained on the emulator, through the SDK, for the batch to generate with."""
     images = []

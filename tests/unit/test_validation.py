@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bria_async import BriaClient, ValidationError
+from bria_async import BriaClient, Settings, ValidationError
 from tests.conftest import BASE_URL, MockAPI
 
 
@@ -121,3 +121,46 @@ def test_a_sid_with_control_characters_or_no_utf8_form_is_refused(
         client.background.remove_by_visual("v1", sid=sid)
     assert info.value.parameter == "sid"
     assert not mock_api.requests
+
+
+_URL = "https://example.com/a.png"
+_LONG = "a" * 20_000_000
+
+
+@pytest.mark.parametrize(
+    ("call", "parameter"),
+    [
+        (lambda b: b.images.generate(_LONG), "prompt"),
+        (lambda b: b.images.generate("a fox", negative_prompt=_LONG), "negative_prompt"),
+        (lambda b: b.images.generate_tailored(7, _LONG), "prompt"),
+        (lambda b: b.background.replace(_URL, _LONG), "bg_prompt"),
+        (lambda b: b.background.replace_bg("v1", _LONG), "bg_prompt"),
+        (lambda b: b.product.lifestyle_shot_by_text(_URL, _LONG), "scene_description"),
+        (lambda b: b.v2.image.generate(_LONG), "prompt"),
+        (lambda b: b.v2.image.gen_fill(_URL, _URL, _LONG), "prompt"),
+        (lambda b: b.v2.image.replace_background(_URL, _LONG), "prompt"),
+        (lambda b: b.v2.image.add_object_by_text(_URL, _LONG), "instruction"),
+    ],
+)
+def test_a_prompt_over_max_prompt_chars_is_refused_before_sending(
+    client: BriaClient, mock_api: MockAPI, call: Any, parameter: str
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        call(client)
+    assert info.value.parameter == parameter
+    assert info.value.allowed == (
+        "at most 10,000 characters (Settings.max_prompt_chars), not 20,000,000"
+    )
+    assert len(str(info.value)) < 400
+    assert not mock_api.requests
+
+
+async def test_max_prompt_chars_is_a_setting(mock_api: MockAPI) -> None:
+    settings = Settings(max_prompt_chars=5)
+    async with BriaClient("t", base_url=BASE_URL, settings=settings) as bria:
+        bria.images.generate("a fox").cancel()
+        with pytest.raises(ValidationError, match="at most 5 characters"):
+            bria.with_options(timeout=5).images.generate("a red fox")
+    assert Settings().max_prompt_chars == 10_000
+    with pytest.raises(ValidationError, match=r"Settings\.max_prompt_chars"):
+        Settings(max_prompt_chars=0)
