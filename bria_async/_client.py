@@ -76,7 +76,8 @@ class Jobs:
     ) -> bool:
         """One webhook delivery as it arrived, whatever the web framework: its signature is
         checked with this client's API token (WebhookVerificationError if it does not hold),
-        then its status is delivered (see `deliver`). True if it settled a Job here."""
+        then its status is delivered (see `deliver`). True if it settled a Job here.
+        `tolerance`: see `bria_async.webhooks.check_headers` for what it trades."""
         verify_signature(body, headers, api_token=self._token().reveal(), tolerance=tolerance)
         return self.deliver(parse_event(body))
 

@@ -235,6 +235,7 @@ class Jobs(Twin[AsyncJobs]):
         """One webhook delivery as it arrived, whatever the web framework: its signature is
         checked with this client's API token (WebhookVerificationError if it does not hold),
         then its status is delivered (see `deliver`). True if it settled a Job here.
+        `tolerance`: see `bria_async.webhooks.check_headers` for what it trades.
         """
         return self._portal.call(lambda: self._async.receive(body, headers, tolerance=tolerance))
 

@@ -28,15 +28,25 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from starlette.requests import ClientDisconnect
 
 from .._client import BriaClient
-from .._errors import ClientStateError, WebhookVerificationError
+from .._errors import ClientStateError, ValidationError, WebhookVerificationError
+from .._events import logger
+from .._validation import check_number, require_int
+from ..webhooks import check_headers
 
 __all__ = ["Bria", "bria_lifespan", "bria_webhook_router", "get_bria", "open_bria"]
 
 #: A webhook body is one status body: far below this; a larger one is refused unread.
 MAX_WEBHOOK_BYTES = 1024 * 1024
+#: Seconds a webhook body (and its wait for a turn) may take: Bria gives up after 10 s.
+READ_TIMEOUT = 10.0
+#: Bodies read at once, before any is verified: what unsigned senders can make the app hold
+#: is this many times `max_bytes`; a burst of genuine (small) deliveries waits its turn.
+MAX_CONCURRENT_READS = 16
 
 STATE_ATTRIBUTE = "bria_client"
 Lifespan = Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]
@@ -82,27 +92,74 @@ async def get_bria(request: Request) -> BriaClient:
 Bria = Annotated[BriaClient, Depends(get_bria)]
 
 
+def _check_limits(max_bytes: int, read_timeout: float, max_concurrent_reads: int) -> None:
+    require_int("max_bytes", max_bytes, 1)
+    require_int("max_concurrent_reads", max_concurrent_reads, 1)
+    if check_number("read_timeout", read_timeout, 0.001, 3600.0) is None:
+        raise ValidationError("read_timeout", None, "a number of seconds within [0.001, 3600]")
+
+
+def _refused(status: int) -> Response:
+    """`status`, and the connection closed: the sender's unread body is never waited for."""
+    return Response(status_code=status, headers={"Connection": "close"})
+
+
+async def _read_body(
+    request: Request, max_bytes: int, read_timeout: float, reads: anyio.Semaphore
+) -> bytes | int:
+    """The request's body, or the status to refuse it with: 413 over `max_bytes` (declared
+    or sent), 408 past `read_timeout` (its wait for a turn among `reads` included), 400 if
+    the sender went away."""
+    declared = request.headers.get("content-length", "")
+    if len(declared) > 20 or (declared.isdigit() and int(declared) > max_bytes):
+        return 413
+    with anyio.move_on_after(read_timeout):
+        async with reads:
+            body = bytearray()
+            try:
+                async for chunk in request.stream():
+                    body += chunk
+                    if len(body) > max_bytes:
+                        return 413
+            except ClientDisconnect:
+                logger.debug("a webhook sender went away before sending its whole body")
+                return 400
+            return bytes(body)
+    return 408
+
+
 def bria_webhook_router(
     path: str = "/bria/webhook",
     *,
     tolerance: float | None = 300,
     max_bytes: int = MAX_WEBHOOK_BYTES,
+    read_timeout: float = READ_TIMEOUT,
+    max_concurrent_reads: int = MAX_CONCURRENT_READS,
 ) -> APIRouter:
-    """A router with ``POST path`` for Bria's v2 webhooks: it reads at most `max_bytes`,
-    verifies the signature with the app's client's API token (400 if it does not hold),
-    delivers the status to the Job this process follows (`bria.jobs.deliver`) and answers
-    204 at once, well within Bria's 10 s. Needs the app's BriaClient (`bria_lifespan`)."""
+    """A router with ``POST path`` for Bria's v2 webhooks. It checks the signing headers
+    first (400 before reading the body if they are missing, of the wrong form or older than
+    `tolerance` seconds: see `bria_async.webhooks.check_headers` for that trade-off), reads
+    at most `max_bytes` (413) within `read_timeout` seconds (408, its wait for a turn
+    included), `max_concurrent_reads` bodies at once, and closes the connection of whatever
+    it refuses, so unsigned senders cannot hold the app's memory or connections. It then verifies
+    the signature with the app's client's API token (400), delivers the status to the Job
+    this process follows (`bria.jobs.deliver`) and answers 204, well within Bria's 10 s.
+    Needs the app's BriaClient (`bria_lifespan`)."""
+    _check_limits(max_bytes, read_timeout, max_concurrent_reads)
     router = APIRouter()
+    reads = anyio.Semaphore(max_concurrent_reads)
 
     @router.post(path, status_code=204, include_in_schema=False)
     async def bria_webhook(request: Request, bria: Bria) -> Response:
-        body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > max_bytes:
-                return Response(status_code=413)
         try:
-            bria.jobs.receive(bytes(body), request.headers, tolerance=tolerance)
+            check_headers(request.headers, tolerance=tolerance)
+        except WebhookVerificationError:
+            return _refused(400)
+        body = await _read_body(request, max_bytes, read_timeout, reads)
+        if isinstance(body, int):
+            return _refused(body)
+        try:
+            bria.jobs.receive(body, request.headers, tolerance=tolerance)
         except WebhookVerificationError:
             return Response(status_code=400)
         return Response(status_code=204)

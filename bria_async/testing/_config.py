@@ -80,7 +80,9 @@ class EmulatorConfig:
     v2 webhooks are tried `webhook_attempts` times, `webhook_backoff` seconds apart at first
     (doubling), each attempt given `webhook_timeout` seconds; `webhook_extra_signatures` are
     `v1=...` items sent before the real one (as with a rotated key) and `webhook_clock_offset`
-    seconds are added to the signed timestamp (negative: a stale delivery). A v2 job older than
+    seconds are added to the signed timestamp (negative: a stale delivery). Each retry is
+    signed afresh with the time it is sent, or with `webhook_retries_keep_timestamp` with
+    the first attempt's timestamp (Bria does not say which it does). A v2 job older than
     `job_ttl` seconds (None: never) answers 404 as expired.
 
     `rate_limit` (None: no limit) is enforced as Bria does: per token and per endpoint (method
@@ -107,6 +109,7 @@ class EmulatorConfig:
     webhook_timeout: float = 10.0
     webhook_extra_signatures: tuple[str, ...] = ()
     webhook_clock_offset: float = 0.0
+    webhook_retries_keep_timestamp: bool = False
     job_ttl: float | None = None
     rate_limit: RateLimit | None = None
 

@@ -167,11 +167,14 @@ class Jobs:
         if self._session is None:
             self._session = aiohttp.ClientSession()
         delay = config.webhook_backoff
+        first = str(int(time.time() + config.webhook_clock_offset))
         for attempt in range(max(1, config.webhook_attempts)):
             if attempt:
                 await asyncio.sleep(delay)
                 delay *= 2
-            timestamp = str(int(time.time() + config.webhook_clock_offset))
+            timestamp = first
+            if attempt and not config.webhook_retries_keep_timestamp:
+                timestamp = str(int(time.time() + config.webhook_clock_offset))
             signature = sign(job.token, job.request_id, timestamp, body)
             headers = {
                 "Content-Type": "application/json",

@@ -8,9 +8,11 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import itertools
 import json
 import time
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
@@ -19,6 +21,7 @@ import pytest_asyncio
 from aiohttp import web
 
 from bria_async.testing import Emulator, EmulatorConfig, Latency
+from bria_async.testing import _jobs as emulator_jobs
 from tests.emulator.emulator_support import V2Api
 
 IMG = "https://example.com/photo.png"
@@ -235,3 +238,27 @@ async def test_extra_signature_items_and_a_shifted_clock_can_be_asked_for(
     assert len(items) == 2
     assert signature_is_valid(emulator.api_token, headers, raw)  # any one valid item is enough
     assert 590 < time.time() - int(headers["Bria-Webhook-Timestamp"]) < 660
+
+
+@pytest.mark.parametrize(("keep", "distinct"), [(False, 3), (True, 1)])
+async def test_retries_are_signed_afresh_or_keep_the_first_timestamp(
+    v2: V2Api,
+    emulator: Emulator,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+    keep: bool,
+    distinct: int,
+) -> None:
+    clock = itertools.count(1_700_000_000, 100)  # each reading of the clock 100 s later
+    fake = SimpleNamespace(time=lambda: next(clock), monotonic=time.monotonic)
+    monkeypatch.setattr(emulator_jobs, "time", fake)
+    emulator.config.webhook_retries_keep_timestamp = keep
+    receiver.answers = [500, 503]
+    request_id = await v2.submit("/image/edit/enhance", {"image": IMG, "webhook_url": receiver.url})
+    emulator.finish_job(request_id)
+    await receiver.wait()
+    assert len(receiver.received) == 3
+    stamps = {headers["Bria-Webhook-Timestamp"] for headers, _ in receiver.received}
+    assert len(stamps) == distinct
+    for headers, raw in receiver.received:
+        assert signature_is_valid(emulator.api_token, headers, raw)

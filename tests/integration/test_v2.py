@@ -100,3 +100,48 @@ async def test_a_signed_webhook_completes_the_job_with_no_status_call(
     result = await asyncio.wait_for(job, HANG)
     assert result.image_url is not None
     assert bria_emulator.counters.status_calls[job.request_id or ""] == 0
+
+
+async def test_late_retries_that_keep_their_first_timestamp_leave_the_job_to_polling_once(
+    bria_emulator: Emulator,
+) -> None:
+    # Retries of a delivery first tried 10 minutes ago, each with that first timestamp: all
+    # are refused as stale (the default 300 s tolerance); the Job completes by polling after
+    # its webhook grace, exactly once.
+    bria_emulator.config.webhook_retries_keep_timestamp = True
+    bria_emulator.config.webhook_clock_offset = -600
+    bria_emulator.config.webhook_backoff = 0.01
+    statuses: list[str] = []
+    hooks = ba.Hooks(on_job=lambda event: statuses.append(event.status))
+    refused: list[str] = []
+    async with BriaClient(
+        bria_emulator.api_token,
+        base_url=bria_emulator.base_url,
+        settings=Settings.for_testing(),
+        hooks=hooks,
+    ) as bria:
+
+        async def hook(request: web.Request) -> web.Response:
+            try:
+                bria.jobs.receive(await request.read(), request.headers)
+            except ba.WebhookVerificationError as error:
+                refused.append(str(error))
+                return web.Response(status=400)
+            return web.Response(status=204)
+
+        app = web.Application()
+        app.router.add_post("/hook", hook)
+        async with serve(app) as url:
+            job = bria.v2.image.generate("a fox", webhook_url=f"{url}/hook")
+            result = await asyncio.wait_for(job, HANG)
+            for _ in range(250):  # until every retry has been tried
+                (delivery,) = bria_emulator.state.v2.deliveries
+                if len(delivery.attempts) == bria_emulator.config.webhook_attempts:
+                    break
+                await asyncio.sleep(0.02)
+    assert result.image_url is not None
+    assert bria_emulator.counters.status_calls[job.request_id or ""] >= 1
+    assert [attempt["status"] for attempt in delivery.attempts] == [400] * 4
+    assert len(refused) == 4
+    assert all("stale or replayed" in reason for reason in refused)
+    assert statuses.count("done") == 1
