@@ -19,6 +19,7 @@ from .common import (
 )
 from .file_journal import FileJournal
 from .inputs import InputError, Line, check_lines, read_lines
+from .owner import FolderTaken
 from .work import Journal, JournalError
 
 __all__ = ["configure_parser", "run"]
@@ -38,7 +39,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         type=Path,
         required=True,
         help="folder for the images and, without --journal, the run's records; "
-        "run again with the same folder to resume where it stopped",
+        "run again with the same folder to resume where it stopped; a folder holds one "
+        "batch: another batch (other input, or another --batch-id) is refused in it",
     )
     parser.add_argument("--concurrency", type=int, default=32, help="jobs at once (default: 32)")
     parser.add_argument(
@@ -233,7 +235,7 @@ async def _batch(
                 display=display,
                 resubmit_uncertain=args.resubmit_uncertain,
             ).run()
-        except InputError as error:
+        except (InputError, FolderTaken) as error:
             print(f"bria-async batch: {error}", file=sys.stderr)
             return USAGE_ERROR
         except JournalError as error:
