@@ -27,17 +27,24 @@ async def test_a_job_resumed_an_hour_after_its_submission_does_not_delay_fresh_j
     bria_emulator: Emulator,
 ) -> None:
     bria_emulator.config.placeholder_latency = Latency.fixed(0.2)
-    client = {"base_url": bria_emulator.base_url, "settings": SETTINGS, "job_token_key": KEY}
-    async with BriaClient(bria_emulator.api_token, **client) as first:
+
+    def client(hooks: Hooks | None = None) -> BriaClient:
+        return BriaClient(
+            bria_emulator.api_token,
+            base_url=bria_emulator.base_url,
+            settings=SETTINGS,
+            job_token_key=KEY,
+            hooks=hooks,
+        )
+
+    async with client() as first:
         job = first.images.generate("a lighthouse", num_results=1)
         await job.submit()
         token = job.to_dict()
     for url in job.urls:
         bria_emulator.make_ready(url)
     polls: list[PollEvent] = []
-    async with BriaClient(
-        bria_emulator.api_token, hooks=Hooks(on_poll=polls.append), **client
-    ) as bria:
+    async with client(Hooks(on_poll=polls.append)) as bria:
         await bria.jobs.resume(_submitted_earlier(token, 3600))
         assert [(p.outcome, p.waited > 3600) for p in polls] == [("ready", True)]
         fresh = [bria.images.generate(f"a fox number {i}", num_results=1) for i in range(4)]
