@@ -483,7 +483,9 @@ class _StatusCompletion(Completion):
         if job._context.get("webhook"):
             first = max(first, polling.webhook_grace)
         now = time.monotonic()
-        self._watch = _StatusWatch(self, started=now - waited, deadline=now + polling.job_timeout)
+        self._watch = _StatusWatch(
+            self, started=now - waited, deadline=now + polling.job_timeout, late=first <= waited
+        )
         runtime.poller.schedule(self._watch, max(0.0, first - waited))
 
     def cancel(self) -> None:
@@ -528,11 +530,22 @@ class _StatusWatch:
     """The poller entry of one v2 job: one status call per step, backing off while it is not
     final; rate limits and server errors (after the transport's own retries) back it off."""
 
-    __slots__ = ("_completion", "_errors", "_last_pending", "_started", "cancelled", "deadline")
+    __slots__ = (
+        "_completion",
+        "_errors",
+        "_last_pending",
+        "_late",
+        "_started",
+        "cancelled",
+        "deadline",
+    )
 
-    def __init__(self, completion: _StatusCompletion, *, started: float, deadline: float) -> None:
+    def __init__(
+        self, completion: _StatusCompletion, *, started: float, deadline: float, late: bool
+    ) -> None:
         self._completion = completion
         self._started = started
+        self._late = late  # older than the first delay when watched: see RouteTimes
         self.deadline = deadline
         self.cancelled = False
         self._errors = 0
@@ -590,7 +603,7 @@ class _StatusWatch:
         if final:
             self.cancelled = True
             if job.done() and job._error is None:
-                poller.times.observe(job.kind, self._last_pending, waited)
+                poller.times.observe(job.kind, self._last_pending, waited, late=self._late)
             return None
         self._errors = 0
         self._last_pending = waited

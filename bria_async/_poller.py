@@ -74,6 +74,10 @@ class RouteTimes:
     goes out at a low quantile of the estimates (`first_probe_quantile`), not their median:
     every image ready before the first probe waits for it, so a late first probe adds more
     latency than the probes it saves.
+
+    A job already older than that when it is watched (resumed after a restart, or awaited
+    late) is probed at once; if that probe finds it ready, it was ready at some time nobody
+    saw, perhaps while no process was running: that adds no estimate (`late`).
     """
 
     def __init__(self, settings: PollSettings) -> None:
@@ -92,7 +96,14 @@ class RouteTimes:
             self._first[route] = first
         return first
 
-    def observe(self, route: str, last_pending: float | None, ready_at: float) -> None:
+    def observe(
+        self, route: str, last_pending: float | None, ready_at: float, *, late: bool
+    ) -> None:
+        """An image of `route` found ready `ready_at` seconds after its submission, after a
+        "not yet" at `last_pending` (None: the first probe found it); `late`: that first probe
+        went out past the chosen first delay, because the job was older than it."""
+        if last_pending is None and late:
+            return
         estimate = ready_at * 0.8 if last_pending is None else (last_pending + ready_at) / 2
         self._samples.setdefault(route, deque(maxlen=256)).append(estimate)
         self._first.pop(route, None)
@@ -104,6 +115,7 @@ class PlaceholderWatch:
     __slots__ = (
         "_errors",
         "_last_pending",
+        "_late",
         "_poller",
         "_started",
         "cancelled",
@@ -124,6 +136,8 @@ class PlaceholderWatch:
         started: float,
         deadline: float,
         on_outcome: Callable[[Outcome, BaseException | None], None],
+        *,
+        late: bool,
     ) -> None:
         self._poller = poller
         self.url = url
@@ -136,6 +150,7 @@ class PlaceholderWatch:
         self.probes = 0
         self._errors = 0
         self._last_pending: float | None = None
+        self._late = late
 
     def cancel(self) -> None:
         """Probe no more and report nothing (the job ended another way)."""
@@ -188,7 +203,7 @@ class PlaceholderWatch:
         if self.cancelled:
             return None
         if outcome is Outcome.READY:
-            poller.times.observe(self.route, self._last_pending, waited)
+            poller.times.observe(self.route, self._last_pending, waited, late=self._late)
             self.cancelled = True
             self.on_outcome(Outcome.READY, None)
             return None
@@ -301,9 +316,11 @@ class Poller:
         """Probe `url` of job `job_id`, submitted `waited` seconds ago, for at most `window`
         more seconds."""
         now = time.monotonic()
-        entry = PlaceholderWatch(self, url, route, job_id, now - waited, now + window, on_outcome)
-        first = max(0.0, self.times.first_delay(route) - waited)
-        self.schedule(entry, first)
+        first = self.times.first_delay(route) - waited
+        entry = PlaceholderWatch(
+            self, url, route, job_id, now - waited, now + window, on_outcome, late=first <= 0
+        )
+        self.schedule(entry, max(0.0, first))
         return entry
 
     def watch_call(

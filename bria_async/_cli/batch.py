@@ -23,6 +23,7 @@ from .common import (
 )
 from .file_journal import FileJournal
 from .inputs import InputError, Line, Reader, check_input
+from .owner import FolderTaken
 from .work import Journal, JournalError
 
 if TYPE_CHECKING:
@@ -45,7 +46,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         type=Path,
         required=True,
         help="folder for the images and, without --journal, the run's records; "
-        "run again with the same folder to resume where it stopped",
+        "run again with the same folder to resume where it stopped; a folder holds one "
+        "batch: another batch (other input, or another --batch-id) is refused in it",
     )
     parser.add_argument("--concurrency", type=int, default=32, help="jobs at once (default: 32)")
     parser.add_argument(
@@ -273,7 +275,7 @@ async def _batch(args: argparse.Namespace, reader: Reader, options: dict[str, An
                 display=display,
                 resubmit_uncertain=args.resubmit_uncertain,
             ).run()
-        except InputError as error:
+        except (InputError, FolderTaken) as error:
             print(f"bria-async batch: {error}", file=sys.stderr)
             return USAGE_ERROR
         except JournalError as error:

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from .common import USAGE_ERROR, run_command
+from .journal import private_file
 
 __all__ = ["configure_parser", "run"]
 
@@ -143,7 +145,7 @@ async def _describe(conn: Any, batch_id: str, lines: int) -> str:
 async def _export(conn: Any, batch_id: str, path: Path) -> int:
     """Write every image record, with its line's parameters, in line and image order."""
     count = 0
-    with path.open("w", encoding="utf-8") as file:
+    with private_file(path, os.O_TRUNC) as file:  # it holds result URLs: owner-only
         async with conn.transaction():
             async for row in conn.cursor(
                 "SELECT i.record, l.params FROM bria_batch_images i JOIN bria_batch_lines l "
@@ -152,6 +154,7 @@ async def _export(conn: Any, batch_id: str, path: Path) -> int:
             ):
                 record = json.loads(row["record"])
                 record["params"] = json.loads(row["params"])
-                file.write(json.dumps(record, sort_keys=True, separators=(",", ":")) + "\n")
+                line = json.dumps(record, sort_keys=True, separators=(",", ":")) + "\n"
+                file.write(line.encode())
                 count += 1
     return count

@@ -20,6 +20,7 @@ from typing import Any
 
 from .inputs import InputError, Line
 from .journal import JsonLines, read_records
+from .owner import FOLDER_BATCH
 from .work import Claim, Opened
 
 
@@ -39,10 +40,19 @@ def _locked(out: Path) -> Iterator[None]:
         yield
 
 
+def _images(token: dict[str, Any] | None) -> int:
+    """How many images the job of `token` (``Job.to_dict()``) makes: its placeholder URLs,
+    kept in the token's ``state``; 0 when not known."""
+    state = token.get("state") if token is not None else None
+    urls = state.get("urls") if isinstance(state, dict) else None
+    return len(urls) if isinstance(urls, list) else 0
+
+
 class FileJournal:
     """The JSONL journal of `lines` in `out`; hands out every unfinished line once."""
 
     recheck = 0.0
+    batch = FOLDER_BATCH
 
     def __init__(self, lines: list[Line], out: Path) -> None:
         self._lines = lines
@@ -65,8 +75,9 @@ class FileJournal:
         for line in self._lines:
             token = tokens.get(line.number)
             have = saved.get(line.number, set())
-            if token is not None and token.get("urls") and have >= set(range(len(token["urls"]))):
-                done += 1
+            images = _images(token)
+            if images and have >= set(range(images)):
+                done += 1  # every image saved: nothing to send, whatever became of its URLs
                 continue
             todo.append(Claim(line, token, frozenset(have), line.number in uncertain))
         todo.sort(key=lambda claim: not claim.uncertain)  # uncertain first: named together
@@ -110,7 +121,12 @@ class FileJournal:
         if changed:
             raise InputError(
                 self._out / "journal.jsonl",
-                ["the input changed since this directory's journal was written", *changed],
+                [
+                    "the input changed since this folder's journal was written: a folder holds "
+                    "one batch; give another input another --out, or run this folder's input "
+                    "again to resume it",
+                    *changed,
+                ],
             )
         return tokens, saved, intents
 

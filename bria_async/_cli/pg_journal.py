@@ -116,6 +116,7 @@ class PostgresJournal:
         self._lease = lease
         self._reconnect_for = reconnect_for
         self.worker = worker_name()
+        self.batch = f"batch {batch_id!r}"
         self.manifest = (
             f"the journal at {redact_url(dsn)}, batch {batch_id} "
             "(bria-async batch-status --export FILE)"

@@ -30,6 +30,7 @@ import attrs
 
 from .._errors import APIStatusError, BriaError
 from .inputs import Line, build_job
+from .owner import claim_folder
 from .progress import Counts, Display
 from .work import Claim, Journal, LeaseLost
 
@@ -115,7 +116,8 @@ class Batch:
 
     async def run(self) -> Report:
         """Run every line the journal hands out; Ctrl-C or SIGTERM stop cleanly with the
-        journal kept."""
+        journal kept; FolderTaken before anything is sent if `out` is another batch's."""
+        claim_folder(self._out, self._journal.batch)
         opened = await self._journal.open()
         try:
             self._counts.lines, self._counts.skipped = opened.lines, opened.done
@@ -209,8 +211,12 @@ class Batch:
         line = claim.line
         try:
             if claim.token is not None:
-                job: Job[ImageResult] | None = self._bria.jobs.resume(claim.token)
-                self._counts.resumed += 1
+                resumed = self._bria.jobs.resume(claim.token)
+                saved = bool(resumed.urls) and claim.saved >= set(range(len(resumed.urls)))
+                # Every image saved (killed before the line's end): nothing to ask Bria.
+                job: Job[ImageResult] | None = None if saved else resumed
+                if not saved:
+                    self._counts.resumed += 1
             elif claim.uncertain and not self._resubmit_uncertain:
                 await self._fail(
                     line,

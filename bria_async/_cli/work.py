@@ -48,6 +48,8 @@ class Journal(Protocol):
 
     #: Where every outcome can be read, for the summary.
     manifest: str
+    #: The batch in messages, and as the owner of ``--out`` (see `owner.claim_folder`).
+    batch: str
     #: Seconds to wait before asking again when `claim` had nothing to hand out yet.
     recheck: float
 

@@ -15,6 +15,8 @@ from typing import Any
 import aiohttp
 
 TOKEN = "cli-test-token"
+#: The PostgreSQL server of the journal tests (database `test`, trust auth).
+SERVER = os.environ.get("BRIA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 class EmulatorProcess:

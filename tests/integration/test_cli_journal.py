@@ -1,9 +1,16 @@
-"""The batch journal: concurrent appends all reach the disk; a torn last line is skipped."""
+"""The batch journal: concurrent appends all reach the disk; a torn last line is skipped; the
+files are owner-only."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import stat
+import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from bria_async._cli.journal import JsonLines, read_records
 
@@ -29,3 +36,27 @@ def test_a_line_nested_too_deeply_is_skipped_like_a_foreign_one(tmp_path: Path) 
     deep = b'{"line": 2, "job": ' + b"[" * 30_000 + b"]" * 30_000 + b"}"
     path.write_bytes(b'{"line": 1}\n' + deep + b'\n{"line": 3}\n')
     assert [r["line"] for r in read_records(path)] == [1, 3]
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    """The usual umask, under which a plain open() makes files others can read."""
+    old = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+@pytest.mark.usefixtures("umask_022")
+async def test_journal_files_are_owner_only_whatever_the_umask(tmp_path: Path) -> None:
+    new, old = tmp_path / "journal.jsonl", tmp_path / "manifest.jsonl"
+    old.write_text('{"line": 1}\n')  # written by an earlier version: 0644
+    assert stat.S_IMODE(old.stat().st_mode) == 0o644
+    for path in (new, old):
+        journal = JsonLines(path)
+        await journal.append({"line": 2})
+        await journal.aclose()
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert [r["line"] for r in read_records(old)] == [1, 2]

@@ -23,48 +23,16 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from bria_async import BriaClient
 from bria_async.cli import main
-from bria_async.testing import Emulator, EmulatorConfig, Latency, RateLimit
-from tests.integration.cli_support import TESTING_CLI, records, start_cli
+from bria_async.testing import Emulator, Latency, RateLimit
+from tests.integration.cli_support import SERVER, TESTING_CLI, records, start_cli
 from tests.integration.service_support import missing_service, redis_answers
-from tests.integration.testing_cli import fast_polling_init
 
 asyncpg = pytest.importorskip("asyncpg")
 
-SERVER = os.environ.get("BRIA_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 ROUTE = "/text-to-image/base/{model_version}"
 # Batch workers as processes, polling soon enough for the emulator's short latencies.
 start_worker = functools.partial(start_cli, program=TESTING_CLI)
-
-
-@pytest.fixture
-async def emulator() -> AsyncIterator[Emulator]:
-    """The emulator, quick: images ready after 0.1 s (median), 64 px."""
-    config = EmulatorConfig(
-        placeholder_latency=Latency.lognormal(median=0.1, p95=0.3), max_image_side=64, seed=7
-    )
-    async with Emulator(config, host="127.0.0.1", port=0, storage_port=0) as running:
-        yield running
-
-
-@pytest.fixture
-async def journal() -> AsyncIterator[str]:
-    """A journal URL whose tables live in a new schema, dropped at the end."""
-    try:
-        conn = await asyncpg.connect(SERVER, timeout=5)
-    except (OSError, asyncio.TimeoutError, asyncpg.PostgresError) as error:
-        message = f"PostgreSQL is not reachable at {SERVER}: {error}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    schema = f"bria_test_{secrets.token_hex(4)}"
-    await conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{SERVER}?search_path={schema}"
-    finally:
-        await conn.execute(f"DROP SCHEMA {schema} CASCADE")
-        await conn.close()
 
 
 async def _sql(url: str, query: str, *args: Any) -> list[Any]:
@@ -96,24 +64,6 @@ async def _status(capsys: pytest.CaptureFixture[str], url: str, batch: str, *mor
     output = capsys.readouterr()
     assert code == 0, output
     return output.out
-
-
-@pytest.fixture
-def cli(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], emulator: Emulator
-) -> Callable[..., Awaitable[tuple[int, str]]]:
-    """`bria-async ARGS` in this process (a thread with its own event loop) against
-    `emulator`, polling as testing_cli.py does: its exit code and output."""
-    monkeypatch.setenv("BRIA_API_TOKEN", emulator.api_token)
-    monkeypatch.setenv("BRIA_BASE_URL", emulator.base_url)
-    monkeypatch.setattr(BriaClient, "__init__", fast_polling_init)
-
-    async def run(*argv: str) -> tuple[int, str]:
-        code = await asyncio.to_thread(main, list(argv))
-        output = capsys.readouterr()
-        return code, output.out + output.err
-
-    return run
 
 
 async def _count(url: str, query: str, *args: Any) -> int:
@@ -341,9 +291,8 @@ async def test_batch_status_without_a_batch_id_lists_every_batch(
     status = ["batch-status", "--journal", journal]
     assert await asyncio.to_thread(main, status) == 0
     assert capsys.readouterr().out == "no batches in this journal\n"
-    out = str(tmp_path / "out")
     for batch, count in (("foxes", 3), ("hares", 2)):
-        prompts = _prompts(tmp_path, count, f"{batch}.txt")
+        prompts, out = _prompts(tmp_path, count, f"{batch}.txt"), str(tmp_path / batch)
         code, output = await cli(
             "batch", str(prompts), "--out", out, "--journal", journal, "--batch-id", batch
         )
