@@ -104,7 +104,8 @@ class BriaClient:
 
     The token comes from `api_token` or the ``BRIA_API_TOKEN`` environment variable, the base
     URL from `base_url` or ``BRIA_BASE_URL``. One client holds one connection pool and one
-    poller: share it across your app (for example from a FastAPI lifespan), in one event loop.
+    poller: share it across your app (for example from a FastAPI lifespan), in one event loop
+    of one process (made before os.fork(), it raises ClientStateError in the child).
     Job tokens are signed with a key derived from the API token, or with `job_token_key`
     (16 bytes at least) for apps whose API token rotates. Requests keep to
     `settings.rate_limits` on `rate_limiter`: by default one of the client's own; pass one
@@ -249,8 +250,10 @@ class BriaClient:
     async def aclose(self) -> None:
         """Stop polling (pending jobs fail with a clear error) and close the connections."""
         self._refuse_view()
-        await self._runtime.poller.close()
-        await self._runtime.transport.close()
+        transport = self._runtime.transport
+        if not transport.forked:  # in a forked child, the poller's tasks are the parent's
+            await self._runtime.poller.close()
+        await transport.close()
 
     @cached_property
     def images(self) -> Images:

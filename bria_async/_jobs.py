@@ -39,6 +39,7 @@ from ._errors import (
     JobTimeoutError,
 )
 from ._events import JobEvent, current_job, emit
+from ._forks import forked_error
 from ._retry import Deadline
 from ._specs import Call, JobSpec, ResultContext, result_type, spec_for
 from ._tokens import TokenData, sign, verify
@@ -221,6 +222,10 @@ class Job(Generic[R]):
         if self._submitted_at is None:
             task = self._send_task
             if task is None:
+                if self._runtime.transport.forked:  # said before asyncio refuses the inherited loop
+                    error = forked_error("BriaClient")
+                    self._fail(error)
+                    raise error
                 task = _eager_task(self._send())
                 task.add_done_callback(self._on_sent)
                 self._send_task = task

@@ -24,6 +24,7 @@ from aiohttp.helpers import parse_content_type
 from multidict import CIMultiDictProxy
 from yarl import URL
 
+from . import _forks
 from ._errors import (
     APIConnectionError,
     APIRedirectError,
@@ -280,6 +281,16 @@ class Transport:
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
+        #: Whether this process is a child forked after the transport was made: then it
+        #: sends nothing, and its session is left untouched to the parent.
+        self.forked = False
+        _forks.watch(self)
+
+    def _after_fork_in_child(self) -> None:
+        self.forked = True
+        session, self._session, self._loop = self._session, None, None
+        if session is not None:
+            _forks.leave_to_parent(session)
 
     @property
     def session(self) -> aiohttp.ClientSession:
@@ -288,6 +299,8 @@ class Transport:
         session = self._session
         if session is not None and loop is self._loop:
             return session  # the usual request: open, and in its own loop
+        if self.forked:
+            raise _forks.forked_error("BriaClient")
         if self._closed:
             raise ClientStateError("this BriaClient is closed; open a new one")
         if self._loop is not None and loop is not self._loop:
@@ -323,6 +336,8 @@ class Transport:
 
     async def close(self) -> None:
         self._closed = True
+        if self.forked:
+            return  # the connections and the rate limiter's are the parent's
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -522,6 +537,8 @@ class Transport:
         retry policy: backoff with jitter, Retry-After, the retry budget and the deadline.
         With `rated` (account, endpoint), each attempt first waits for its slot under the
         endpoint's rate limit (inside the submission slot of a billable one)."""
+        if self.forked:  # before the rate limiter, whose connections are the parent's too
+            raise _forks.forked_error("BriaClient")
         throttle = self.throttle if rated is not None else None
         retries = (settings or self._settings).retries
         attempt = 0

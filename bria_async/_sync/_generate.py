@@ -85,7 +85,8 @@ _DOC = {
 
 It runs one BriaClient on a private event loop thread, which ``close()`` (or the end of the
 ``with`` block) stops. Any thread may call it, but not code running in an event loop: use
-BriaClient there. Its arguments are BriaClient's.""",
+BriaClient there. Its arguments are BriaClient's. Under a forking server, create it in each
+worker: in a child forked after it was made, it raises ClientStateError.""",
 }
 _SIMPLE = (type(None), bool, int, float, str)
 

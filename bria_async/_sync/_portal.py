@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
+from .. import _forks
 from .._errors import ClientStateError
 from .._jobs import Job
 
@@ -47,7 +48,8 @@ class Portal:
     """One event loop on a daemon thread; callable from any thread but its own.
 
     `last` is awaited on the loop when the portal closes: by ``close()``, or at exit or
-    when nothing uses the portal any more, whichever comes first.
+    when nothing uses the portal any more, whichever comes first. In a child forked from
+    the process that made it, the portal refuses calls and its close touches nothing.
     """
 
     def __init__(self, last: Callable[[], Awaitable[None]]) -> None:
@@ -59,14 +61,24 @@ class Portal:
         )
         self._thread.start()
         self._finalizer = weakref.finalize(self, _shutdown, self._loop, self._thread, last)
+        self._forked = False
+        _forks.watch(self)
+
+    def _after_fork_in_child(self) -> None:
+        """The loop thread is not in this process, and the loop's selector and sockets are
+        the parent's: never wait for the thread (at exit either) nor touch the loop."""
+        self._forked = True
+        self._lock = threading.Lock()  # a thread of the parent may have held it
+        self._finalizer.detach()
 
     def _refuse(self, awaitable: object = None) -> ClientStateError | None:
         """Why a call cannot be made from here, if it cannot."""
-        error = (
-            ClientStateError("this Bria client is closed; open a new one")
-            if self._closed
-            else in_loop_error()
-        )
+        if self._forked:
+            error: ClientStateError | None = _forks.forked_error("Bria client")
+        elif self._closed:
+            error = ClientStateError("this Bria client is closed; open a new one")
+        else:
+            error = in_loop_error()
         if error is None:
             return None
         # what was made for this call is dropped unsent, quietly
@@ -114,9 +126,11 @@ class Portal:
                 self.run(close())
 
     def close(self) -> None:
-        """Await `last` on the loop, then stop the loop and join its thread; once."""
+        """Await `last` on the loop, then stop the loop and join its thread; once. In a
+        forked child, only mark the portal closed: the loop and `last` are the parent's."""
         with self._lock:
-            if self._closed:
+            if self._closed or self._forked:
+                self._closed = True
                 return
             error = self._refuse()
             if error is not None:
