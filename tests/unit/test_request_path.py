@@ -14,7 +14,7 @@ import bria_async as ba
 from bria_async import BriaClient, Settings
 from bria_async._completion import CallAgain
 from bria_async._jobs import Job
-from bria_async._request import Call
+from bria_async._request import Call, RequestOptions
 from bria_async._specs import JobSpec
 from tests.conftest import BASE_URL, TOKEN, MockAPI
 
@@ -126,3 +126,19 @@ async def test_a_billable_call_again_waits_for_a_submission_slot(mock_api: MockA
         limiter.try_acquire = spy  # type: ignore[method-assign]
         assert await asyncio.wait_for(_job(bria, _billable_v2_form), HANG) == {"ok": True}
     assert len(held) == 2
+
+
+async def test_the_options_headers_go_beside_the_api_token_never_over_it(
+    client: BriaClient, mock_api: MockAPI
+) -> None:
+    url = f"{BASE_URL}/{VID}/caption"
+    mock_api.get(url, payload={"results": ["a cup"]})
+    settings = client.settings
+    options = RequestOptions(
+        timeouts=settings.timeouts,
+        retries=settings.retries,
+        headers={"X-Trace": "t1", "api_token": "not the token"},
+    )
+    await client._runtime.transport.send(Call("GET", f"/{VID}/caption", options=options))
+    (sent,) = mock_api.requests[("GET", URL(url))]
+    assert sent.kwargs["headers"] == {"X-Trace": "t1", "api_token": TOKEN}
