@@ -25,7 +25,8 @@ from ._runtime import EARLY_EVENTS, Runtime
 from ._settings import Settings, Timeouts
 from ._storage import Storage
 from ._tokens import check_key, derive_key
-from ._transport import Secret, Transport, check_base_url, versioned_base_urls
+from ._transport import Transport
+from ._urls import Secret, check_base_url, versioned_base_urls
 from ._validation import is_header_value
 from .resources.background import Background
 from .resources.datasets import Datasets
@@ -211,8 +212,9 @@ class BriaClient:
 
         A light view, made per call if you like: it shares this client's connection pool,
         poller, limits, storage and hooks, and is never closed on its own (close the client
-        it came from). Placeholder probes, v2 status reads and result downloads, which the
-        shared poller and storage make, keep the client's own settings.
+        it came from). Every API request the view causes uses its options, its jobs' later
+        ones too (calling again, v2 status and training status reads); placeholder probes
+        and result downloads, which the shared poller and storage make, keep the client's.
         """
         view = copy.copy(self)
         # the namespaces cached on this client hold this client: the view makes its own

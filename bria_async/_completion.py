@@ -37,15 +37,14 @@ from ._errors import (
 )
 from ._events import PollEvent, emit
 from ._poller import Outcome, Watch
-from ._retry import Deadline
-from ._transport import is_loopback
+from ._request import Call, Deadline
+from ._urls import is_loopback
 from ._validation import require_bool, require_id
 from .types.v2 import V2Status, parse_status
 
 if TYPE_CHECKING:
     from ._jobs import Job
     from ._runtime import Runtime
-    from ._specs import Call
 
 #: How often an info route's "call /info again" 400 is called again before it counts.
 MAX_CALL_AGAIN_400 = 5
@@ -344,14 +343,7 @@ class _CallAgainCompletion(_Repeating):
         call = self._call
         try:
             runtime = self._job._runtime
-            response = await runtime.transport.request(
-                call.method,
-                call.path,
-                params=call.params,
-                json=call.json,
-                kind=call.kind,
-                settings=runtime.settings,
-            )
+            response = await runtime.transport.send(call.sent_with(runtime.options, None))
         except BadRequestError as exc:
             self._refusals += 1
             if is_call_again(exc) and self._refusals < MAX_CALL_AGAIN_400:
@@ -576,12 +568,17 @@ class _StatusWatch:
         paused = poller.paused_for(_STATUS_ENDPOINT)
         if paused > 0:  # another job's status read was rate limited: every job waits
             return paused
-        path = f"/status/{completion.request_id}"
+        call = Call(
+            "GET",
+            f"/status/{completion.request_id}",
+            kind="poll",
+            version=2,
+            options=job._runtime.options,
+            deadline=Deadline(self.deadline),
+        )
         status: int | None = None
         try:
-            response = await poller.transport.request(
-                "GET", path, kind="poll", version=2, deadline=Deadline.after(self.deadline - now)
-            )
+            response = await poller.transport.send(call)
             status = response.status
             body = response.json()
         except NotFoundError as exc:

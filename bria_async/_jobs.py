@@ -40,8 +40,8 @@ from ._errors import (
 )
 from ._events import JobEvent, current_job, emit
 from ._forks import forked_error
-from ._retry import Deadline
-from ._specs import Call, JobSpec, ResultContext, result_type, spec_for
+from ._request import Call, Deadline
+from ._specs import JobSpec, ResultContext, result_type, spec_for
 from ._tokens import TokenData, sign, verify
 
 if TYPE_CHECKING:
@@ -269,19 +269,8 @@ class Job(Generic[R]):
             if call.prepare is not None:
                 call = await call.prepare(call)
             try:
-                response = await runtime.transport.request(
-                    call.method,
-                    call.path,
-                    params=call.params,
-                    json=call.json,
-                    data=call.data,
-                    kind=call.kind,
-                    billable=call.billable,
-                    version=call.version,
-                    repeat=call.repeat,
-                    deadline=Deadline.after(runtime.settings.polling.job_timeout),
-                    settings=runtime.settings,
-                )
+                deadline = Deadline.after(runtime.settings.polling.job_timeout)
+                response = await runtime.transport.send(call.sent_with(runtime.options, deadline))
             except BriaError as exc:
                 if not self._spec.finish.not_final(exc):
                     raise

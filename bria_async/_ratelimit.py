@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 from ._errors import RateLimitTimeoutError
-from ._retry import Deadline
+from ._request import Deadline
 from ._settings import RateLimits
 
 #: First path segments of v1 routes that are not a visual id.

@@ -11,6 +11,7 @@ import attrs
 
 from ._events import Hooks
 from ._poller import Poller
+from ._request import RequestOptions
 from ._settings import Settings
 from ._storage import Storage
 from ._transport import Transport
@@ -29,6 +30,9 @@ class Runtime:
     token_key: Callable[[], bytes]
     #: Whether placeholder and result URLs may be plain http.
     allow_insecure_http: bool
+    #: How this client's (or view's) API requests are sent, made from `settings` (again
+    #: by ``attrs.evolve`` for a ``with_options`` view).
+    options: RequestOptions = attrs.field(init=False)
     #: The v2 jobs being followed in this process, by request id (what webhooks complete).
     v2_jobs: weakref.WeakValueDictionary[str, Any] = attrs.field(
         factory=weakref.WeakValueDictionary
@@ -38,6 +42,10 @@ class Runtime:
     early_events: collections.OrderedDict[str, Mapping[str, Any]] = attrs.field(
         factory=collections.OrderedDict
     )
+
+    @options.default
+    def _options(self) -> RequestOptions:
+        return RequestOptions.of(self.settings)
 
 
 #: How many early webhook statuses a client keeps for jobs it does not follow (yet).

@@ -1,5 +1,6 @@
-"""How each route's Job is sent and completes: the Call (one request), the JobSpec (how its
-Job finishes and its result is parsed), and the registry `jobs.resume()` rebuilds Jobs from.
+"""How each route's Job completes: the JobSpec (how its Job finishes and its result is
+parsed, its request being a `_request.Call`), and the registry `jobs.resume()` rebuilds Jobs
+from.
 """
 
 from __future__ import annotations
@@ -7,41 +8,18 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
 from ._completion import Direct, Plan
 from ._errors import BriaError
-from ._transport import Response, TimeoutKind
+from ._transport import Response
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
 
 R = TypeVar("R")
-
-
-class Call(NamedTuple):
-    """One API request, as a resource method prepared it (already validated); a NamedTuple,
-    the cheapest immutable record, as one is made per request (`_replace` makes another).
-
-    `prepare`, when set, runs once as the Job is sent, before the request: it returns the
-    Call to send (for example with the JSON body once image files were read off the event
-    loop and checked); its ValidationError fails the Job before anything is sent.
-    """
-
-    method: str
-    path: str
-    params: Mapping[str, Any] | None = None
-    json: Any = None
-    data: Callable[[], Any] | None = None
-    kind: TimeoutKind = "quick"
-    billable: bool = False
-    #: The API version whose base URL the path is under (1 or 2).
-    version: int = 1
-    #: False: sent once, never repeated, whatever the answer (v2 submissions).
-    repeat: bool = True
-    prepare: Callable[[Call], Awaitable[Call]] | None = None
 
 
 class ResultContext:

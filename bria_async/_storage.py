@@ -25,10 +25,11 @@ from pathlib import Path
 
 import anyio
 
+from ._bodies import Body
 from ._errors import APIResponseValidationError
-from ._retry import Deadline
+from ._request import Deadline
 from ._settings import Settings
-from ._transport import Body, Transport, request_id_of
+from ._transport import Transport, request_id_of
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 #: What the files the API makes begin with: (offset, bytes) pairs per extension.

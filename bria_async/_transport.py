@@ -9,22 +9,20 @@ bytes, error answers a few kilobytes.
 from __future__ import annotations
 
 import asyncio
-import functools
 import json as jsonlib
 import json.encoder as jsonenc
 import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
-from typing import Any, Literal, NamedTuple
-from urllib.parse import urlsplit
+from typing import Any, NamedTuple
 
 import aiohttp
-from aiohttp.helpers import parse_content_type
 from multidict import CIMultiDictProxy
 from yarl import URL
 
 from . import _forks
+from ._bodies import ERROR_BODY_BYTES, PROBE_BYTES, Body, is_file_type, read_head
 from ._errors import (
     APIConnectionError,
     APIRedirectError,
@@ -33,62 +31,38 @@ from ._errors import (
     APITimeoutError,
     BriaError,
     ClientStateError,
-    ConfigurationError,
     RateLimitTimeoutError,
-    ResponseTooLargeError,
     error_class_for,
 )
 from ._events import Hooks, RequestEvent, RetryEvent, current_job, emit, logger
 from ._json import loads
 from ._limiter import AdaptiveLimiter
 from ._ratelimit import LocalRateLimiter, RateLimiter, Throttle, account_of, endpoint_of
-from ._redact import redact_url
+from ._redirects import MAX_REDIRECTS, REDIRECT_STATUSES, origin_of, redirect_target
+from ._request import Call, Deadline, RequestOptions, TimeoutKind
 from ._retry import (
-    NOT_DONE_STATUSES,
-    RETRYABLE_STATUSES,
-    Deadline,
+    Action,
+    Attempt,
+    Failure,
+    Outcome,
     RetryBudget,
-    backoff_delay,
+    decide,
     parse_retry_after,
 )
 from ._settings import Settings
+from ._urls import Secret, versioned_base_urls
 
 #: What a timeout raises: on Python 3.10 asyncio's TimeoutError is not the built-in one.
 TIMEOUTS = (TimeoutError, asyncio.TimeoutError)
-TimeoutKind = Literal["quick", "upload", "sync_generation", "poll", "download"]
 OK_STATUSES = frozenset({200, 201, 202, 204, 205, 208, 209})
 _DOWNLOAD_OK = frozenset({200})
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-amz-request-id")
-_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-_MAX_REDIRECTS = 5
-#: API answers of these types are files (the mask generator's zip): capped as downloads.
-_FILE_TYPES = frozenset(
-    {"application/zip", "application/x-zip-compressed", "application/octet-stream"}
-)
-_PROBE_BYTES = 64
-_ERROR_BODY_BYTES = 64 * 1024
+_NO_DEADLINE = Deadline(None)
 #: What `_dumps` hands the C encoder: json.dumps' own defaults (its TypeError for a value
 #: that is not JSON, ASCII escapes, separators), with a fresh circular reference check.
 _make_encoder = jsonenc.c_make_encoder  # type: ignore[attr-defined]  # (typeshed lacks it)
 _DEFAULT = jsonlib.JSONEncoder().default
 _ESCAPE = jsonenc.encode_basestring_ascii
-
-
-class Secret:
-    """A string that never shows itself in a repr, str or f-string."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('***')"
-
-    __str__ = __repr__
 
 
 class Response(NamedTuple):
@@ -128,60 +102,6 @@ def _dumps(value: Any) -> str:
     return "".join(encode(value, 0))
 
 
-class Body:
-    """A success body being read, never past `limit` bytes: Content-Length is checked up front
-    and the bytes as they arrive; passing the limit closes the connection and raises
-    ResponseTooLargeError, so the rest is never buffered."""
-
-    def __init__(self, resp: aiohttp.ClientResponse, *, method: str, url: str, limit: int) -> None:
-        self._resp = resp
-        self._method = method
-        self.url = url
-        self.limit = limit
-        self._size = 0
-        declared = resp.content_length
-        if declared is not None and declared > limit:
-            self._too_large()
-
-    @property
-    def status(self) -> int:
-        return self._resp.status
-
-    @property
-    def headers(self) -> CIMultiDictProxy[str]:
-        return self._resp.headers
-
-    async def read(self) -> bytes:
-        """The next bytes that arrived (b"" at the end)."""
-        chunk = await self._resp.content.readany()
-        self._size += len(chunk)
-        if self._size > self.limit:
-            self._too_large()
-        return chunk
-
-    async def read_all(self) -> bytes:
-        """The whole body, chunk by chunk as it arrives (checked against the limit)."""
-        chunks = []
-        while chunk := await self.read():
-            chunks.append(chunk)
-        return b"".join(chunks)
-
-    def _too_large(self) -> None:
-        self._resp.close()
-        raise ResponseTooLargeError(method=self._method, url=self.url, limit=self.limit)
-
-
-async def _read_head(resp: aiohttp.ClientResponse, size: int) -> bytes:
-    """At most the first `size` bytes of the body; the connection is closed (not pooled
-    half-read) when more would have followed."""
-    head = b""
-    while len(head) < size and (chunk := await resp.content.read(size - len(head))):
-        head += chunk
-    if not resp.content.at_eof():
-        resp.close()
-    return head
-
-
 def _error_message(body: Any, text: str) -> str:
     if isinstance(body, Mapping):
         for key in ("error", "message", "detail", "description"):
@@ -214,34 +134,6 @@ def request_id_of(headers: Mapping[str, str]) -> str | None:
     return next((headers[h] for h in _REQUEST_ID_HEADERS if h in headers), None)
 
 
-def is_loopback(host: str) -> bool:
-    """True for localhost, 127.0.0.0/8 and ::1."""
-    return host in {"localhost", "::1"} or host.startswith("127.")
-
-
-def check_base_url(base_url: str, *, allow_insecure_http: bool) -> str:
-    """The base URL without a trailing slash; plain http only to loopback unless allowed."""
-    parts = urlsplit(base_url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise ConfigurationError(f"base_url must be an http(s) URL, got {redact_url(base_url)!r}")
-    if parts.scheme == "http" and not is_loopback(parts.hostname) and not allow_insecure_http:
-        raise ConfigurationError(
-            f"base_url {redact_url(base_url)!r} is plain http to a host that is not loopback: "
-            "the API token would travel unencrypted. Use https, or pass allow_insecure_http=True."
-        )
-    return base_url.rstrip("/")
-
-
-def versioned_base_urls(base_url: str) -> tuple[str, str]:
-    """The v1 and v2 base URLs of one checked base URL: a trailing ``/v1`` (or ``/v2``) is
-    swapped for the other; a base URL without a version gets ``/v1`` and ``/v2`` appended.
-    So one ``BRIA_BASE_URL`` (and one emulator) serves both API versions."""
-    head, _, last = base_url.rpartition("/")
-    if last in ("v1", "v2") and urlsplit(head).hostname:
-        return f"{head}/v1", f"{head}/v2"
-    return f"{base_url}/v1", f"{base_url}/v2"
-
-
 class Transport:
     """Sends API requests with retries and maps statuses to errors; fetches storage URLs."""
 
@@ -257,11 +149,11 @@ class Transport:
     ) -> None:
         self.base_url = base_url
         self.v2_base_url = v2_base_url or versioned_base_urls(base_url)[1]
-        self._origin = _origin(URL(base_url))
+        self._origin = origin_of(URL(base_url))
         self._token = token
         self._settings = settings
-        # per kind: the settings' timeouts, and the longest of them
-        self._timeouts: dict[str, tuple[aiohttp.ClientTimeout, float]] = {}
+        #: How calls without options of their own are sent (the client's settings).
+        self.options = RequestOptions.of(settings)
         self._hooks = hooks
         self._rng = random.Random()
         self._budget = RetryBudget(settings.retries)
@@ -344,27 +236,6 @@ class Transport:
         if self.throttle is not None:
             await self.throttle.limiter.aclose()
 
-    def _timeout(
-        self, kind: TimeoutKind, deadline: Deadline, settings: Settings | None = None
-    ) -> aiohttp.ClientTimeout:
-        """The attempt's timeouts: the client settings' own (made once per kind) unless the
-        deadline comes sooner, or a call's own `settings` (``with_options``) set others."""
-        if settings is None or settings is self._settings:
-            cached = self._timeouts.get(kind)
-            if cached is None:
-                t = self._settings.timeouts
-                total, connect = getattr(t, kind), t.connect
-                cached = self._timeouts[kind] = (
-                    aiohttp.ClientTimeout(total=total, sock_connect=connect),
-                    max(total, connect),
-                )
-            timeout, longest = cached
-            if deadline.at is None or deadline.at - time.monotonic() >= longest:
-                return timeout  # the usual attempt: the deadline is further off
-        t = (settings or self._settings).timeouts
-        total, connect = getattr(t, kind), t.connect
-        return aiohttp.ClientTimeout(total=deadline.cap(total), sock_connect=deadline.cap(connect))
-
     async def fetch(
         self,
         url: str,
@@ -378,12 +249,10 @@ class Transport:
         The response's body holds at most the first 64 bytes, whether or not the host
         honoured a Range header: enough to tell an image from an error page.
         """
-        deadline = deadline or Deadline(None)
+        timeout = self.options.timeout(kind, deadline or _NO_DEADLINE)
         try:
-            async with self.session.get(
-                url, headers=dict(headers or {}), timeout=self._timeout(kind, deadline)
-            ) as resp:
-                head = await _read_head(resp, _PROBE_BYTES)
+            async with self.session.get(url, headers=dict(headers or {}), timeout=timeout) as resp:
+                head = await read_head(resp, PROBE_BYTES)
                 return Response("GET", url, resp.status, resp.headers, head)
         except (*TIMEOUTS, aiohttp.ClientError) as exc:
             raise _connection_error(exc, "GET", url) from exc
@@ -399,7 +268,7 @@ class Transport:
         (backoff, Retry-After, the retry budget, the deadline); `consume` reads a 200's body,
         capped at `max_download_bytes`, and starts over if a broken transfer is retried."""
 
-        async def once(timeout: aiohttp.ClientTimeout) -> Response:
+        async def once(call: Call, url: str, timeout: aiohttp.ClientTimeout) -> Response:
             async with self.session.get(url, timeout=timeout) as resp:
                 if resp.status != 200:
                     return await _error_response("GET", url, resp)
@@ -408,88 +277,64 @@ class Transport:
                 )
                 return Response("GET", url, resp.status, resp.headers, b"")
 
-        await self._send(
-            "GET",
-            url,
-            once,
-            ok=_DOWNLOAD_OK,
-            kind="download",
-            billable=False,
-            deadline=deadline or Deadline(None),
-        )
+        call = Call("GET", url, kind="download", options=self.options, deadline=deadline)
+        await self._attempts(call, url, once, _DOWNLOAD_OK, None)
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
-        data: Callable[[], Any] | None = None,
-        kind: TimeoutKind = "quick",
-        billable: bool = False,
-        deadline: Deadline | None = None,
-        version: int = 1,
-        repeat: bool = True,
-        settings: Settings | None = None,
-    ) -> Coroutine[Any, Any, Response]:
-        """Send an API request, retrying what is safe to retry; return a success response.
+    def send(self, call: Call) -> Coroutine[Any, Any, Response]:
+        """Send an API request, retrying what `decide` allows; return a success response.
         (A plain function returning the sending coroutine: one coroutine layer less.)
 
-        `data` is a factory so that a multipart body is rebuilt for each attempt. A billable
-        request (one that creates paid work) is repeated only where the server cannot have
-        done the work, unless the settings allow more. A redirect is followed only within
-        the API's origin (the token goes nowhere else): to another origin it raises
-        APIRedirectError. Raises the typed error otherwise. `version` 2 sends it under the
-        v2 base URL (same origin, same token). `repeat=False` sends it once whatever
-        happens (v2 submissions: Bria has no idempotency key). `settings` replaces the
-        client's timeouts and retry policy for this call (a ``with_options`` view's).
+        The call goes under the base URL of its API version (same origin, same token), with
+        its options (the transport's own, the client's, when it has none) and its deadline.
+        A redirect is followed only within the API's origin (the token goes nowhere else):
+        to another origin it raises APIRedirectError. Raises the typed error otherwise.
         """
+        if call.options is None:
+            call = call.sent_with(self.options, call.deadline)
+        method, path, version = call.method, call.path, call.version
         url = (self.v2_base_url if version == 2 else self.base_url) + path
-        headers, account = self._credentials()
+        rated = (
+            None
+            if self.throttle is None
+            else (self._credentials()[1], endpoint_of(method, path, version))
+        )
+        return self._attempts(call, url, self._exchange, OK_STATUSES, rated)
+
+    async def _exchange(self, call: Call, url: str, timeout: aiohttp.ClientTimeout) -> Response:
+        """One attempt of an API call, following redirects within the API's origin."""
+        headers = self._credentials()[0]
+        extra = call.options.headers if call.options is not None else None
+        if extra:
+            headers = {**extra, **headers}
+        params = call.params
         query = {k: _query_value(v) for k, v in params.items() if v is not None} if params else {}
-
-        async def once(timeout: aiohttp.ClientTimeout) -> Response:
-            target: str | URL = url  # a string until a redirect: aiohttp parses it once
-            verb, query_now, body_json, body_data = method, query, json, data
-            for _ in range(_MAX_REDIRECTS + 1):
-                async with self.session.request(
-                    verb,
-                    target,
-                    params=query_now or None,
-                    json=body_json,
-                    data=body_data() if body_data is not None else None,
-                    headers=headers,
-                    timeout=timeout,
-                    allow_redirects=False,
-                ) as resp:
-                    location = resp.headers.get("Location")
-                    if resp.status not in _REDIRECT_STATUSES or not location:
-                        return await self._api_response(verb, url, str(target), resp)
-                    await _read_head(resp, _ERROR_BODY_BYTES)
-                    target = _redirect_target(verb, url, resp, location, self._origin)
-                    query_now = {}
-                    if resp.status == 303 or (resp.status in (301, 302) and verb == "POST"):
-                        verb, body_json, body_data = "GET", None, None
-            raise APIRedirectError(
-                f"more than {_MAX_REDIRECTS} redirects in a row",
-                method=method,
-                url=url,
-                status=resp.status,
-                location=str(target),
-            )
-
-        return self._send(
-            method,
-            url,
-            once,
-            ok=OK_STATUSES,
-            kind=kind,
-            billable=billable,
-            deadline=deadline or Deadline(None),
-            repeat=repeat,
-            settings=settings,
-            rated=None if self.throttle is None else (account, endpoint_of(method, path, version)),
+        target: str | URL = url  # a string until a redirect: aiohttp parses it once
+        method, json, data = call.method, call.json, call.data
+        for _ in range(MAX_REDIRECTS + 1):
+            async with self.session.request(
+                method,
+                target,
+                params=query or None,
+                json=json,
+                data=data() if data is not None else None,
+                headers=headers,
+                timeout=timeout,
+                allow_redirects=False,
+            ) as resp:
+                location = resp.headers.get("Location")
+                if resp.status not in REDIRECT_STATUSES or not location:
+                    return await self._api_response(method, url, str(target), resp)
+                await read_head(resp, ERROR_BODY_BYTES)
+                target = redirect_target(method, url, resp, location, self._origin)
+                query = {}
+                if resp.status == 303 or (resp.status in (301, 302) and method == "POST"):
+                    method, json, data = "GET", None, None
+        raise APIRedirectError(
+            f"more than {MAX_REDIRECTS} redirects in a row",
+            method=call.method,
+            url=url,
+            status=resp.status,
+            location=str(target),
         )
 
     def _credentials(self) -> tuple[dict[str, str], str]:
@@ -510,8 +355,11 @@ class Transport:
         if resp.status not in OK_STATUSES:
             return await _error_response(method, url, resp)
         s = self._settings
-        is_file = _is_file_type(resp.headers.get("Content-Type"))
-        limit = s.max_download_bytes if is_file else s.max_response_bytes
+        limit = (
+            s.max_download_bytes
+            if is_file_type(resp.headers.get("Content-Type"))
+            else (s.max_response_bytes)
+        )
         declared = resp.content_length
         if declared is not None and declared <= limit and "Content-Encoding" not in resp.headers:
             body = await resp.read()  # the usual answer: its length declared, and allowed
@@ -519,36 +367,31 @@ class Transport:
             body = await Body(resp, method=method, url=url, limit=limit).read_all()
         return Response(method, answered, resp.status, resp.headers, body)
 
-    async def _send(
+    async def _attempts(
         self,
-        method: str,
+        call: Call,
         url: str,
-        once: Callable[[aiohttp.ClientTimeout], Awaitable[Response]],
-        *,
+        once: Callable[[Call, str, aiohttp.ClientTimeout], Awaitable[Response]],
         ok: frozenset[int],
-        kind: TimeoutKind,
-        billable: bool,
-        deadline: Deadline,
-        repeat: bool = True,
-        settings: Settings | None = None,
-        rated: tuple[str, str] | None = None,
+        rated: tuple[str, str] | None,
     ) -> Response:
-        """Run `once` (one attempt) until it answers a status in `ok`, under the client's one
-        retry policy: backoff with jitter, Retry-After, the retry budget and the deadline.
-        With `rated` (account, endpoint), each attempt first waits for its slot under the
-        endpoint's rate limit (inside the submission slot of a billable one)."""
+        """Run `once` (one attempt) until it answers a status in `ok` or `decide` says to
+        stop. With `rated` (account, endpoint), each attempt first waits for its slot under
+        the endpoint's rate limit (inside the submission slot of a billable one)."""
         if self.forked:  # before the rate limiter, whose connections are the parent's too
             raise _forks.forked_error("BriaClient")
         throttle = self.throttle if rated is not None else None
-        retries = (settings or self._settings).retries
-        attempt = 0
+        options, method, billable = call.options, call.method, call.billable
+        assert options is not None
+        deadline = call.deadline or _NO_DEADLINE
+        number = 0
         maybe_done = False  # an earlier attempt may have done the work before it failed
         while True:
-            attempt += 1
+            number += 1
             started = time.monotonic()
-            retry_after: float | None = None
-            status: int | None = None
             waited = False
+            response: Response | None = None
+            error: BriaError | None = None
             if billable and not self.submissions.try_acquire():
                 await self.submissions.acquire()
             try:
@@ -557,15 +400,15 @@ class Transport:
                     if wait != 0.0:
                         waited = await throttle.acquire(rated, deadline, reserved=wait)
                         started = time.monotonic()  # the wait for its slot is not the request's
-                response = await once(self._timeout(kind, deadline, settings))
+                response = await once(call, url, options.timeout(call.kind, deadline))
             except RateLimitTimeoutError:
                 raise  # nothing was sent (and it is a TimeoutError: not one to retry)
             except (*TIMEOUTS, aiohttp.ClientError) as exc:
-                error: BriaError = _connection_error(exc, method, url)
-                retryable = True
-                not_done = isinstance(exc, aiohttp.ClientConnectorError)
+                error = _connection_error(exc, method, url)
+                connect = isinstance(exc, aiohttp.ClientConnectorError)
+                outcome = Outcome(failure=Failure.CONNECT if connect else Failure.BROKEN)
             except BriaError as exc:  # a refused redirect, a body too large: never repeated
-                error, retryable, not_done = exc, False, False
+                error, outcome = exc, Outcome(failure=Failure.REFUSED)
             else:
                 status = response.status
                 if status in ok:
@@ -575,17 +418,10 @@ class Transport:
                     if billable:
                         self.submissions.on_success()
                     if self._hooks.on_request is not None or logger.isEnabledFor(logging.DEBUG):
-                        self._emit_request(method, url, status, started, attempt)
+                        self._emit_request(method, url, status, started, number)
                     return response
-                if status == 404 and maybe_done and method == "DELETE":
-                    # the attempt that broke deleted it: gone is what was asked for
-                    logger.info("%s %s answered 404 after a failed attempt: done", method, url)
-                    self._emit_request(method, url, status, started, attempt)
-                    return Response(method, response.url, 204, response.headers, b"")
-                error = status_error(response)
-                retryable = status in RETRYABLE_STATUSES
-                not_done = status in NOT_DONE_STATUSES
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                outcome = Outcome(status, None, retry_after)
                 if status == 429 and billable:
                     self.submissions.on_rate_limited()
                 if status == 429 and throttle is not None and rated is not None:
@@ -593,39 +429,36 @@ class Transport:
             finally:
                 if billable:
                     self.submissions.release()
-            self._emit_request(method, url, status, started, attempt, error)
-            maybe_done = maybe_done or not not_done
-            allowed = not billable or not_done or retries.retry_billable_server_errors
-            # Under rate limits a 429 is waited out within the deadline, spending neither
-            # attempts nor the retry budget: its Retry-After (the wait, without backoff) paused
-            # the endpoint for everyone (polls are rescheduled by the poller instead).
-            waits_out = (
-                status == 429
-                and throttle is not None
-                and deadline.at is not None
-                and kind != "poll"
+            attempt = Attempt(
+                number,
+                maybe_done,
+                throttle is not None,
+                self._budget.available(),
+                self._rng.random(),
             )
-            if not (retryable and allowed and repeat) or (
-                attempt >= retries.max_attempts and not waits_out
-            ):
-                raise error
-            delay = backoff_delay(attempt, retries, self._rng)
-            if retry_after is not None:
-                scaled = retry_after * retries.backoff_scale
-                delay = scaled if waits_out else max(delay, scaled)
-            if not deadline.allows(delay):
-                raise _with_note(
-                    error, f"not retried: waiting {delay:.1f}s would pass the call's deadline"
-                )
-            if not waits_out and not self._budget.try_spend():
-                raise _with_note(error, "not retried: the client's retry budget is spent")
-            reason = str(status) if status is not None else type(error).__name__
+            decision = decide(call, attempt, outcome)
+            if decision.action is Action.GONE and response is not None:
+                # the attempt that broke deleted it: gone is what was asked for
+                logger.info("%s %s answered 404 after a failed attempt: done", method, url)
+                self._emit_request(method, url, outcome.status, started, number)
+                return Response(method, response.url, 204, response.headers, b"")
+            if error is None and response is not None:
+                error = status_error(response)
+            assert error is not None
+            self._emit_request(method, url, outcome.status, started, number, error)
+            maybe_done = maybe_done or not outcome.not_done
+            if decision.action is Action.RAISE:
+                raise error if decision.note is None else _with_note(error, decision.note)
+            if decision.action is Action.RETRY:
+                self._budget.try_spend()
+            delay = decision.delay
+            reason = str(outcome.status) if outcome.status is not None else type(error).__name__
             logger.info("retrying %s %s in %.2fs after %s", method, url, delay, reason)
             hook = self._hooks.on_retry
             if hook is not None:
                 emit(
                     hook,
-                    RetryEvent(method=method, url=url, attempt=attempt, delay=delay, reason=reason),
+                    RetryEvent(method=method, url=url, attempt=number, delay=delay, reason=reason),
                 )
             await asyncio.sleep(delay)
 
@@ -661,44 +494,8 @@ class Transport:
 
 async def _error_response(method: str, url: str, resp: aiohttp.ClientResponse) -> Response:
     """An error answer with at most its first 64 KiB of body: enough for the message."""
-    body = await _read_head(resp, _ERROR_BODY_BYTES)
+    body = await read_head(resp, ERROR_BODY_BYTES)
     return Response(method, str(resp.url), resp.status, resp.headers, body)
-
-
-@functools.lru_cache(maxsize=64)
-def _is_file_type(content_type: str | None) -> bool:
-    """Whether a Content-Type header names a file type, read as aiohttp reads it (none at all
-    is application/octet-stream); cached, as an API answers with a handful of values."""
-    if content_type is None:
-        return "application/octet-stream" in _FILE_TYPES
-    return parse_content_type(content_type)[0] in _FILE_TYPES
-
-
-def _origin(url: URL) -> tuple[str, str | None, int | None]:
-    return url.scheme, url.host, url.port
-
-
-def _redirect_target(
-    method: str,
-    url: str,
-    resp: aiohttp.ClientResponse,
-    location: str,
-    origin: tuple[str, str | None, int | None],
-) -> URL:
-    """Where a redirect of the API points, if it stays within the API's origin."""
-    try:
-        target = resp.url.join(URL(location))
-    except ValueError:
-        target = None
-    if target is None or _origin(target) != origin:
-        raise APIRedirectError(
-            "not followed: it leaves the API's origin, and the API token goes nowhere else",
-            method=method,
-            url=url,
-            status=resp.status,
-            location=location,
-        )
-    return target
 
 
 def _query_value(value: Any) -> str:

@@ -1439,8 +1439,9 @@ class Bria(SyncRoot):
 
         A light view, made per call if you like: it shares this client's connection pool,
         poller, limits, storage and hooks, and is never closed on its own (close the client
-        it came from). Placeholder probes, v2 status reads and result downloads, which the
-        shared poller and storage make, keep the client's own settings.
+        it came from). Every API request the view causes uses its options, its jobs' later
+        ones too (calling again, v2 status and training status reads); placeholder probes
+        and result downloads, which the shared poller and storage make, keep the client's.
         """
         return Bria._wrap(
             self._portal.call(

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._jobs import Job
-from .._specs import Call, JobSpec
+from .._request import Call
+from .._specs import JobSpec
 from .._validation import check_prompts
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from typing import Any, Literal, Protocol, get_args
 from .._completion import CallAgain
 from .._errors import ValidationError
 from .._inputs import ImageInput, ImageType, LoadedImage, check, form_factory, json_fields, load
-from .._specs import Call
+from .._request import Call
 from .._validation import check_bool, check_choice, drop_none, require_id
 from ..types.choices import DesiredResolution
 

@@ -9,7 +9,8 @@ from .._completion import Placeholders
 from .._errors import ValidationError
 from .._inputs import JPEG_PNG, PRODUCT_TYPES, RGB_MODES, ImageInput
 from .._jobs import Job
-from .._specs import Call, JobSpec, register
+from .._request import Call
+from .._specs import JobSpec, register
 from .._validation import (
     check_bool,
     check_int,

@@ -12,7 +12,8 @@ import anyio
 from .._errors import APIResponseValidationError, BriaError, ValidationError
 from .._inputs import IMAGE_TYPES, ImageInput, check, form_factory, load
 from .._jobs import Job
-from .._specs import Call, JobSpec, register
+from .._request import Call
+from .._specs import JobSpec, register
 from .._validation import (
     drop_none,
     require_choice,

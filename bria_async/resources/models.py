@@ -10,7 +10,8 @@ from .._converter import structure
 from .._errors import APIConnectionError, RateLimitError, ServerError
 from .._events import logger
 from .._jobs import Job
-from .._specs import Call, JobSpec, register
+from .._request import Call
+from .._specs import JobSpec, register
 from .._validation import drop_none, require_int, require_numeric_id, require_text
 from ..types.datasets import parse_nothing
 from ..types.models import Model, ModelStatus, parse_model, parse_models, parse_training_answer
@@ -33,7 +34,8 @@ async def _follow_training(runtime: Runtime, context: Mapping[str, Any]) -> Any:
     """
     model_id = require_numeric_id("model_id", context.get("model_id"))
     try:
-        response = await runtime.transport.request("GET", f"{_PATH}/{model_id}")
+        call = Call("GET", f"{_PATH}/{model_id}", options=runtime.options)
+        response = await runtime.transport.send(call)
     except (APIConnectionError, ServerError, RateLimitError) as exc:
         logger.warning("training of model %s: could not read its status (%s)", model_id, exc)
         return None

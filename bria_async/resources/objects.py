@@ -9,7 +9,8 @@ import anyio
 
 from .._errors import ValidationError
 from .._jobs import Job
-from .._specs import Call, JobSpec, register
+from .._request import Call
+from .._specs import JobSpec, register
 from .._validation import (
     check_bool,
     check_int,

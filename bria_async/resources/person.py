@@ -7,7 +7,8 @@ from typing import Any
 
 from .._errors import ValidationError
 from .._jobs import Job
-from .._specs import Call, JobSpec, register
+from .._request import Call
+from .._specs import JobSpec, register
 from .._validation import drop_none, is_json, require_id, require_list, require_text
 from ..types.choices import DesiredResolution
 from ..types.images import EditResult, parse_edit_result

@@ -17,8 +17,8 @@ from .._completion import Placeholders
 from .._errors import ValidationError
 from .._inputs import PRODUCT_TYPES, ImageInput, check, json_fields, load
 from .._jobs import Job
-from .._specs import Call, JobSpec, register
-from .._transport import TimeoutKind
+from .._request import Call, TimeoutKind
+from .._specs import JobSpec, register
 from .._validation import (
     check_bool,
     check_choice,

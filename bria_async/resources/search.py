@@ -7,7 +7,8 @@ from typing import Any, get_args
 
 from .._errors import ValidationError
 from .._jobs import Job
-from .._specs import Call, JobSpec, register
+from .._request import Call
+from .._specs import JobSpec, register
 from .._validation import (
     check_choice,
     drop_none,

@@ -27,7 +27,8 @@ from .._errors import (
 from .._inputs import IMAGE_TYPES, RGB_MODES, ImageInput, check, load
 from .._jobs import Job
 from .._json import dumps, loads
-from .._specs import Call, JobSpec, register
+from .._request import Call
+from .._specs import JobSpec, register
 from .._validation import (
     check_bool,
     check_choice,
@@ -643,7 +644,8 @@ class V2(_V2Resource):
         rid = require_id("request_id", request_id)
         runtime = self._client._runtime
         try:
-            response = await runtime.transport.request("GET", f"/status/{rid}", version=2)
+            call = Call("GET", f"/status/{rid}", version=2, options=runtime.options)
+            response = await runtime.transport.send(call)
         except NotFoundError as exc:
             raise RequestExpiredError.of(exc, rid) from None
         try:

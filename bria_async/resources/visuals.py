@@ -12,7 +12,8 @@ from typing import Any, Literal, get_args
 
 from .._errors import ValidationError
 from .._jobs import Job
-from .._specs import Call, JobSpec, register
+from .._request import Call
+from .._specs import JobSpec, register
 from .._transport import Response
 from .._validation import (
     check_bool,

@@ -10,6 +10,7 @@ import pytest
 
 import bria_async
 from bria_async import BriaClient, ClientStateError, ConfigurationError
+from bria_async._request import Call
 from tests.conftest import BASE_URL, TOKEN, MockAPI
 
 
@@ -21,7 +22,7 @@ async def test_token_and_base_url_come_from_the_environment(
     mock_api.get("https://env.example/v1/v1d/caption", payload={"results": ["x"]})
     async with BriaClient() as bria:
         assert bria.base_url == "https://env.example/v1"
-        await bria._runtime.transport.request("GET", "/v1d/caption")
+        await bria._runtime.transport.send(Call("GET", "/v1d/caption"))
     (call,) = next(iter(mock_api.requests.values()))
     assert call.kwargs["headers"]["api_token"] == "env-token"
 
@@ -81,7 +82,7 @@ async def test_client_used_from_another_event_loop_raises_a_clear_error(
 
         def other_loop() -> None:
             try:
-                asyncio.run(bria._runtime.transport.request("GET", "/v/caption"))
+                asyncio.run(bria._runtime.transport.send(Call("GET", "/v/caption")))
             except BaseException as exc:
                 errors.append(exc)
 

@@ -19,7 +19,7 @@ from bria_async import (
     Settings,
 )
 from bria_async._ratelimit import Throttle, endpoint_of
-from bria_async._retry import Deadline
+from bria_async._request import Deadline
 from bria_async._settings import parse_rate
 from bria_async.testing import EmulatorConfig, create_api_app
 from bria_async.testing._state import State

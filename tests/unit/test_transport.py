@@ -10,7 +10,7 @@ from yarl import URL
 
 import bria_async as ba
 from bria_async import BriaClient, Hooks, RetryEvent, RetrySettings, Settings
-from bria_async._retry import Deadline
+from bria_async._request import Call, Deadline
 from tests.conftest import BASE_URL, TOKEN, MockAPI
 
 GEN_URL = f"{BASE_URL}/text-to-image/base/2.3"
@@ -59,7 +59,7 @@ async def test_each_documented_status_maps_to_its_error_class(
     )
     async with _client(RetrySettings(max_attempts=1)) as bria:
         with pytest.raises(error_class) as info:
-            await bria._runtime.transport.request("GET", "/vis1/caption")
+            await bria._runtime.transport.send(Call("GET", "/vis1/caption"))
     error = info.value
     assert isinstance(error, ba.APIStatusError)
     assert isinstance(error, ba.BriaError)
@@ -73,7 +73,7 @@ async def test_each_documented_status_maps_to_its_error_class(
 async def test_success_statuses_are_returned(mock_api: MockAPI, status: int) -> None:
     mock_api.get(f"{BASE_URL}/ok", status=status, payload={"fine": True})
     async with _client() as bria:
-        response = await bria._runtime.transport.request("GET", "/ok")
+        response = await bria._runtime.transport.send(Call("GET", "/ok"))
     assert response.status == status
 
 
@@ -128,7 +128,7 @@ async def test_get_is_retried_after_500_and_connection_errors(mock_api: MockAPI)
     mock_api.get(url, exception=ba_connection_error())
     mock_api.get(url, payload={"results": ["a caption"]})
     async with _client() as bria:
-        response = await bria._runtime.transport.request("GET", "/vis1/caption")
+        response = await bria._runtime.transport.send(Call("GET", "/vis1/caption"))
     assert response.json() == {"results": ["a caption"]}
 
 
@@ -138,7 +138,7 @@ async def test_client_errors_are_never_retried(mock_api: MockAPI, status: int) -
     mock_api.get(url, status=status, payload={"error": "no"}, repeat=True)
     async with _client() as bria:
         with pytest.raises(ba.APIStatusError):
-            await bria._runtime.transport.request("GET", "/vis1/caption")
+            await bria._runtime.transport.send(Call("GET", "/vis1/caption"))
     assert len(mock_api.requests[("GET", _url(url))]) == 1
 
 
@@ -147,7 +147,7 @@ async def test_retry_gives_up_after_max_attempts(mock_api: MockAPI) -> None:
     mock_api.get(url, status=503, payload={"error": "down"}, repeat=True)
     async with _client(RetrySettings(max_attempts=3, backoff_scale=0)) as bria:
         with pytest.raises(ba.ServerError):
-            await bria._runtime.transport.request("GET", "/vis1/caption")
+            await bria._runtime.transport.send(Call("GET", "/vis1/caption"))
     assert len(mock_api.requests[("GET", _url(url))]) == 3
 
 
@@ -156,7 +156,9 @@ async def test_retry_after_past_the_deadline_fails_at_once_saying_so(mock_api: M
     mock_api.get(url, status=429, headers={"Retry-After": "120"}, payload={"error": "slow"})
     async with _client(RetrySettings()) as bria:
         with pytest.raises(ba.RateLimitError, match="deadline"):
-            await bria._runtime.transport.request("GET", "/vis1/caption", deadline=ba_deadline(5))
+            await bria._runtime.transport.send(
+                Call("GET", "/vis1/caption", deadline=ba_deadline(5))
+            )
     assert len(mock_api.requests[("GET", _url(url))]) == 1
 
 
@@ -165,7 +167,7 @@ async def test_retry_budget_stops_retry_storms(mock_api: MockAPI) -> None:
     mock_api.get(url, status=503, payload={"error": "down"}, repeat=True)
     async with _client(RetrySettings(max_attempts=10, backoff_scale=0, budget=3)) as bria:
         with pytest.raises(ba.ServerError, match="budget"):
-            await bria._runtime.transport.request("GET", "/vis1/caption")
+            await bria._runtime.transport.send(Call("GET", "/vis1/caption"))
     assert len(mock_api.requests[("GET", _url(url))]) == 4
 
 
@@ -178,7 +180,7 @@ async def test_api_token_header_is_sent_to_the_api(mock_api: MockAPI) -> None:
 
     mock_api.get(f"{BASE_URL}/vis1/caption", callback=check)
     async with _client() as bria:
-        await bria._runtime.transport.request("GET", "/vis1/caption")
+        await bria._runtime.transport.send(Call("GET", "/vis1/caption"))
 
 
 def ba_connection_error() -> Exception:
