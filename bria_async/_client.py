@@ -1,4 +1,4 @@
-"""BriaClient: settings, the session's life cycle, and the namespaces."""
+"""AsyncBria (also BriaClient): settings, the session's life cycle, and the namespaces."""
 
 from __future__ import annotations
 
@@ -99,8 +99,9 @@ class Jobs:
         return bool(completion.deliver(event.body))
 
 
-class BriaClient:
-    """The asyncio client of the Bria API. Use it as ``async with BriaClient() as bria:``.
+class AsyncBria:
+    """The asyncio client of the Bria API. Use it as ``async with AsyncBria() as bria:``
+    (``BriaClient`` is the same class; ``Bria`` is the synchronous client).
 
     The token comes from `api_token` or the ``BRIA_API_TOKEN`` environment variable, the base
     URL from `base_url` or ``BRIA_BASE_URL``. One client holds one connection pool and one
@@ -155,7 +156,7 @@ class BriaClient:
         self.settings = apply_options(
             settings or Settings(), timeout=timeout, max_retries=max_retries
         )
-        self._view_of: BriaClient | None = None
+        self._view_of: AsyncBria | None = None
         hooks = hooks or Hooks()
         transport = Transport(
             base_url=self.base_url,
@@ -178,8 +179,8 @@ class BriaClient:
     def _require_token(self) -> Secret:
         if self._token is None:
             raise ConfigurationError(
-                "no Bria API token: pass BriaClient(api_token=...) or set BRIA_API_TOKEN; "
-                "to try the SDK without one, use `async with BriaClient.emulated() as bria:`"
+                "no Bria API token: pass AsyncBria(api_token=...) or set BRIA_API_TOKEN; "
+                "to try the SDK without one, use `async with AsyncBria.emulated() as bria:`"
             )
         return self._token
 
@@ -192,7 +193,7 @@ class BriaClient:
 
     @classmethod
     def emulated(cls, **options: Any) -> contextlib.AbstractAsyncContextManager[Self]:
-        """``async with BriaClient.emulated() as bria:`` a client on the built-in emulator,
+        """``async with AsyncBria.emulated() as bria:`` a client on the built-in emulator,
         started on 127.0.0.1 for the block: every route answers, no token or network needed.
         `options` (settings, hooks, ...) go to the client. Needs the ``emulator`` extra."""
         from ._emulated import emulated
@@ -201,11 +202,11 @@ class BriaClient:
 
     def __repr__(self) -> str:
         token = "'***'" if self._token is not None else "None"
-        return f"BriaClient(base_url={redact_url(self.base_url)!r}, api_token={token})"
+        return f"{type(self).__name__}(base_url={redact_url(self.base_url)!r}, api_token={token})"
 
     def with_options(
         self, *, timeout: float | Timeouts | None = None, max_retries: int | None = None
-    ) -> BriaClient:
+    ) -> AsyncBria:
         """This client with other timeouts or retries for the calls made through it:
         ``await bria.with_options(timeout=900).images.generate(...)``.
 
@@ -248,12 +249,18 @@ class BriaClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Stop polling (pending jobs fail with a clear error) and close the connections."""
+        """Stop polling (pending jobs fail with a clear error) and close the connections
+        (a `session` given to the client is left open: it is the caller's)."""
         self._refuse_view()
         transport = self._runtime.transport
         if not transport.forked:  # in a forked child, the poller's tasks are the parent's
             await self._runtime.poller.close()
         await transport.close()
+
+    async def close(self) -> None:
+        """``await client.close()``: the same as `aclose`, as openai's and anthropic's
+        clients name it."""
+        await self.aclose()
 
     @cached_property
     def images(self) -> Images:
@@ -319,3 +326,7 @@ class BriaClient:
     def as_completed(self, jobs: Iterable[Job[R]], *, limit: int = 32) -> AsyncIterator[Job[R]]:
         """Yield jobs as they finish, at most `limit` running at once."""
         return _collections.as_completed(jobs, limit=limit)
+
+
+#: The name the SDK had first: the same class as AsyncBria, so isinstance holds either way.
+BriaClient = AsyncBria

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Generic, Literal, overload
 
-from bria_async._client import BriaClient
+from bria_async._client import AsyncBria
 from bria_async._client import Jobs as AsyncJobs
 from bria_async._client import R as client_R
 from bria_async._events import Hooks
@@ -1398,9 +1398,9 @@ class Bria(SyncRoot):
     """The synchronous client of the Bria API: ``with Bria() as bria:``, then
     ``bria.images.generate(...)`` returns the result, not a Job.
 
-    It runs one BriaClient on a private event loop thread, which ``close()`` (or the end of the
+    It runs one AsyncBria on a private event loop thread, which ``close()`` (or the end of the
     ``with`` block) stops. Any thread may call it, but not code running in an event loop: use
-    BriaClient there. Its arguments are BriaClient's. Under a forking server, create it in each
+    AsyncBria there. Its arguments are AsyncBria's. Under a forking server, create it in each
     worker: in a child forked after it was made, it raises ClientStateError.
     """
 
@@ -1418,7 +1418,7 @@ class Bria(SyncRoot):
         rate_limiter: RateLimiter | None = None,
     ) -> None:
         self._start(
-            BriaClient(
+            AsyncBria(
                 api_token,
                 base_url=base_url,
                 settings=settings,

@@ -62,7 +62,7 @@ TWINS: dict[type, str] = {
     v2.V2Image: "V2Image",
     v2.V2Product: "V2Product",
     v2.V2: "V2",
-    _client.BriaClient: "Bria",
+    _client.AsyncBria: "Bria",
 }
 #: Twins whose methods hand back their Job instead of its result.
 KEEPS_JOBS = frozenset({_client.Jobs})
@@ -80,14 +80,16 @@ RENAMED = {
     "__anext__": "__next__",
 }
 _DOC = {
-    "BriaClient": """The synchronous client of the Bria API: ``with Bria() as bria:``, then
+    "AsyncBria": """The synchronous client of the Bria API: ``with Bria() as bria:``, then
 ``bria.images.generate(...)`` returns the result, not a Job.
 
-It runs one BriaClient on a private event loop thread, which ``close()`` (or the end of the
+It runs one AsyncBria on a private event loop thread, which ``close()`` (or the end of the
 ``with`` block) stops. Any thread may call it, but not code running in an event loop: use
-BriaClient there. Its arguments are BriaClient's. Under a forking server, create it in each
+AsyncBria there. Its arguments are AsyncBria's. Under a forking server, create it in each
 worker: in a child forked after it was made, it raises ClientStateError.""",
 }
+#: Other names async annotations use for a class that has a twin.
+ALIASES = {"BriaClient": "Bria"}
 _SIMPLE = (type(None), bool, int, float, str)
 
 
@@ -131,7 +133,7 @@ def _home(name: str, obj: object, namespace: dict[str, Any]) -> str:
 class _Writer:
     def __init__(self) -> None:
         self.imports = _Imports()
-        self.twin_names = {cls.__name__: twin for cls, twin in TWINS.items()}
+        self.twin_names = {cls.__name__: twin for cls, twin in TWINS.items()} | ALIASES
 
     # --- annotations -----------------------------------------------------------------
     def annotation(
@@ -180,7 +182,7 @@ class _Writer:
 
     # --- members ---------------------------------------------------------------------
     def twin(self, cls: type, twin: str) -> str:
-        base = "SyncRoot" if cls is _client.BriaClient else f"Twin[{self._async_name(cls)}]"
+        base = "SyncRoot" if cls is _client.AsyncBria else f"Twin[{self._async_name(cls)}]"
         if cls is _jobs.Job:
             base = f"Twin[{self._async_name(cls)}[R]], Generic[R]"
             self.imports.lines.add("from typing import Generic")
@@ -189,7 +191,7 @@ class _Writer:
             inspect.getdoc(cls) or ""
         )
         body = [f"class {twin}({base}):", _docstring(doc.strip(), 4)]
-        if cls is _client.BriaClient:
+        if cls is _client.AsyncBria:
             body.append(_init(self))
         namespace = vars(sys.modules[cls.__module__])
         for name, kind in ATTRIBUTES.get(cls, {}).items():
@@ -358,9 +360,9 @@ def _members(cls: type) -> list[tuple[str, object]]:
                 continue
             if isinstance(member, (staticmethod, classmethod)):
                 continue
-            if hasattr(_portal.SyncRoot if cls is _client.BriaClient else _portal.Twin, name):
+            if hasattr(_portal.SyncRoot if cls is _client.AsyncBria else _portal.Twin, name):
                 continue
-            if cls is _client.BriaClient and RENAMED.get(name) in vars(_portal.SyncRoot):
+            if cls is _client.AsyncBria and RENAMED.get(name) in vars(_portal.SyncRoot):
                 continue
             seen[name] = member
     return list(seen.items())
@@ -386,14 +388,14 @@ def _docstring(doc: str | None, indent: int) -> str:
 
 
 def _init(writer: _Writer) -> str:
-    """Bria's __init__: BriaClient's own signature, starting the loop thread."""
-    init = _client.BriaClient.__init__
+    """Bria's __init__: AsyncBria's own signature, starting the loop thread."""
+    init = _client.AsyncBria.__init__
     namespace = vars(_client)
-    signature, _ = writer.signature(init, namespace, _client.BriaClient, "Bria")
+    signature, _ = writer.signature(init, namespace, _client.AsyncBria, "Bria")
     args = []
     for p in list(inspect.signature(init).parameters.values())[1:]:
         args.append(p.name if p.kind is p.POSITIONAL_OR_KEYWORD else f"{p.name}={p.name}")
-    client = writer.imports.name("BriaClient", _client.BriaClient, _client.__name__)
+    client = writer.imports.name("AsyncBria", _client.AsyncBria, _client.__name__)
     return f"    def __init__{signature}:\n        self._start({client}({', '.join(args)}))\n"
 
 

@@ -116,7 +116,7 @@ async def _running_loop() -> object:
 async def test_a_call_from_a_running_event_loop_is_refused_clearly(
     bria: Bria, mock_api: MockAPI
 ) -> None:
-    with pytest.raises(ClientStateError, match=r"running event loop.*BriaClient"):
+    with pytest.raises(ClientStateError, match=r"running event loop.*AsyncBria"):
         bria.images.generate("a fox")  # the Job made for it is dropped, never sent, no warning
     with pytest.raises(ClientStateError, match="running event loop"):
         bria.close()
