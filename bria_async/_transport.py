@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp.helpers import parse_content_type
-from multidict import CIMultiDictProxy
+from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from . import _forks
@@ -204,9 +204,20 @@ def status_error(response: Response) -> APIStatusError:
         url=response.url,
         body=body,
         request_id=request_id_of(response.headers),
+        headers=_answer_headers(response.headers),
     )
     error.retry_after = parse_retry_after(response.headers.get("Retry-After"))
     return error
+
+
+def _answer_headers(headers: CIMultiDictProxy[str]) -> CIMultiDictProxy[str]:
+    """An error answer's headers as the server sent them, but for an ``api_token`` header a
+    server echoed back: the token travels in requests only, and never in an error."""
+    if "api_token" not in headers:
+        return headers
+    kept = CIMultiDict(headers)
+    kept.popall("api_token")
+    return CIMultiDictProxy(kept)
 
 
 def request_id_of(headers: Mapping[str, str]) -> str | None:
