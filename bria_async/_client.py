@@ -10,11 +10,13 @@ from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
+import aiohttp
 import attrs
 
 from . import _collections
 from ._errors import ClientStateError, ConfigurationError, ValidationError
 from ._events import Hooks
+from ._headers import check_default_headers, check_session
 from ._jobs import Job
 from ._logging import configure_from_env
 from ._options import apply_options
@@ -114,6 +116,10 @@ class AsyncBria:
 
     `timeout` (seconds per attempt, or Timeouts) and `max_retries` are applied on top of
     `settings` and win over its fields; ``with_options()`` sets them for some calls only.
+    `default_headers` go with every API request (not to storage hosts; never `api_token`).
+    `session`: your own aiohttp.ClientSession for every request, used in its own event loop
+    and left open when the client closes; without it the client makes one, which takes
+    proxies from the environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY).
     ``BRIA_LOG=debug`` (or ``info``) logs to stderr.
     """
 
@@ -129,6 +135,8 @@ class AsyncBria:
         allow_insecure_http: bool = False,
         job_token_key: str | bytes | None = None,
         rate_limiter: RateLimiter | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        session: aiohttp.ClientSession | None = None,
     ) -> None:
         configure_from_env()
         token = api_token if api_token is not None else os.environ.get("BRIA_API_TOKEN")
@@ -149,6 +157,8 @@ class AsyncBria:
                 allow_insecure_http=allow_insecure_http,
             )
         )
+        headers = check_default_headers(default_headers)
+        own_session = check_session(session)
         if rate_limiter is not None and not isinstance(rate_limiter, RateLimiter):
             raise ValidationError(
                 "rate_limiter", rate_limiter, "a RateLimiter (LocalRateLimiter, RedisRateLimiter)"
@@ -165,6 +175,8 @@ class AsyncBria:
             settings=self.settings,
             hooks=hooks,
             rate_limiter=rate_limiter,
+            headers=headers,
+            session=own_session,
         )
         self._runtime = Runtime(
             settings=self.settings,

@@ -1400,8 +1400,9 @@ class Bria(SyncRoot):
 
     It runs one AsyncBria on a private event loop thread, which ``close()`` (or the end of the
     ``with`` block) stops. Any thread may call it, but not code running in an event loop: use
-    AsyncBria there. Its arguments are AsyncBria's. Under a forking server, create it in each
-    worker: in a child forked after it was made, it raises ClientStateError.
+    AsyncBria there. Its arguments are AsyncBria's but `session` (its loop is private). Under
+    a forking server, create it in each worker: in a child forked after it was made, it raises
+    ClientStateError.
     """
 
     def __init__(
@@ -1416,6 +1417,7 @@ class Bria(SyncRoot):
         allow_insecure_http: bool = False,
         job_token_key: str | bytes | None = None,
         rate_limiter: RateLimiter | None = None,
+        default_headers: Mapping[str, str] | None = None,
     ) -> None:
         self._start(
             AsyncBria(
@@ -1428,6 +1430,7 @@ class Bria(SyncRoot):
                 allow_insecure_http=allow_insecure_http,
                 job_token_key=job_token_key,
                 rate_limiter=rate_limiter,
+                default_headers=default_headers,
             )
         )
 

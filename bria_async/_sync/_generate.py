@@ -85,9 +85,13 @@ _DOC = {
 
 It runs one AsyncBria on a private event loop thread, which ``close()`` (or the end of the
 ``with`` block) stops. Any thread may call it, but not code running in an event loop: use
-AsyncBria there. Its arguments are AsyncBria's. Under a forking server, create it in each
-worker: in a child forked after it was made, it raises ClientStateError.""",
+AsyncBria there. Its arguments are AsyncBria's but `session` (its loop is private). Under
+a forking server, create it in each worker: in a child forked after it was made, it raises
+ClientStateError.""",
 }
+#: AsyncBria's arguments Bria does not take: a caller's aiohttp session lives in the caller's
+#: event loop, and Bria's loop is a private thread's.
+ASYNC_ONLY = frozenset({"session"})
 #: Other names async annotations use for a class that has a twin.
 ALIASES = {"BriaClient": "Bria"}
 _SIMPLE = (type(None), bool, int, float, str)
@@ -252,13 +256,21 @@ class _Writer:
         return "\n".join(parts)
 
     def signature(
-        self, func: Callable[..., Any], namespace: dict[str, Any], cls: type, twin: str
+        self,
+        func: Callable[..., Any],
+        namespace: dict[str, Any],
+        cls: type,
+        twin: str,
+        skip: frozenset[str] = frozenset(),
     ) -> tuple[str, str | None]:
-        """The twin's signature, and the twin class its result is wrapped in (if any)."""
+        """The twin's signature (without the parameters in `skip`), and the twin class its
+        result is wrapped in (if any)."""
         sig = inspect.signature(func)
         params = []
         star_done = False
         for p in sig.parameters.values():
+            if p.name in skip:
+                continue
             text = p.name
             if p.kind is p.POSITIONAL_ONLY:
                 raise TypeError(f"{func}: positional-only parameters are not written yet")
@@ -391,9 +403,11 @@ def _init(writer: _Writer) -> str:
     """Bria's __init__: AsyncBria's own signature, starting the loop thread."""
     init = _client.AsyncBria.__init__
     namespace = vars(_client)
-    signature, _ = writer.signature(init, namespace, _client.AsyncBria, "Bria")
+    signature, _ = writer.signature(init, namespace, _client.AsyncBria, "Bria", ASYNC_ONLY)
     args = []
     for p in list(inspect.signature(init).parameters.values())[1:]:
+        if p.name in ASYNC_ONLY:
+            continue
         args.append(p.name if p.kind is p.POSITIONAL_OR_KEYWORD else f"{p.name}={p.name}")
     client = writer.imports.name("AsyncBria", _client.AsyncBria, _client.__name__)
     return f"    def __init__{signature}:\n        self._start({client}({', '.join(args)}))\n"
