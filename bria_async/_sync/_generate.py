@@ -43,6 +43,7 @@ from ..resources import (
     visuals,
 )
 from . import _portal
+from ._wording import sync_doc
 
 TARGET = Path(__file__).with_name("_api.py")
 #: Each async class and its twin's name, in the order written.
@@ -192,7 +193,7 @@ class _Writer:
             self.imports.lines.add("from typing import Generic")
             self.imports.name("R", _jobs.R, "bria_async._jobs")
         doc = _DOC.get(cls.__name__) or f"The synchronous twin of {cls.__name__}.\n\n" + (
-            inspect.getdoc(cls) or ""
+            self.doc(cls, inspect.getdoc(cls)) or ""
         )
         body = [f"class {twin}({base}):", _docstring(doc.strip(), 4)]
         if cls is _client.AsyncBria:
@@ -206,6 +207,11 @@ class _Writer:
         for name, member in _members(cls):
             body.append(self.member(cls, twin, name, member, namespace))
         return "\n".join(body)
+
+    @staticmethod
+    def doc(cls: type, doc: str | None) -> str | None:
+        """A docstring of `cls` as its twin says it (see `_wording`)."""
+        return sync_doc(doc, results=cls not in KEEPS_JOBS and cls is not _jobs.Job)
 
     def _async_name(self, cls: type) -> str:
         """The async class, imported under a name of its own (its twin may have its)."""
@@ -222,7 +228,7 @@ class _Writer:
             returns = self.annotation(method.__annotations__["return"], namespace, twin)
             return (
                 f"    @cached_property\n    def {name}(self) -> {returns}:\n"
-                f"{_docstring(inspect.getdoc(method), 8)}"
+                f"{_docstring(self.doc(cls, inspect.getdoc(method)), 8)}"
                 f"        return {returns}._wrap(self._async.{name}, self._portal)\n"
             )
         if isinstance(member, property):
@@ -231,7 +237,7 @@ class _Writer:
             returns = self.annotation(func.__annotations__["return"], namespace, twin)
             return (
                 f"    @property\n    def {name}(self) -> {returns}:\n"
-                f"{_docstring(inspect.getdoc(func), 8)}"
+                f"{_docstring(self.doc(cls, inspect.getdoc(func)), 8)}"
                 f"        return self._async.{name}\n"
             )
         assert callable(member), name
@@ -250,7 +256,7 @@ class _Writer:
         signature, returns_twin = self.signature(func, func_namespace, cls, twin)
         returns_text = signature.rsplit(" -> ", 1)[1]
         parts.append(
-            f"    def {sync_name}{signature}:\n{_docstring(inspect.getdoc(func), 8)}"
+            f"    def {sync_name}{signature}:\n{_docstring(self.doc(cls, inspect.getdoc(func)), 8)}"
             f"{self.body(cls, name, func, returns_twin, bool(overloads), returns_text)}"
         )
         return "\n".join(parts)
