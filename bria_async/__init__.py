@@ -1,6 +1,6 @@
 """bria_async: the asyncio-first Python SDK for the Bria image-generation API."""
 
-from ._client import BriaClient, Jobs
+from ._client import AsyncBria, BriaClient, Jobs
 from ._converter import configure_converter, make_converter
 from ._errors import (
     APIConnectionError,
@@ -85,6 +85,7 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AspectRatio",
+    "AsyncBria",
     "Atmosphere",
     "AuthenticationError",
     "BackgroundType",

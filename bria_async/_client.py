@@ -1,4 +1,4 @@
-"""BriaClient: settings, the session's life cycle, and the namespaces."""
+"""AsyncBria (also BriaClient): settings, the session's life cycle, and the namespaces."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
+import aiohttp
 import attrs
 
 from . import _collections
 from ._errors import ClientStateError, ConfigurationError, ValidationError
 from ._events import Hooks
+from ._headers import check_default_headers, check_session
 from ._jobs import Job
 from ._logging import configure_from_env
 from ._options import apply_options
@@ -100,8 +102,9 @@ class Jobs:
         return bool(completion.deliver(event.body))
 
 
-class BriaClient:
-    """The asyncio client of the Bria API. Use it as ``async with BriaClient() as bria:``.
+class AsyncBria:
+    """The asyncio client of the Bria API. Use it as ``async with AsyncBria() as bria:``
+    (``BriaClient`` is the same class; ``Bria`` is the synchronous client).
 
     The token comes from `api_token` or the ``BRIA_API_TOKEN`` environment variable, the base
     URL from `base_url` or ``BRIA_BASE_URL``. One client holds one connection pool and one
@@ -114,6 +117,10 @@ class BriaClient:
 
     `timeout` (seconds per attempt, or Timeouts) and `max_retries` are applied on top of
     `settings` and win over its fields; ``with_options()`` sets them for some calls only.
+    `default_headers` go with every API request (not to storage hosts; never `api_token`).
+    `session`: your own aiohttp.ClientSession for every request, used in its own event loop
+    and left open when the client closes; without it the client makes one, which takes
+    proxies from the environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY).
     ``BRIA_LOG=debug`` (or ``info``) logs to stderr.
     """
 
@@ -129,6 +136,8 @@ class BriaClient:
         allow_insecure_http: bool = False,
         job_token_key: str | bytes | None = None,
         rate_limiter: RateLimiter | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        session: aiohttp.ClientSession | None = None,
     ) -> None:
         configure_from_env()
         token = api_token if api_token is not None else os.environ.get("BRIA_API_TOKEN")
@@ -149,6 +158,8 @@ class BriaClient:
                 allow_insecure_http=allow_insecure_http,
             )
         )
+        headers = check_default_headers(default_headers)
+        own_session = check_session(session)
         if rate_limiter is not None and not isinstance(rate_limiter, RateLimiter):
             raise ValidationError(
                 "rate_limiter", rate_limiter, "a RateLimiter (LocalRateLimiter, RedisRateLimiter)"
@@ -156,7 +167,7 @@ class BriaClient:
         self.settings = apply_options(
             settings or Settings(), timeout=timeout, max_retries=max_retries
         )
-        self._view_of: BriaClient | None = None
+        self._view_of: AsyncBria | None = None
         hooks = hooks or Hooks()
         transport = Transport(
             base_url=self.base_url,
@@ -165,6 +176,8 @@ class BriaClient:
             settings=self.settings,
             hooks=hooks,
             rate_limiter=rate_limiter,
+            headers=headers,
+            session=own_session,
         )
         self._runtime = Runtime(
             settings=self.settings,
@@ -179,8 +192,8 @@ class BriaClient:
     def _require_token(self) -> Secret:
         if self._token is None:
             raise ConfigurationError(
-                "no Bria API token: pass BriaClient(api_token=...) or set BRIA_API_TOKEN; "
-                "to try the SDK without one, use `async with BriaClient.emulated() as bria:`"
+                "no Bria API token: pass AsyncBria(api_token=...) or set BRIA_API_TOKEN; "
+                "to try the SDK without one, use `async with AsyncBria.emulated() as bria:`"
             )
         return self._token
 
@@ -193,7 +206,7 @@ class BriaClient:
 
     @classmethod
     def emulated(cls, **options: Any) -> contextlib.AbstractAsyncContextManager[Self]:
-        """``async with BriaClient.emulated() as bria:`` a client on the built-in emulator,
+        """``async with AsyncBria.emulated() as bria:`` a client on the built-in emulator,
         started on 127.0.0.1 for the block: every route answers, no token or network needed.
         `options` (settings, hooks, ...) go to the client. Needs the ``emulator`` extra."""
         from ._emulated import emulated
@@ -202,11 +215,11 @@ class BriaClient:
 
     def __repr__(self) -> str:
         token = "'***'" if self._token is not None else "None"
-        return f"BriaClient(base_url={redact_url(self.base_url)!r}, api_token={token})"
+        return f"{type(self).__name__}(base_url={redact_url(self.base_url)!r}, api_token={token})"
 
     def with_options(
         self, *, timeout: float | Timeouts | None = None, max_retries: int | None = None
-    ) -> BriaClient:
+    ) -> AsyncBria:
         """This client with other timeouts or retries for the calls made through it:
         ``await bria.with_options(timeout=900).images.generate(...)``.
 
@@ -250,12 +263,18 @@ class BriaClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Stop polling (pending jobs fail with a clear error) and close the connections."""
+        """Stop polling (pending jobs fail with a clear error) and close the connections
+        (a `session` given to the client is left open: it is the caller's)."""
         self._refuse_view()
         transport = self._runtime.transport
         if not transport.forked:  # in a forked child, the poller's tasks are the parent's
             await self._runtime.poller.close()
         await transport.close()
+
+    async def close(self) -> None:
+        """``await client.close()``: the same as `aclose`, as openai's and anthropic's
+        clients name it."""
+        await self.aclose()
 
     @cached_property
     def images(self) -> Images:
@@ -321,3 +340,7 @@ class BriaClient:
     def as_completed(self, jobs: Iterable[Job[R]], *, limit: int = 32) -> AsyncIterator[Job[R]]:
         """Yield jobs as they finish, at most `limit` running at once."""
         return _collections.as_completed(jobs, limit=limit)
+
+
+#: The name the SDK had first: the same class as AsyncBria, so isinstance holds either way.
+BriaClient = AsyncBria

@@ -38,7 +38,7 @@ BriaError
 from __future__ import annotations
 
 import reprlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
@@ -192,7 +192,9 @@ class RateLimitTimeoutError(BriaError, TimeoutError):
 
 
 class APIStatusError(BriaError):
-    """The server answered with an error status; carries the status, body and request id."""
+    """The server answered with an error status; carries the status (as `status_code` too),
+    the answer's `headers` (None for an error made without an answer), its body and request
+    id."""
 
     def __init__(
         self,
@@ -203,17 +205,24 @@ class APIStatusError(BriaError):
         url: str,
         body: Any = None,
         request_id: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         self.status = status
         self.method = method
         self.url = url
         self.body = body
         self.request_id = request_id
+        self.headers = headers
         self.message = message
         #: Seconds the server asked to wait (its Retry-After), if it said.
         self.retry_after: float | None = None
         rid = f" (request id {request_id})" if request_id else ""
         super().__init__(f"{status} from {method} {url}{rid}: {message}")
+
+    @property
+    def status_code(self) -> int:
+        """The HTTP status, named as openai's and anthropic's errors name it."""
+        return self.status
 
 
 class IncompleteRequestError(APIStatusError):
@@ -245,6 +254,7 @@ class RequestExpiredError(NotFoundError):
             url=error.url,
             body=error.body,
             request_id=error.request_id,
+            headers=error.headers,
         )
 
 

@@ -16,9 +16,10 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any, NamedTuple
+from urllib.request import getproxies
 
 import aiohttp
-from multidict import CIMultiDictProxy
+from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from . import _forks
@@ -35,6 +36,7 @@ from ._errors import (
     error_class_for,
 )
 from ._events import Hooks, RequestEvent, RetryEvent, current_job, emit, logger
+from ._headers import user_agent
 from ._json import loads
 from ._limiter import AdaptiveLimiter
 from ._ratelimit import LocalRateLimiter, RateLimiter, Throttle, account_of, endpoint_of
@@ -124,9 +126,20 @@ def status_error(response: Response) -> APIStatusError:
         url=response.url,
         body=body,
         request_id=request_id_of(response.headers),
+        headers=_answer_headers(response.headers),
     )
     error.retry_after = parse_retry_after(response.headers.get("Retry-After"))
     return error
+
+
+def _answer_headers(headers: CIMultiDictProxy[str]) -> CIMultiDictProxy[str]:
+    """An error answer's headers as the server sent them, but for an ``api_token`` header a
+    server echoed back: the token travels in requests only, and never in an error."""
+    if "api_token" not in headers:
+        return headers
+    kept = CIMultiDict(headers)
+    kept.popall("api_token")
+    return CIMultiDictProxy(kept)
 
 
 def request_id_of(headers: Mapping[str, str]) -> str | None:
@@ -146,6 +159,8 @@ class Transport:
         hooks: Hooks,
         v2_base_url: str | None = None,
         rate_limiter: RateLimiter | None = None,
+        headers: Mapping[str, str] | None = None,
+        session: aiohttp.ClientSession | None = None,
     ) -> None:
         self.base_url = base_url
         self.v2_base_url = v2_base_url or versioned_base_urls(base_url)[1]
@@ -169,8 +184,13 @@ class Transport:
                 backoff_scale=settings.retries.backoff_scale,
             )
         )
+        #: What every API request carries but the token: the User-Agent, then the caller's
+        #: default headers (which may replace it).
+        self._headers = {"User-Agent": user_agent(), **(headers or {})}
         self._credentials_of: tuple[dict[str, str], str] | None = None
-        self._session: aiohttp.ClientSession | None = None
+        self._session: aiohttp.ClientSession | None = session
+        #: Whether the session is this transport's to close (not a caller's `session`).
+        self._owns_session = session is None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
         #: Whether this process is a child forked after the transport was made: then it
@@ -186,10 +206,19 @@ class Transport:
 
     @property
     def session(self) -> aiohttp.ClientSession:
-        """The client's one aiohttp session, opened in the running loop on first use."""
+        """The client's one aiohttp session, opened in the running loop on first use (or the
+        caller's `session`, used in its own loop only, while its owner keeps it open).
+
+        The session made here takes proxies from the environment (HTTP_PROXY, HTTPS_PROXY,
+        NO_PROXY) when one is set: aiohttp's `trust_env`, which looks them up (and ~/.netrc)
+        on each request, so it is left off when no proxy variable is set."""
         loop = asyncio.get_running_loop()
         session = self._session
-        if session is not None and loop is self._loop:
+        if (
+            session is not None
+            and loop is self._loop
+            and (self._owns_session or not session.closed)
+        ):
             return session  # the usual request: open, and in its own loop
         if self.forked:
             raise _forks.forked_error("BriaClient")
@@ -200,6 +229,20 @@ class Transport:
                 "this BriaClient belongs to another event loop: create one client per loop "
                 "(for example inside your FastAPI lifespan), do not share it across loops"
             )
+        if session is not None and not self._owns_session:
+            if session.closed:
+                raise ClientStateError(
+                    "the aiohttp session given as session= was closed by its owner: keep it "
+                    "open while the client is used"
+                )
+            if (
+                session._loop is not loop
+            ):  # aiohttp has no public way to ask (its .loop is deprecated)
+                raise ClientStateError(
+                    "the aiohttp session given as session= belongs to another event loop: "
+                    "make it in the loop the client runs in"
+                )
+            self._loop = loop
         if self._session is None:
             self._loop = loop
             connector = aiohttp.TCPConnector(
@@ -213,6 +256,7 @@ class Transport:
                 auto_decompress=True,
                 json_serialize=_dumps,
                 cookie_jar=aiohttp.DummyCookieJar(),
+                trust_env=_proxies_in_env(),
             )
         return self._session
 
@@ -231,7 +275,8 @@ class Transport:
         if self.forked:
             return  # the connections and the rate limiter's are the parent's
         if self._session is not None:
-            await self._session.close()
+            if self._owns_session:
+                await self._session.close()
             self._session = None
         if self.throttle is not None:
             await self.throttle.limiter.aclose()
@@ -344,7 +389,10 @@ class Transport:
         made = self._credentials_of
         if made is None:
             token = self._token().reveal()
-            made = self._credentials_of = ({"api_token": token}, account_of(token))
+            made = self._credentials_of = (
+                {**self._headers, "api_token": token},
+                account_of(token),
+            )
         return made
 
     async def _api_response(
@@ -496,6 +544,11 @@ async def _error_response(method: str, url: str, resp: aiohttp.ClientResponse) -
     """An error answer with at most its first 64 KiB of body: enough for the message."""
     body = await read_head(resp, ERROR_BODY_BYTES)
     return Response(method, str(resp.url), resp.status, resp.headers, body)
+
+
+def _proxies_in_env() -> bool:
+    """Whether the environment names an HTTP(S) proxy (``getproxies``, as aiohttp reads it)."""
+    return not {"http", "https"}.isdisjoint(getproxies())
 
 
 def _query_value(value: Any) -> str:

@@ -12,7 +12,7 @@ from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel, Field
 
 from bria_async import ImageResult, InvalidJobTokenError, JobTimeoutError
-from bria_async.contrib.fastapi import Bria, bria_lifespan
+from bria_async.contrib.fastapi import AsyncBriaDep, bria_lifespan
 
 app = FastAPI(title="bria_async example", lifespan=bria_lifespan())
 
@@ -27,14 +27,14 @@ class JobToken(BaseModel):
 
 
 @app.post("/images")
-async def generate(request: GenerateRequest, bria: Bria) -> dict[str, Any]:
+async def generate(request: GenerateRequest, bria: AsyncBriaDep) -> dict[str, Any]:
     """Wait for the images and answer with their URLs and seeds."""
     result = await bria.images.generate(request.prompt, num_results=request.num_results)
     return {"images": [{"url": image.url, "seed": image.seed} for image in result.images]}
 
 
 @app.post("/jobs", status_code=202)
-async def submit(request: GenerateRequest, bria: Bria) -> dict[str, Any]:
+async def submit(request: GenerateRequest, bria: AsyncBriaDep) -> dict[str, Any]:
     """Submit and answer at once: the placeholder URLs and a signed token to come back with
     (it lets its holder see this job's images, nothing else)."""
     job = await bria.images.generate(request.prompt, num_results=request.num_results).submit()
@@ -44,7 +44,7 @@ async def submit(request: GenerateRequest, bria: Bria) -> dict[str, Any]:
 
 
 @app.post("/jobs/status")
-async def status(body: JobToken, bria: Bria, wait: float = 0.0) -> dict[str, Any]:
+async def status(body: JobToken, bria: AsyncBriaDep, wait: float = 0.0) -> dict[str, Any]:
     """Resume a job from its token and say where it stands, waiting up to `wait` seconds.
 
     The token comes from a client: resume() checks its signature and every field before any

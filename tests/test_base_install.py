@@ -131,7 +131,7 @@ def test_the_emulated_client_without_pillow_names_the_extra(tmp_path: Path) -> N
         tmp_path,
     )
     assert done.returncode == 0, done.stderr
-    assert "BriaClient.emulated() needs the emulator" in done.stdout
+    assert "AsyncBria.emulated() needs the emulator" in done.stdout
     assert "Bria.emulated() needs the emulator" in done.stdout
     assert "pip install 'bria-async[emulator]'" in done.stdout
 

@@ -104,8 +104,8 @@ async def test_the_quick_start_runs_without_a_token_on_the_emulated_client(
 ) -> None:
     """The one change the Quick start's note asks for, and nothing in the environment."""
     quick_start = BLOCKS[0]
-    assert quick_start.count("BriaClient()") == 1
-    code = quick_start.replace("BriaClient()", "BriaClient.emulated()")
+    assert quick_start.count("AsyncBria()") == 1
+    code = quick_start.replace("AsyncBria()", "AsyncBria.emulated()")
     await _run("-c", code, env=_environ(), cwd=tmp_path)
     assert len(list((tmp_path / "out").glob("*.png"))) == 2
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Generic, Literal, overload
 
-from bria_async._client import BriaClient
+from bria_async._client import AsyncBria
 from bria_async._client import Jobs as AsyncJobs
 from bria_async._client import R as client_R
 from bria_async._events import Hooks
@@ -72,9 +72,9 @@ if TYPE_CHECKING:
 class SyncJob(Twin[AsyncJob[R]], Generic[R]):
     """The synchronous twin of Job.
 
-    An API call and everything that follows it, awaitable any number of times.
+    An API call and everything that follows it, waited for any number of times.
 
-    `await job` sends it (once), waits, and returns the typed result. `await job.submit()`
+    `job.wait()` sends it (once), waits, and returns the typed result. `job.submit()`
     only sends it, so `job.urls` and `job.to_dict()` are ready to hand out.
     """
 
@@ -125,7 +125,7 @@ class SyncJob(Twin[AsyncJob[R]], Generic[R]):
         """Send the request if it was not sent yet, and return this Job once it was.
 
         From then on the job completes on its own (the client's poller follows it), so
-        results are ready when awaited later, without a task per job. Cancelling the caller
+        results are ready when waited for later, without a task per job. Cancelling the caller
         does not abort the request, which the server may bill: the job still completes.
         """
         self._portal.run(self._async.submit())
@@ -135,7 +135,7 @@ class SyncJob(Twin[AsyncJob[R]], Generic[R]):
         """Send if needed, then wait for the result at most `timeout` seconds.
 
         If the wait ends first, or the job's polling window ends, JobTimeoutError says what
-        is still pending; the job goes on (or is STALLED) and can be awaited again. A failed
+        is still pending; the job goes on (or is STALLED) and can be waited for again. A failed
         job raises its own error. Cancelling the waiting task leaves the job as it was.
         """
         return self._portal.run(self._async.wait(timeout))
@@ -164,14 +164,14 @@ class SyncJob(Twin[AsyncJob[R]], Generic[R]):
 class SearchPages(Twin[AsyncSearchPages]):
     """The synchronous twin of SearchPages.
 
-    The pages of one search: ``async for page in pages`` (stops after the last page, or
+    The pages of one search: ``for page in pages`` (stops after the last page, or
     once 800 results were covered), ``pages.results()`` for the results one by one, and
-    ``pages.page(n)`` for a single page as a Job.
+    ``pages.page(n)`` for a single page.
 
     Each page is a Job, like every other route: the same retries, deadline, hooks and typed
-    parse. A page's Job is created inside ``__anext__`` and awaited at once, so between pages
+    parse. A page's Job is created inside ``__next__`` and waited for at once, so between pages
     the iterator holds nothing: breaking out early leaves no unsent Job, no task and no open
-    connection, and there is nothing to close (`aclose()` only stops further pages). Direct
+    connection, and there is nothing to close (`close()` only stops further pages). Direct
     transport calls would save little and bypass the hooks that count and time each call.
     """
 
@@ -180,7 +180,7 @@ class SearchPages(Twin[AsyncSearchPages]):
         return self._async.num_results_per_page
 
     def page(self, number: int) -> SearchPage:
-        """Page `number` (from 1) of this search, as a Job."""
+        """Page `number` (from 1) of this search."""
         return self._portal.run(self._async.page(number))
 
     @property
@@ -253,7 +253,7 @@ class Jobs(Twin[AsyncJobs]):
 class Images(Twin[AsyncImages]):
     """The synchronous twin of Images.
 
-    Text-to-image generation; every method returns a Job of an ImageResult.
+    Text-to-image generation; every method returns an ImageResult.
     """
 
     def generate(
@@ -274,7 +274,7 @@ class Images(Twin[AsyncImages]):
     ) -> ImageResult:
         """Generate up to 4 images from `prompt` with Bria's base (2.3), fast (2.3) or HD (2.2)
         model; unset options take the API's defaults. ``sync=False`` (the default) answers at
-        once with placeholder URLs that the client polls; the Job resolves when all are ready.
+        once with placeholder URLs that the client polls; the call returns when all are ready.
         """
         return self._portal.run(
             self._async.generate(
@@ -320,7 +320,7 @@ class Images(Twin[AsyncImages]):
     def upscale(self, image: ImageInput, *, desired_increase: Literal[2, 4] = 2) -> EditResult:
         """Increase the resolution of any image 2 or 4 times, without registering it: a
         public URL (sent as ``image_url``) or a JPEG/PNG file of at most 12 MB (uploaded as
-        ``file``). A file is read and checked as the Job is sent: at least 216 px a side and
+        ``file``). A file is read and checked as the request is sent: at least 216 px a side and
         a result of at most 8192x8192 pixels.
         """
         return self._portal.run(self._async.upscale(image, desired_increase=desired_increase))
@@ -331,7 +331,7 @@ class Datasets(Twin[AsyncDatasets]):
 
     Datasets that tailored models learn from: a draft gets images, then is completed.
 
-    Every method returns a Job; ``await`` it for the typed result.
+    Every method returns its typed result.
     """
 
     def create(
@@ -390,7 +390,7 @@ class Datasets(Twin[AsyncDatasets]):
     ) -> DatasetImage:
         """Add one image to a draft dataset: a URL the server fetches, or a path, bytes or
         binary file object, read off the event loop and checked (PNG, JPEG or WEBP, at most
-        12 MB) when the Job is sent, before the upload; a string that is not a URL is refused
+        12 MB) when the request is sent, before the upload; a string that is not a URL is refused
         at once. `image_name` names it in the dataset (by default the file's name).
         """
         return self._portal.run(self._async.upload_image(dataset_id, image, image_name=image_name))
@@ -433,7 +433,7 @@ class Models(Twin[AsyncModels]):
     """The synchronous twin of Models.
 
     Tailored models: create one on a dataset, train it, then generate with
-    ``bria.images.generate_tailored(model_id, prompt)``. Every method returns a Job.
+    ``bria.images.generate_tailored(model_id, prompt)``. Every method returns its result.
     """
 
     def create(self, *, name: str, dataset_id: int, description: str | None = None) -> Model:
@@ -455,12 +455,12 @@ class Models(Twin[AsyncModels]):
         return self._portal.run(self._async.delete(model_id))
 
     def start_training(self, model_id: int | str) -> Model:
-        """Start training a model; the Job resolves to the trained Model.
+        """Start training a model; the call returns the trained Model.
 
-        Training takes 1-3 hours: the Job looks at the model every
+        Training takes 1-3 hours: the call looks at the model every
         ``PollSettings.training_interval`` seconds (60) for at most
         ``PollSettings.training_timeout`` (4 hours); ``job.to_dict()`` lets another process
-        resume the wait. If the training fails or is stopped, the Job fails with
+        resume the wait. If the training fails or is stopped, the call fails with
         JobFailedError whose ``cause`` is the Model (with its status).
 
         The server refuses at once, free of charge, with ConflictError (409) when the model
@@ -487,7 +487,7 @@ class Objects(Twin[AsyncObjects]):
 
     def info(self, visual_id: str) -> ObjectsInfo:
         """The objects of `visual_id` with their actions and oracle values; while the visual
-        is still onboarding (205) the Job calls again until it answers.
+        is still onboarding (205) the client calls again until it answers.
         """
         return self._portal.run(self._async.info(visual_id))
 
@@ -495,7 +495,7 @@ class Objects(Twin[AsyncObjects]):
         """Every mask Bria can generate for `visual_id`, with the panoptic map.
 
         The zip is read in memory, off the event loop, with its names treated as data (never
-        as paths) and its entries and unpacked size bounded; `await masks.save(dir)` writes
+        as paths) and its entries and unpacked size bounded; `bria.save(masks, dir)` writes
         the PNGs. The Job's token carries the masks (base64), so it can be large.
         """
         return self._portal.run(self._async.mask_generator(visual_id))
@@ -537,7 +537,7 @@ class Product(Twin[AsyncProduct]):
     """The synchronous twin of Product.
 
     E-commerce product shots. Results expire on Bria's side after about an hour: save
-    them (``await result.save(dir)``) to keep them.
+    them (``bria.save(result, dir)``) to keep them.
     """
 
     def cutout(self, image: ImageInput, *, sku: str | None = None) -> EditResult:
@@ -669,7 +669,7 @@ class Search(Twin[AsyncSearch]):
     ) -> SearchPages:
         """Images of gallery `gallery_id` that match `query`, best first,
         `num_results_per_page` (at most 500) per page starting at `page`;
-        ``async for page in bria.search.text(...)``.
+        ``for page in bria.search.text(...)``.
         """
         return SearchPages._wrap(
             self._portal.call(
@@ -740,7 +740,7 @@ class Visuals(Twin[AsyncVisuals]):
 
     def info(self, visual_id: str, *, lean: bool | None = None) -> VisualInfo:
         """What Bria sees in the visual (``lean=True``: description and size only); while
-        the visual is still onboarding (205) the Job calls again until it answers.
+        the visual is still onboarding (205) the client calls again until it answers.
         """
         return self._portal.run(self._async.info(visual_id, lean=lean))
 
@@ -758,7 +758,7 @@ class Visuals(Twin[AsyncVisuals]):
 
     def image_to_psd(self, visual_id: str, *, sid: str | HasSid | None = None) -> EditResult:
         """A layered PSD of the visual (background, foreground, one layer per object); the
-        result's `url` is the PSD file (``await result.save(dir)`` keeps it).
+        result's `url` is the PSD file (``bria.save(result, dir)`` keeps it).
         """
         return self._portal.run(self._async.image_to_psd(visual_id, sid=sid))
 
@@ -865,14 +865,14 @@ class Background(Twin[AsyncBackground]):
 
     def info(self, visual_id: str) -> SceneObject:
         """The visual's background element: its actions and their oracle values; while the
-        visual is still onboarding (205) the Job calls again until it answers.
+        visual is still onboarding (205) the client calls again until it answers.
         """
         return self._portal.run(self._async.info(visual_id))
 
     def remove(self, image: ImageInput) -> EditResult:
         """Remove the background of any image, without registering it: a public URL (sent as
         ``image_url``) or a JPEG/PNG file of at most 12 MB (uploaded as ``file``), checked
-        when the Job is sent, before the upload.
+        when the request is sent, before the upload.
         """
         return self._portal.run(self._async.remove(image))
 
@@ -981,7 +981,7 @@ class Person(Twin[AsyncPerson]):
 
     def info(self, visual_id: str) -> PeopleInfo:
         """The people in the visual with the changes each supports and their oracle values;
-        while the visual is still onboarding (205) the Job calls again until it answers.
+        while the visual is still onboarding (205) the client calls again until it answers.
         """
         return self._portal.run(self._async.info(visual_id))
 
@@ -1398,10 +1398,11 @@ class Bria(SyncRoot):
     """The synchronous client of the Bria API: ``with Bria() as bria:``, then
     ``bria.images.generate(...)`` returns the result, not a Job.
 
-    It runs one BriaClient on a private event loop thread, which ``close()`` (or the end of the
+    It runs one AsyncBria on a private event loop thread, which ``close()`` (or the end of the
     ``with`` block) stops. Any thread may call it, but not code running in an event loop: use
-    BriaClient there. Its arguments are BriaClient's. Under a forking server, create it in each
-    worker: in a child forked after it was made, it raises ClientStateError.
+    AsyncBria there. Its arguments are AsyncBria's but `session` (its loop is private). Under
+    a forking server, create it in each worker: in a child forked after it was made, it raises
+    ClientStateError.
     """
 
     def __init__(
@@ -1416,9 +1417,10 @@ class Bria(SyncRoot):
         allow_insecure_http: bool = False,
         job_token_key: str | bytes | None = None,
         rate_limiter: RateLimiter | None = None,
+        default_headers: Mapping[str, str] | None = None,
     ) -> None:
         self._start(
-            BriaClient(
+            AsyncBria(
                 api_token,
                 base_url=base_url,
                 settings=settings,
@@ -1428,6 +1430,7 @@ class Bria(SyncRoot):
                 allow_insecure_http=allow_insecure_http,
                 job_token_key=job_token_key,
                 rate_limiter=rate_limiter,
+                default_headers=default_headers,
             )
         )
 
@@ -1435,7 +1438,7 @@ class Bria(SyncRoot):
         self, *, timeout: float | Timeouts | None = None, max_retries: int | None = None
     ) -> Bria:
         """This client with other timeouts or retries for the calls made through it:
-        ``await bria.with_options(timeout=900).images.generate(...)``.
+        ``bria.with_options(timeout=900).images.generate(...)``.
 
         A light view, made per call if you like: it shares this client's connection pool,
         poller, limits, storage and hooks, and is never closed on its own (close the client
@@ -1516,7 +1519,7 @@ class Bria(SyncRoot):
     def gather(
         self, jobs: Iterable[Job[client_R]], *, limit: int = 32, return_exceptions: bool = False
     ) -> list[client_R] | list[client_R | BaseException]:
-        """Await many jobs, at most `limit` at once; results in the order given."""
+        """Wait for many jobs, at most `limit` at once; results in the order given."""
         result: list[client_R] | list[client_R | BaseException] = self._portal.run(
             typing.cast(Any, self._async).gather(
                 jobs, limit=limit, return_exceptions=return_exceptions

@@ -43,6 +43,7 @@ from ..resources import (
     visuals,
 )
 from . import _portal
+from ._wording import sync_doc
 
 TARGET = Path(__file__).with_name("_api.py")
 #: Each async class and its twin's name, in the order written.
@@ -62,7 +63,7 @@ TWINS: dict[type, str] = {
     v2.V2Image: "V2Image",
     v2.V2Product: "V2Product",
     v2.V2: "V2",
-    _client.BriaClient: "Bria",
+    _client.AsyncBria: "Bria",
 }
 #: Twins whose methods hand back their Job instead of its result.
 KEEPS_JOBS = frozenset({_client.Jobs})
@@ -80,14 +81,20 @@ RENAMED = {
     "__anext__": "__next__",
 }
 _DOC = {
-    "BriaClient": """The synchronous client of the Bria API: ``with Bria() as bria:``, then
+    "AsyncBria": """The synchronous client of the Bria API: ``with Bria() as bria:``, then
 ``bria.images.generate(...)`` returns the result, not a Job.
 
-It runs one BriaClient on a private event loop thread, which ``close()`` (or the end of the
+It runs one AsyncBria on a private event loop thread, which ``close()`` (or the end of the
 ``with`` block) stops. Any thread may call it, but not code running in an event loop: use
-BriaClient there. Its arguments are BriaClient's. Under a forking server, create it in each
-worker: in a child forked after it was made, it raises ClientStateError.""",
+AsyncBria there. Its arguments are AsyncBria's but `session` (its loop is private). Under
+a forking server, create it in each worker: in a child forked after it was made, it raises
+ClientStateError.""",
 }
+#: AsyncBria's arguments Bria does not take: a caller's aiohttp session lives in the caller's
+#: event loop, and Bria's loop is a private thread's.
+ASYNC_ONLY = frozenset({"session"})
+#: Other names async annotations use for a class that has a twin.
+ALIASES = {"BriaClient": "Bria"}
 _SIMPLE = (type(None), bool, int, float, str)
 
 
@@ -131,7 +138,7 @@ def _home(name: str, obj: object, namespace: dict[str, Any]) -> str:
 class _Writer:
     def __init__(self) -> None:
         self.imports = _Imports()
-        self.twin_names = {cls.__name__: twin for cls, twin in TWINS.items()}
+        self.twin_names = {cls.__name__: twin for cls, twin in TWINS.items()} | ALIASES
 
     # --- annotations -----------------------------------------------------------------
     def annotation(
@@ -180,16 +187,16 @@ class _Writer:
 
     # --- members ---------------------------------------------------------------------
     def twin(self, cls: type, twin: str) -> str:
-        base = "SyncRoot" if cls is _client.BriaClient else f"Twin[{self._async_name(cls)}]"
+        base = "SyncRoot" if cls is _client.AsyncBria else f"Twin[{self._async_name(cls)}]"
         if cls is _jobs.Job:
             base = f"Twin[{self._async_name(cls)}[R]], Generic[R]"
             self.imports.lines.add("from typing import Generic")
             self.imports.name("R", _jobs.R, "bria_async._jobs")
         doc = _DOC.get(cls.__name__) or f"The synchronous twin of {cls.__name__}.\n\n" + (
-            inspect.getdoc(cls) or ""
+            self.doc(cls, inspect.getdoc(cls)) or ""
         )
         body = [f"class {twin}({base}):", _docstring(doc.strip(), 4)]
-        if cls is _client.BriaClient:
+        if cls is _client.AsyncBria:
             body.append(_init(self))
         namespace = vars(sys.modules[cls.__module__])
         for name, kind in ATTRIBUTES.get(cls, {}).items():
@@ -200,6 +207,11 @@ class _Writer:
         for name, member in _members(cls):
             body.append(self.member(cls, twin, name, member, namespace))
         return "\n".join(body)
+
+    @staticmethod
+    def doc(cls: type, doc: str | None) -> str | None:
+        """A docstring of `cls` as its twin says it (see `_wording`)."""
+        return sync_doc(doc, results=cls not in KEEPS_JOBS and cls is not _jobs.Job)
 
     def _async_name(self, cls: type) -> str:
         """The async class, imported under a name of its own (its twin may have its)."""
@@ -216,7 +228,7 @@ class _Writer:
             returns = self.annotation(method.__annotations__["return"], namespace, twin)
             return (
                 f"    @cached_property\n    def {name}(self) -> {returns}:\n"
-                f"{_docstring(inspect.getdoc(method), 8)}"
+                f"{_docstring(self.doc(cls, inspect.getdoc(method)), 8)}"
                 f"        return {returns}._wrap(self._async.{name}, self._portal)\n"
             )
         if isinstance(member, property):
@@ -225,7 +237,7 @@ class _Writer:
             returns = self.annotation(func.__annotations__["return"], namespace, twin)
             return (
                 f"    @property\n    def {name}(self) -> {returns}:\n"
-                f"{_docstring(inspect.getdoc(func), 8)}"
+                f"{_docstring(self.doc(cls, inspect.getdoc(func)), 8)}"
                 f"        return self._async.{name}\n"
             )
         assert callable(member), name
@@ -244,19 +256,27 @@ class _Writer:
         signature, returns_twin = self.signature(func, func_namespace, cls, twin)
         returns_text = signature.rsplit(" -> ", 1)[1]
         parts.append(
-            f"    def {sync_name}{signature}:\n{_docstring(inspect.getdoc(func), 8)}"
+            f"    def {sync_name}{signature}:\n{_docstring(self.doc(cls, inspect.getdoc(func)), 8)}"
             f"{self.body(cls, name, func, returns_twin, bool(overloads), returns_text)}"
         )
         return "\n".join(parts)
 
     def signature(
-        self, func: Callable[..., Any], namespace: dict[str, Any], cls: type, twin: str
+        self,
+        func: Callable[..., Any],
+        namespace: dict[str, Any],
+        cls: type,
+        twin: str,
+        skip: frozenset[str] = frozenset(),
     ) -> tuple[str, str | None]:
-        """The twin's signature, and the twin class its result is wrapped in (if any)."""
+        """The twin's signature (without the parameters in `skip`), and the twin class its
+        result is wrapped in (if any)."""
         sig = inspect.signature(func)
         params = []
         star_done = False
         for p in sig.parameters.values():
+            if p.name in skip:
+                continue
             text = p.name
             if p.kind is p.POSITIONAL_ONLY:
                 raise TypeError(f"{func}: positional-only parameters are not written yet")
@@ -358,9 +378,9 @@ def _members(cls: type) -> list[tuple[str, object]]:
                 continue
             if isinstance(member, (staticmethod, classmethod)):
                 continue
-            if hasattr(_portal.SyncRoot if cls is _client.BriaClient else _portal.Twin, name):
+            if hasattr(_portal.SyncRoot if cls is _client.AsyncBria else _portal.Twin, name):
                 continue
-            if cls is _client.BriaClient and RENAMED.get(name) in vars(_portal.SyncRoot):
+            if cls is _client.AsyncBria and RENAMED.get(name) in vars(_portal.SyncRoot):
                 continue
             seen[name] = member
     return list(seen.items())
@@ -386,14 +406,16 @@ def _docstring(doc: str | None, indent: int) -> str:
 
 
 def _init(writer: _Writer) -> str:
-    """Bria's __init__: BriaClient's own signature, starting the loop thread."""
-    init = _client.BriaClient.__init__
+    """Bria's __init__: AsyncBria's own signature, starting the loop thread."""
+    init = _client.AsyncBria.__init__
     namespace = vars(_client)
-    signature, _ = writer.signature(init, namespace, _client.BriaClient, "Bria")
+    signature, _ = writer.signature(init, namespace, _client.AsyncBria, "Bria", ASYNC_ONLY)
     args = []
     for p in list(inspect.signature(init).parameters.values())[1:]:
+        if p.name in ASYNC_ONLY:
+            continue
         args.append(p.name if p.kind is p.POSITIONAL_OR_KEYWORD else f"{p.name}={p.name}")
-    client = writer.imports.name("BriaClient", _client.BriaClient, _client.__name__)
+    client = writer.imports.name("AsyncBria", _client.AsyncBria, _client.__name__)
     return f"    def __init__{signature}:\n        self._start({client}({', '.join(args)}))\n"
 
 

@@ -40,7 +40,7 @@ def in_loop_error() -> ClientStateError | None:
     return ClientStateError(
         "Bria is the synchronous client: it blocks, so it is not called from a running "
         "event loop (async code, a Jupyter cell, a Bria hook or callback). There, use "
-        "`async with BriaClient() as bria:` and `await` its calls."
+        "`async with AsyncBria() as bria:` and `await` its calls."
     )
 
 

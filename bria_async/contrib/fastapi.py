@@ -1,10 +1,10 @@
-"""FastAPI integration: one `BriaClient` for the app's lifetime, handed to handlers.
+"""FastAPI integration: one `AsyncBria` for the app's lifetime, handed to handlers.
 
 ```text
 app = FastAPI(lifespan=bria_lifespan())
 
 @app.get("/fox")
-async def fox(bria: Bria) -> list[str]:
+async def fox(bria: AsyncBriaDep) -> list[str]:
     return list((await bria.images.generate("a red fox")).urls)
 ```
 
@@ -13,7 +13,7 @@ A handler may return a result (or a list of them) as it is when its return annot
 
 Replicas of an app share one budget per endpoint with
 ``bria_lifespan(settings=Settings(rate_limits=RateLimits.plan("payg")),
-rate_limiter=RedisRateLimiter(url))``: the limiter is any BriaClient option.
+rate_limiter=RedisRateLimiter(url))``: the limiter is any AsyncBria option.
 
 For v2 webhooks, mount ``app.include_router(bria_webhook_router("/bria/webhook"))`` and pass
 ``webhook_url="https://<your host>/bria/webhook"``: deliveries are verified with the client's
@@ -32,13 +32,13 @@ import anyio
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from starlette.requests import ClientDisconnect
 
-from .._client import BriaClient
+from .._client import AsyncBria
 from .._errors import ClientStateError, ValidationError, WebhookVerificationError
 from .._events import logger
 from .._validation import check_number, require_int
 from ..webhooks import check_headers
 
-__all__ = ["Bria", "bria_lifespan", "bria_webhook_router", "get_bria", "open_bria"]
+__all__ = ["AsyncBriaDep", "bria_lifespan", "bria_webhook_router", "get_bria", "open_bria"]
 
 #: A webhook body is one status body: far below this; a larger one is refused unread.
 MAX_WEBHOOK_BYTES = 1024 * 1024
@@ -53,9 +53,9 @@ Lifespan = Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]
 
 
 @contextlib.asynccontextmanager
-async def open_bria(app: FastAPI, **options: Any) -> AsyncIterator[BriaClient]:
-    """Open a BriaClient (`options` go to it) for `app`, for use inside your own lifespan."""
-    async with BriaClient(**options) as bria:
+async def open_bria(app: FastAPI, **options: Any) -> AsyncIterator[AsyncBria]:
+    """Open a AsyncBria (`options` go to it) for `app`, for use inside your own lifespan."""
+    async with AsyncBria(**options) as bria:
         setattr(app.state, STATE_ATTRIBUTE, bria)
         try:
             yield bria
@@ -64,7 +64,7 @@ async def open_bria(app: FastAPI, **options: Any) -> AsyncIterator[BriaClient]:
 
 
 def bria_lifespan(**options: Any) -> Lifespan:
-    """A lifespan that opens one BriaClient (`options` go to it) and closes it at shutdown."""
+    """A lifespan that opens one AsyncBria (`options` go to it) and closes it at shutdown."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -74,22 +74,23 @@ def bria_lifespan(**options: Any) -> Lifespan:
     return lifespan
 
 
-async def get_bria(request: Request) -> BriaClient:
-    """The app's BriaClient, for ``Depends(get_bria)``; fails clearly without the lifespan.
+async def get_bria(request: Request) -> AsyncBria:
+    """The app's AsyncBria, for ``Depends(get_bria)``; fails clearly without the lifespan.
 
     A coroutine, so FastAPI calls it in the event loop rather than in its thread pool.
     """
     bria = getattr(request.app.state, STATE_ATTRIBUTE, None)
     if bria is None:
         raise ClientStateError(
-            "no BriaClient: create the app with FastAPI(lifespan=bria_lifespan()) "
+            "no AsyncBria: create the app with FastAPI(lifespan=bria_lifespan()) "
             "or open one with open_bria(app) in your lifespan"
         )
     return bria  # type: ignore[no-any-return]
 
 
-#: Annotate a handler parameter with this to receive the app's client.
-Bria = Annotated[BriaClient, Depends(get_bria)]
+#: Annotate a handler parameter with this to receive the app's client (an AsyncBria: the
+#: name says so, since ``bria_async.Bria`` is the synchronous client).
+AsyncBriaDep = Annotated[AsyncBria, Depends(get_bria)]
 
 
 def _check_limits(max_bytes: int, read_timeout: float, max_concurrent_reads: int) -> None:
@@ -144,13 +145,13 @@ def bria_webhook_router(
     it refuses, so unsigned senders cannot hold the app's memory or connections. It then verifies
     the signature with the app's client's API token (400), delivers the status to the Job
     this process follows (`bria.jobs.deliver`) and answers 204, well within Bria's 10 s.
-    Needs the app's BriaClient (`bria_lifespan`)."""
+    Needs the app's AsyncBria (`bria_lifespan`)."""
     _check_limits(max_bytes, read_timeout, max_concurrent_reads)
     router = APIRouter()
     reads = anyio.Semaphore(max_concurrent_reads)
 
     @router.post(path, status_code=204, include_in_schema=False)
-    async def bria_webhook(request: Request, bria: Bria) -> Response:
+    async def bria_webhook(request: Request, bria: AsyncBriaDep) -> Response:
         try:
             check_headers(request.headers, tolerance=tolerance)
         except WebhookVerificationError:

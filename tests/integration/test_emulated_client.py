@@ -40,7 +40,7 @@ async def test_no_token_says_how_to_try_without_one(monkeypatch: pytest.MonkeyPa
     monkeypatch.delenv("BRIA_API_TOKEN", raising=False)
     monkeypatch.delenv("BRIA_BASE_URL", raising=False)
     async with BriaClient() as bria:
-        with pytest.raises(ConfigurationError, match=r"BriaClient\.emulated\(\)"):
+        with pytest.raises(ConfigurationError, match=r"AsyncBria\.emulated\(\)"):
             await bria.images.generate("a red fox")
 
 

@@ -8,7 +8,7 @@ import pytest
 from fastapi import FastAPI
 
 from bria_async import EditResult, ImageResult, Settings, V2Result
-from bria_async.contrib.fastapi import Bria, bria_lifespan
+from bria_async.contrib.fastapi import AsyncBriaDep, bria_lifespan
 from bria_async.testing import Emulator
 from tests.integration.fastapi_support import ServerThread
 
@@ -16,17 +16,17 @@ app = FastAPI(lifespan=bria_lifespan(settings=Settings.for_testing()))
 
 
 @app.get("/fox")
-async def fox(bria: Bria) -> ImageResult:
+async def fox(bria: AsyncBriaDep) -> ImageResult:
     return await bria.images.generate("a red fox", num_results=2)
 
 
 @app.get("/v2/fox", response_model=V2Result)
-async def v2_fox(bria: Bria) -> object:
+async def v2_fox(bria: AsyncBriaDep) -> object:
     return await bria.v2.image.generate("a red fox", seed=7)
 
 
 @app.get("/cutouts")
-async def cutouts(bria: Bria) -> list[EditResult]:
+async def cutouts(bria: AsyncBriaDep) -> list[EditResult]:
     image = "https://images.example.com/shoe.jpg"
     return await bria.gather([bria.product.cutout(image), bria.product.cutout(image)])
 

@@ -11,7 +11,7 @@ import httpx
 from fastapi import FastAPI
 
 from bria_async import BriaClient, LocalRateLimiter, RateLimits, RetrySettings, Settings
-from bria_async.contrib.fastapi import Bria, bria_lifespan
+from bria_async.contrib.fastapi import AsyncBriaDep, bria_lifespan
 from bria_async.testing import Emulator, Latency, RateLimit
 
 STATUS = "GET /v2/status/{request_id}"
@@ -81,7 +81,7 @@ async def test_fastapi_apps_take_a_shared_limiter(bria_emulator: Emulator) -> No
         )
 
         @app.post("/jobs")
-        async def submit(bria: Bria) -> str:
+        async def submit(bria: AsyncBriaDep) -> str:
             return (await bria.images.generate("a fox").submit()).id
 
         return app

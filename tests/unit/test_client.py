@@ -63,8 +63,7 @@ def test_repr_never_shows_the_token() -> None:
 def test_a_base_url_is_shown_without_its_password() -> None:
     client = BriaClient(TOKEN, base_url="https://bria:Hunter2Pass@api.example.com/v1")
     assert (
-        repr(client)
-        == "BriaClient(base_url='https://bria:***@api.example.com/v1', api_token='***')"
+        repr(client) == "AsyncBria(base_url='https://bria:***@api.example.com/v1', api_token='***')"
     )
     for url in ("ftp://bria:Hunter2Pass@api.example.com/v1", "http://bria:Hunter2Pass@example.com"):
         with pytest.raises(ConfigurationError) as refused:

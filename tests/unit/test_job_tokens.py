@@ -265,6 +265,6 @@ async def test_a_deeply_nested_token_is_refused_before_any_request(
     sent = requests_sent(mock_api)
     # Too deep for this interpreter's recursion limit, or (3.13 encodes deeper in C) decoded
     # and then refused by its signature: an InvalidJobTokenError either way.
-    with pytest.raises(ba.InvalidJobTokenError, match="nested too deeply|signature"):
+    with pytest.raises(ba.InvalidJobTokenError, match=r"nested too deeply|signature"):
         client.jobs.resume(token)
     assert requests_sent(mock_api) == sent

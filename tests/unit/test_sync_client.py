@@ -3,6 +3,7 @@ and twins that match the async surface method for method."""
 
 from __future__ import annotations
 
+import ast
 import inspect
 import re
 import sys
@@ -66,7 +67,27 @@ def test_every_public_async_method_has_a_sync_twin_with_its_signature(cls: type)
             if a.name != "self":
                 assert _evaluated(member, a.annotation) == _evaluated(mine, b.annotation), name
         if not name.startswith("_") and sync_name != "close":
-            assert inspect.getdoc(mine) == inspect.getdoc(member), name
+            assert inspect.getdoc(mine) == _generate._Writer.doc(cls, inspect.getdoc(member)), name
+
+
+#: What an async docstring says that a sync one must not: await it, iterate it with async
+#: for, close it with aclose, or get a Job where the sync call returns the result.
+ASYNC_WORDS = re.compile(
+    r"\bawait|\basync (for|with)\b|\baclose\b|__anext__|\breturns? an? Job\b|\bJob of\b"
+    r"|\bas a Job\b|\bJob resolves\b",
+    re.IGNORECASE,
+)
+
+
+def test_no_sync_docstring_speaks_async() -> None:
+    tree = ast.parse(Path(_api.__file__).read_text(encoding="utf-8"))
+    docs = {
+        f"{node.name} (line {node.lineno})": ast.get_docstring(node) or ""
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef))
+    }
+    spoken = {name: m.group(0) for name, doc in docs.items() if (m := ASYNC_WORDS.search(doc))}
+    assert spoken == {}, "add a rule to bria_async/_sync/_wording.py"
 
 
 @pytest.mark.skipif(sys.version_info < (3, 11), reason="the generator reads overloads (3.11+)")
@@ -116,7 +137,7 @@ async def _running_loop() -> object:
 async def test_a_call_from_a_running_event_loop_is_refused_clearly(
     bria: Bria, mock_api: MockAPI
 ) -> None:
-    with pytest.raises(ClientStateError, match=r"running event loop.*BriaClient"):
+    with pytest.raises(ClientStateError, match=r"running event loop.*AsyncBria"):
         bria.images.generate("a fox")  # the Job made for it is dropped, never sent, no warning
     with pytest.raises(ClientStateError, match="running event loop"):
         bria.close()
