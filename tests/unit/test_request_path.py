@@ -141,4 +141,6 @@ async def test_the_options_headers_go_beside_the_api_token_never_over_it(
     )
     await client._runtime.transport.send(Call("GET", f"/{VID}/caption", options=options))
     (sent,) = mock_api.requests[("GET", URL(url))]
-    assert sent.kwargs["headers"] == {"X-Trace": "t1", "api_token": TOKEN}
+    headers = dict(sent.kwargs["headers"])
+    assert headers.pop("User-Agent").startswith("bria-async/")
+    assert headers == {"X-Trace": "t1", "api_token": TOKEN}
