@@ -23,9 +23,9 @@ from typing import Protocol
 
 from ._errors import APIConnectionError, ClientStateError
 from ._events import Hooks, PollEvent, current_job, emit, logger
+from ._files import could_be_result
 from ._retry import parse_retry_after
 from ._settings import PollSettings
-from ._storage import could_be_result
 from ._transport import Transport
 
 _NOT_YET = frozenset({403, 404, 416})
