@@ -514,10 +514,6 @@ class _StatusCompletion(Completion):
         return False
 
 
-#: The v2 status route: one endpoint, one rate limit, for every job's status reads.
-_STATUS_ENDPOINT = "GET /v2/status"
-
-
 class _StatusWatch:
     """The poller entry of one v2 job: one status call per step, backing off while it is not
     final; rate limits and server errors (after the transport's own retries) back it off."""
@@ -565,9 +561,6 @@ class _StatusWatch:
             job.stall()
             return None
         waited = now - self._started
-        paused = poller.paused_for(_STATUS_ENDPOINT)
-        if paused > 0:  # another job's status read was rate limited: every job waits
-            return paused
         call = Call(
             "GET",
             f"/status/{completion.request_id}",
@@ -590,9 +583,9 @@ class _StatusWatch:
             self._errors += 1
             if not isinstance(exc, RateLimitError):
                 return poller.retry_delay(self._errors)
-            delay = poller.retry_delay(self._errors, exc.retry_after)
-            poller.pause(_STATUS_ENDPOINT, delay)  # the status endpoint's limit is everyone's
-            return delay
+            # The Throttle paused the status endpoint for every job (its Retry-After): only
+            # it pauses an endpoint; this watch backs off on its own.
+            return poller.retry_delay(self._errors, exc.retry_after)
         if self.cancelled:
             return None
         final = completion.deliver(body)
