@@ -40,6 +40,7 @@ from .resources.product import Product
 from .resources.search import Search
 from .resources.v2 import V2
 from .resources.visuals import Visuals
+from .types._download import Savable
 from .types.v2 import StatusEvent
 from .webhooks import parse_event, verify_signature
 
@@ -340,6 +341,20 @@ class AsyncBria:
     def as_completed(self, jobs: Iterable[Job[R]], *, limit: int = 32) -> AsyncIterator[Job[R]]:
         """Yield jobs as they finish, at most `limit` running at once."""
         return _collections.as_completed(jobs, limit=limit)
+
+    async def save(self, result: Savable[R], directory: str | os.PathLike[str]) -> R:
+        """Download `result` (an ImageResult, EditResult, V2Result, Image or Masks) into
+        `directory` under safe, new names, through this client (so results made by hand save
+        too); the path, or the paths in order, written. ``result.save(directory)`` is the
+        same for results this client made."""
+        save_with = getattr(result, "_save_with", None)
+        if save_with is None:
+            raise TypeError(
+                f"result: {result!r:.100} cannot be saved; pass an ImageResult, EditResult, "
+                "V2Result, Image or Masks"
+            )
+        saved: R = await save_with(self._runtime.storage, directory)
+        return saved
 
 
 #: The name the SDK had first: the same class as AsyncBria, so isinstance holds either way.

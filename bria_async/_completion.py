@@ -43,7 +43,7 @@ from ._validation import require_bool, require_id
 from .types.v2 import V2Status, parse_status
 
 if TYPE_CHECKING:
-    from ._jobs import Job
+    from ._followed import Followed
     from ._runtime import Runtime
 
 #: How often an info route's "call /info again" 400 is called again before it counts.
@@ -57,7 +57,7 @@ class Completion:
     #: (for JobTimeoutError).
     waiting_for = "whose answer is not parsed yet"
 
-    def __init__(self, job: Job[Any]) -> None:
+    def __init__(self, job: Followed) -> None:
         self._job = job
 
     def start(self) -> None:
@@ -66,7 +66,7 @@ class Completion:
         garbage collector, and a finished job is freed as soon as nobody holds it."""
         job = self._job
         del self._job
-        job._complete()
+        job.complete()
 
     def rearm(self) -> None:
         """Follow the job again for a new window, after the last one ended."""
@@ -90,10 +90,10 @@ class Completion:
 class Plan(Protocol):
     """A route's way of finishing its Jobs, named by its JobSpec."""
 
-    def begin(self, job: Job[Any], http_status: int) -> Completion:
+    def begin(self, job: Followed, http_status: int) -> Completion:
         """The completion for `job`, whose submission answered `http_status`."""
 
-    def restore(self, job: Job[Any], state: Mapping[str, Any]) -> Completion:
+    def restore(self, job: Followed, state: Mapping[str, Any]) -> Completion:
         """The completion for a job resumed from its token's `state`; raises ValueError,
         TypeError or ValidationError when the state or the job's context is not valid."""
 
@@ -105,10 +105,10 @@ class Plan(Protocol):
 class Direct:
     """The answer is the result: nothing to wait for."""
 
-    def begin(self, job: Job[Any], http_status: int) -> Completion:
+    def begin(self, job: Followed, http_status: int) -> Completion:
         return Completion(job)
 
-    def restore(self, job: Job[Any], state: Mapping[str, Any]) -> Completion:
+    def restore(self, job: Followed, state: Mapping[str, Any]) -> Completion:
         return Completion(job)
 
     def not_final(self, error: BriaError) -> bool:
@@ -143,30 +143,30 @@ class Placeholders:
 
     urls: Callable[[Any], Sequence[str]]
 
-    def begin(self, job: Job[Any], http_status: int) -> Completion:
-        if job._context.get("sync"):
+    def begin(self, job: Followed, http_status: int) -> Completion:
+        if job.context.get("sync"):
             return Completion(job)
         try:
-            urls = tuple(self.urls(job._body))
+            urls = tuple(self.urls(job.body))
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
             return _Failed(
                 job,
                 APIResponseValidationError(
                     f"the answer lists no placeholder URLs ({exc})",
                     job_id=job.id,
-                    excerpt=repr(job._body)[:200],
+                    excerpt=repr(job.body)[:200],
                 ),
             )
         return _PlaceholderCompletion.checked(job, urls, [False] * len(urls))
 
-    def restore(self, job: Job[Any], state: Mapping[str, Any]) -> Completion:
+    def restore(self, job: Followed, state: Mapping[str, Any]) -> Completion:
         urls, ready = state.get("urls", []), state.get("ready", [])
         if not isinstance(urls, list) or not isinstance(ready, list):
             raise TypeError("urls and ready must be lists")
         if len(ready) != len(urls) or not all(isinstance(r, bool) for r in ready):
             raise ValueError("ready must hold one true or false per URL")
         for url in urls:
-            check_placeholder_url(url, allow_insecure_http=job._runtime.allow_insecure_http)
+            check_placeholder_url(url, allow_insecure_http=job.runtime.allow_insecure_http)
         if not urls:
             return Completion(job)
         return _PlaceholderCompletion(job, tuple(urls), ready)
@@ -178,29 +178,29 @@ class Placeholders:
 class _Failed(Completion):
     """The answer cannot be followed: the job fails as it starts."""
 
-    def __init__(self, job: Job[Any], error: BaseException) -> None:
+    def __init__(self, job: Followed, error: BaseException) -> None:
         super().__init__(job)
         self._error = error
 
     def start(self) -> None:
-        self._job._fail(self._error)
+        self._job.fail(self._error)
 
 
 class _PlaceholderCompletion(Completion):
     """Probes each pending placeholder URL; done when all are ready."""
 
-    def __init__(self, job: Job[Any], urls: tuple[str, ...], ready: list[bool]) -> None:
+    def __init__(self, job: Followed, urls: tuple[str, ...], ready: list[bool]) -> None:
         super().__init__(job)
         self._urls = urls
         self._ready = ready
         self._watches: dict[int, Watch] = {}
 
     @classmethod
-    def checked(cls, job: Job[Any], urls: tuple[str, ...], ready: list[bool]) -> Completion:
+    def checked(cls, job: Followed, urls: tuple[str, ...], ready: list[bool]) -> Completion:
         """The completion, or one that fails the job at once if a URL cannot be probed."""
         for url in urls:
             try:
-                check_placeholder_url(url, allow_insecure_http=job._runtime.allow_insecure_http)
+                check_placeholder_url(url, allow_insecure_http=job.runtime.allow_insecure_http)
             except ValueError as exc:
                 return _Failed(
                     job,
@@ -221,17 +221,17 @@ class _PlaceholderCompletion(Completion):
         return {"urls": list(self._urls), "ready": list(self._ready)}
 
     def start(self) -> None:
-        if not self._job._parse_early():
+        if not self._job.progress():
             return
         self.rearm()
 
     def rearm(self) -> None:
         if all(self._ready):
-            self._job._complete()
+            self._job.complete()
             return
         job = self._job
-        runtime = job._runtime
-        waited = time.time() - job._submitted_at_or_now
+        runtime = job.runtime
+        waited = time.time() - job.submitted_at
         for i, url in enumerate(self._urls):
             if not self._ready[i] and i not in self._watches:
                 self._watches[i] = runtime.poller.watch_placeholder(
@@ -255,15 +255,15 @@ class _PlaceholderCompletion(Completion):
             if outcome is Outcome.READY:
                 self._ready[i] = True
                 if all(self._ready):
-                    job._complete()
+                    job.complete()
                 else:
-                    job._notify()
+                    job.progress()
             elif outcome is Outcome.EXPIRED:
                 self.cancel()  # the other URLs' windows end with this one: rearm() renews all
-                job._stall()
+                job.stall()
             elif outcome is Outcome.FAILED:
                 reason = str(error) if error is not None else "the image failed"
-                job._fail(JobFailedError(reason, job_id=job.id, url=self._urls[i], cause=error))
+                job.fail(JobFailedError(reason, job_id=job.id, url=self._urls[i], cause=error))
 
         return report
 
@@ -272,7 +272,7 @@ class _PlaceholderCompletion(Completion):
 class _Repeating(Completion):
     """Runs `check()` on the poller every `interval` for a window, until it finishes the job."""
 
-    def __init__(self, job: Job[Any], interval: float, window: float) -> None:
+    def __init__(self, job: Followed, interval: float, window: float) -> None:
         super().__init__(job)
         self._interval = interval
         self._window = window
@@ -283,7 +283,7 @@ class _Repeating(Completion):
 
     def rearm(self) -> None:
         if self._watch is None or self._watch.cancelled:
-            self._watch = self._job._runtime.poller.watch_call(
+            self._watch = self._job.runtime.poller.watch_call(
                 self._check,
                 job_id=self._job.id,
                 interval=self._interval,
@@ -297,9 +297,9 @@ class _Repeating(Completion):
 
     def _report(self, outcome: Outcome, error: BaseException | None) -> None:
         if outcome is Outcome.EXPIRED:
-            self._job._stall()
+            self._job.stall()
         elif error is not None:
-            self._job._fail(error)
+            self._job.fail(error)
 
     async def _check(self) -> bool:
         raise NotImplementedError
@@ -313,13 +313,13 @@ class CallAgain:
 
     call: Callable[[Mapping[str, Any]], Call]
 
-    def begin(self, job: Job[Any], http_status: int) -> Completion:
+    def begin(self, job: Followed, http_status: int) -> Completion:
         if http_status != 205:
             return Completion(job)
-        return _CallAgainCompletion(job, self.call(job._context))
+        return _CallAgainCompletion(job, self.call(job.context))
 
-    def restore(self, job: Job[Any], state: Mapping[str, Any]) -> Completion:
-        return self.begin(job, job._http_status or 200)
+    def restore(self, job: Followed, state: Mapping[str, Any]) -> Completion:
+        return self.begin(job, job.http_status or 200)
 
     def not_final(self, error: BriaError) -> bool:
         return is_call_again(error)
@@ -333,8 +333,8 @@ def is_call_again(error: BriaError) -> bool:
 class _CallAgainCompletion(_Repeating):
     waiting_for = "whose visual is still onboarding (205)"
 
-    def __init__(self, job: Job[Any], call: Call) -> None:
-        polling = job._runtime.settings.polling
+    def __init__(self, job: Followed, call: Call) -> None:
+        polling = job.runtime.settings.polling
         super().__init__(job, polling.info_interval, polling.job_timeout)
         self._call = call
         self._refusals = 0
@@ -342,7 +342,7 @@ class _CallAgainCompletion(_Repeating):
     async def _check(self) -> bool:
         call = self._call
         try:
-            runtime = self._job._runtime
+            runtime = self._job.runtime
             response = await runtime.transport.send(call.sent_with(runtime.options, None))
         except BadRequestError as exc:
             self._refusals += 1
@@ -351,7 +351,7 @@ class _CallAgainCompletion(_Repeating):
             raise
         if response.status == 205:
             return False
-        self._job._complete(response.json(), response.status)
+        self._job.complete(response.json(), response.status)
         return True
 
 
@@ -376,11 +376,11 @@ class FollowStatus:
     interval: Callable[[Runtime], float]
     window: Callable[[Runtime], float]
 
-    def begin(self, job: Job[Any], http_status: int) -> Completion:
+    def begin(self, job: Followed, http_status: int) -> Completion:
         return _FollowCompletion(job, self)
 
-    def restore(self, job: Job[Any], state: Mapping[str, Any]) -> Completion:
-        self.check_context(job._context)
+    def restore(self, job: Followed, state: Mapping[str, Any]) -> Completion:
+        self.check_context(job.context)
         return _FollowCompletion(job, self)
 
     def not_final(self, error: BriaError) -> bool:
@@ -390,20 +390,20 @@ class FollowStatus:
 class _FollowCompletion(_Repeating):
     waiting_for = "whose status is not final yet"
 
-    def __init__(self, job: Job[Any], plan: FollowStatus) -> None:
-        runtime = job._runtime
+    def __init__(self, job: Followed, plan: FollowStatus) -> None:
+        runtime = job.runtime
         super().__init__(job, plan.interval(runtime), plan.window(runtime))
         self._plan = plan
 
     async def _check(self) -> bool:
         job = self._job
         try:
-            body = await self._plan.read(job._runtime, job._context)
+            body = await self._plan.read(job.runtime, job.context)
         except StatusEnded as ended:
             raise JobFailedError(ended.reason, job_id=job.id, cause=ended.cause) from ended
         if body is None:
             return False
-        job._complete(body)
+        job.complete(body)
         return True
 
 
@@ -416,10 +416,10 @@ class StatusURL:
     path is rebuilt from the checked request id under the client's v2 base URL: the answer's
     `status_url` host is never called. A ``sync=true`` answer (200) is the result."""
 
-    def begin(self, job: Job[Any], http_status: int) -> Completion:
-        if job._context.get("sync"):
+    def begin(self, job: Followed, http_status: int) -> Completion:
+        if job.context.get("sync"):
             return Completion(job)
-        body = job._body
+        body = job.body
         try:
             request_id = require_id("request_id", body["request_id"])
         except (KeyError, TypeError, ValidationError) as exc:
@@ -434,10 +434,10 @@ class StatusURL:
             )
         return _StatusCompletion(job, request_id)
 
-    def restore(self, job: Job[Any], state: Mapping[str, Any]) -> Completion:
-        if require_bool("sync", job._context.get("sync", False)):
+    def restore(self, job: Followed, state: Mapping[str, Any]) -> Completion:
+        if require_bool("sync", job.context.get("sync", False)):
             return Completion(job)
-        require_bool("webhook", job._context.get("webhook", False))
+        require_bool("webhook", job.context.get("webhook", False))
         return _StatusCompletion(job, require_id("request_id", state.get("request_id")))
 
     def not_final(self, error: BriaError) -> bool:
@@ -449,7 +449,7 @@ class _StatusCompletion(Completion):
 
     waiting_for = "whose v2 status is not final yet"
 
-    def __init__(self, job: Job[Any], request_id: str) -> None:
+    def __init__(self, job: Followed, request_id: str) -> None:
         super().__init__(job)
         self.request_id = request_id
         self._watch: _StatusWatch | None = None
@@ -458,7 +458,7 @@ class _StatusCompletion(Completion):
         return {"request_id": self.request_id}
 
     def start(self) -> None:
-        runtime = self._job._runtime
+        runtime = self._job.runtime
         runtime.v2_jobs[self.request_id] = self
         early = runtime.early_events.pop(self.request_id, None)
         if early is None or not self.deliver(early):
@@ -468,11 +468,11 @@ class _StatusCompletion(Completion):
         if self._watch is not None and not self._watch.cancelled:
             return
         job = self._job
-        runtime = job._runtime
+        runtime = job.runtime
         polling = runtime.settings.polling
-        waited = max(0.0, time.time() - job._submitted_at_or_now)
+        waited = max(0.0, time.time() - job.submitted_at)
         first = runtime.poller.times.first_delay(job.kind)
-        if job._context.get("webhook"):
+        if job.context.get("webhook"):
             first = max(first, polling.webhook_grace)
         now = time.monotonic()
         self._watch = _StatusWatch(
@@ -483,7 +483,7 @@ class _StatusCompletion(Completion):
     def cancel(self) -> None:
         if self._watch is not None:
             self._watch.cancel()
-        registry = self._job._runtime.v2_jobs
+        registry = self._job.runtime.v2_jobs
         if registry.get(self.request_id) is self:
             del registry[self.request_id]
 
@@ -493,7 +493,7 @@ class _StatusCompletion(Completion):
         try:
             event = parse_status(body)
         except (KeyError, TypeError, ValueError) as exc:
-            job._fail(
+            job.fail(
                 APIResponseValidationError(
                     f"unexpected v2 status ({exc})", job_id=job.id, excerpt=repr(body)[:200]
                 )
@@ -503,19 +503,15 @@ class _StatusCompletion(Completion):
             return False
         if event.status is V2Status.COMPLETED:
             self.cancel()
-            job._complete(event.body)
+            job.complete(event.body)
             return True
         if event.error is not None:
             error = event.error
-            job._fail(
+            job.fail(
                 JobFailedError(error.message, job_id=job.id, code=error.code, details=error.details)
             )
             return True
         return False
-
-
-#: The v2 status route: one endpoint, one rate limit, for every job's status reads.
-_STATUS_ENDPOINT = "GET /v2/status"
 
 
 class _StatusWatch:
@@ -553,27 +549,24 @@ class _StatusWatch:
     def stop(self, error: BaseException) -> None:
         if not self.cancelled:
             self.cancelled = True
-            self._completion._job._fail(error)
+            self._completion._job.fail(error)
 
     async def step(self) -> float | None:
         completion = self._completion
         job = completion._job
-        poller = job._runtime.poller
+        poller = job.runtime.poller
         now = time.monotonic()
         if now >= self.deadline:
             self.cancelled = True
-            job._stall()
+            job.stall()
             return None
         waited = now - self._started
-        paused = poller.paused_for(_STATUS_ENDPOINT)
-        if paused > 0:  # another job's status read was rate limited: every job waits
-            return paused
         call = Call(
             "GET",
             f"/status/{completion.request_id}",
             kind="poll",
             version=2,
-            options=job._runtime.options,
+            options=job.runtime.options,
             deadline=Deadline(self.deadline),
         )
         status: int | None = None
@@ -590,16 +583,16 @@ class _StatusWatch:
             self._errors += 1
             if not isinstance(exc, RateLimitError):
                 return poller.retry_delay(self._errors)
-            delay = poller.retry_delay(self._errors, exc.retry_after)
-            poller.pause(_STATUS_ENDPOINT, delay)  # the status endpoint's limit is everyone's
-            return delay
+            # The Throttle paused the status endpoint for every job (its Retry-After): only
+            # it pauses an endpoint; this watch backs off on its own.
+            return poller.retry_delay(self._errors, exc.retry_after)
         if self.cancelled:
             return None
         final = completion.deliver(body)
         self._emit(status, Outcome.READY if final else Outcome.PENDING, waited)
         if final:
             self.cancelled = True
-            if job.done() and job._error is None:
+            if job.succeeded():
                 poller.times.observe(job.kind, self._last_pending, waited, late=self._late)
             return None
         self._errors = 0
@@ -607,7 +600,7 @@ class _StatusWatch:
         return poller.next_interval(waited)
 
     def _emit(self, status: int | None, outcome: Outcome, waited: float) -> None:
-        runtime = self._completion._job._runtime
+        runtime = self._completion._job.runtime
         hook = runtime.hooks.on_poll
         if hook is not None:
             url = f"{runtime.transport.v2_base_url}/status/{self._completion.request_id}"

@@ -1,24 +1,21 @@
-"""`BriaClient.emulated()` and `Bria.emulated()`: a client on the built-in emulator, started
-in this process, so the README's samples run before you have a token."""
+"""`BriaClient.emulated()`: a client on the built-in emulator, started in this process, so
+the README's samples run before you have a token (`Bria.emulated()` is in `_sync._root`)."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._errors import ConfigurationError
 
 if TYPE_CHECKING:
-    from ._client import BriaClient
-    from ._sync._portal import SyncRoot
     from .testing import Emulator
 
-C = TypeVar("C", bound="BriaClient")
-S = TypeVar("S", bound="SyncRoot")
+C = TypeVar("C", bound=contextlib.AbstractAsyncContextManager[Any])
 
 
-def _emulator(name: str, options: dict[str, Any]) -> Emulator:
+def new_emulator(name: str, options: dict[str, Any]) -> Emulator:
     """An emulator on free 127.0.0.1 ports, not started yet, once `options` were checked
     (`name`: the method, for the messages)."""
     for option in ("api_token", "base_url"):
@@ -32,34 +29,11 @@ def _emulator(name: str, options: dict[str, Any]) -> Emulator:
 
 
 @contextlib.asynccontextmanager
-async def emulated(client_class: type[C], **options: Any) -> AsyncIterator[C]:
+async def emulated(client_class: Callable[..., C], **options: Any) -> AsyncIterator[C]:
     """Start the emulator and yield a `client_class` pointed at it (with its token); both
     close when the block ends."""
-    async with _emulator(f"{client_class.__name__}.emulated()", options) as emulator:
+    name = f"{getattr(client_class, '__name__', 'client')}.emulated()"
+    async with new_emulator(name, options) as emulator:
         client = client_class(emulator.api_token, base_url=emulator.base_url, **options)
         async with client:
             yield client
-
-
-@contextlib.contextmanager
-def emulated_sync(
-    client_class: Callable[..., S], name: str, options: dict[str, Any]
-) -> Iterator[S]:
-    """`emulated` for the synchronous client: the emulator serves from a loop thread of its
-    own (the client has its own too); both stop when the block ends."""
-    from ._sync._portal import Portal, in_loop_error
-
-    error = in_loop_error()
-    if error is not None:  # before a loop thread is started for nothing
-        raise error
-    emulator = _emulator(name, options)
-    portal = Portal(emulator.close)
-    try:
-        portal.run(emulator.start())
-        client = client_class(emulator.api_token, base_url=emulator.base_url, **options)
-        try:
-            yield client
-        finally:
-            client.close()
-    finally:
-        portal.close()

@@ -38,7 +38,7 @@ import anyio.to_thread
 import attrs
 
 from ._errors import ValidationError
-from ._storage import extension_for
+from ._files import extension_for
 
 __all__ = [
     "IMAGE_TYPES",

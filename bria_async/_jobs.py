@@ -28,7 +28,7 @@ import warnings
 from collections.abc import AsyncIterator, Coroutine, Generator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from ._completion import Completion
+from ._completion import Completion, Direct
 from ._errors import (
     APIResponseValidationError,
     BriaError,
@@ -41,8 +41,9 @@ from ._errors import (
 from ._events import JobEvent, current_job, emit
 from ._forks import forked_error
 from ._request import Call, Deadline
-from ._specs import JobSpec, ResultContext, result_type, spec_for
+from ._specs import JobSpec, result_type, spec_for
 from ._tokens import TokenData, sign, verify
+from .types._download import ResultContext
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -303,7 +304,14 @@ class Job(Generic[R]):
         self._http_status = http_status
         self._body = body
         self._submitted_at = time.time()
-        self._completion = self._spec.finish.begin(self, http_status)
+        finish = self._spec.finish
+        if type(finish) is Direct:  # the answer is the result: no strategy to follow it
+            self._completion = _ANSWERED
+            self._set_status(JobStatus.SUBMITTED)
+            self._started = True
+            self._complete()
+            return
+        self._completion = finish.begin(_Followed(self), http_status)
         self._set_status(JobStatus.SUBMITTED)
         self._start()
 
@@ -403,11 +411,7 @@ class Job(Generic[R]):
             job_id=self.id, pending_urls=self.pending_urls, waited=waited, waiting_for=waiting_for
         )
 
-    # --- what completions report -------------------------------------------------------
-    @property
-    def _submitted_at_or_now(self) -> float:
-        return self._submitted_at if self._submitted_at is not None else time.time()
-
+    # --- what completions report (through _Followed) ---------------------------------------
     def _parse_early(self) -> bool:
         """Parse the answer before the images are ready (for `as_completed`); False if the
         job failed because the answer could not be parsed."""
@@ -496,13 +500,13 @@ class Job(Generic[R]):
         )
 
     def _result_context(self) -> ResultContext:
-        # job_id, submitted_at, context, runtime: positionally, as keywords would cost the
+        # job_id, submitted_at, context, downloader: positionally, as keywords would cost the
         # call of a class a dict (one is made per result)
         return ResultContext(
             self.id,
             self.submitted_at or dt.datetime.now(dt.timezone.utc),
             self._context,
-            self._runtime,
+            self._runtime.storage,
         )
 
     # --- tokens ----------------------------------------------------------------------
@@ -552,9 +556,78 @@ class Job(Generic[R]):
         job._body = data.response
         job._submitted_at = data.submitted_at
         try:
-            job._completion = spec.finish.restore(job, data.state)
+            job._completion = spec.finish.restore(_Followed(job), data.state)
         except (*_PARSE_ERRORS, BriaError) as exc:
             raise InvalidJobTokenError(
                 f"the job token of {data.kind} is not valid: {exc}"
             ) from None
         return job
+
+
+class _Followed:
+    """A job as its completion strategy sees it (`_followed.Followed`): the submission,
+    and the four ways to report (complete, fail, stall, progress)."""
+
+    __slots__ = ("_job",)
+
+    def __init__(self, job: Job[Any]) -> None:
+        self._job = job
+
+    @property
+    def id(self) -> str:
+        return self._job.id
+
+    @property
+    def kind(self) -> str:
+        return self._job.kind
+
+    @property
+    def context(self) -> Mapping[str, Any]:
+        return self._job._context
+
+    @property
+    def body(self) -> Any:
+        return self._job._body
+
+    @property
+    def http_status(self) -> int | None:
+        return self._job._http_status
+
+    @property
+    def submitted_at(self) -> float:
+        submitted = self._job._submitted_at
+        return submitted if submitted is not None else time.time()
+
+    @property
+    def runtime(self) -> Runtime:
+        return self._job._runtime
+
+    def complete(self, body: Any = None, http_status: int | None = None) -> None:
+        self._job._complete(body, http_status)
+
+    def fail(self, error: BaseException) -> None:
+        self._job._fail(error)
+
+    def stall(self) -> None:
+        self._job._stall()
+
+    def progress(self) -> bool:
+        job = self._job
+        if not job._parse_early():
+            return False
+        job._notify()
+        return True
+
+    def succeeded(self) -> bool:
+        return self._job._status is JobStatus.DONE
+
+
+class _Answered(Completion):
+    """The completion of a job whose answer was its result: nothing to follow."""
+
+    def __init__(self) -> None:
+        pass
+
+
+#: Shared by every job a Direct route answered.
+_ANSWERED = _Answered()

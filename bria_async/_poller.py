@@ -23,9 +23,9 @@ from typing import Protocol
 
 from ._errors import APIConnectionError, ClientStateError
 from ._events import Hooks, PollEvent, current_job, emit, logger
+from ._files import could_be_result
 from ._retry import parse_retry_after
 from ._settings import PollSettings
-from ._storage import could_be_result
 from ._transport import Transport
 
 _NOT_YET = frozenset({403, 404, 416})
@@ -291,7 +291,6 @@ class Poller:
         self._inflight: dict[asyncio.Task[None], Watch] = {}
         self._slots: asyncio.Semaphore | None = None
         self._closed = False
-        self._paused: dict[str, float] = {}
 
     @property
     def pending(self) -> int:
@@ -344,15 +343,6 @@ class Poller:
         doubling from `min_interval` up to `max_interval`, never sooner than Retry-After."""
         s = self.settings
         return max(retry_after or 0.0, min(s.max_interval, s.min_interval * 2.0**errors))
-
-    def pause(self, endpoint: str, seconds: float) -> None:
-        """Read nothing from `endpoint` for `seconds` (it answered 429), whichever job asks."""
-        until = time.monotonic() + seconds
-        self._paused[endpoint] = max(until, self._paused.get(endpoint, 0.0))
-
-    def paused_for(self, endpoint: str) -> float:
-        """Seconds left before `endpoint` may be called again (0 when it may now)."""
-        return max(0.0, self._paused.get(endpoint, 0.0) - time.monotonic())
 
     def schedule(self, entry: Watch, delay: float) -> None:
         """Run `entry` in `delay` seconds, or at its deadline if that comes first."""

@@ -5,9 +5,8 @@ from.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
@@ -15,31 +14,12 @@ import attrs
 from ._completion import Direct, Plan
 from ._errors import BriaError
 from ._transport import Response
+from .types._download import ResultContext
 
 if TYPE_CHECKING:
     from ._runtime import Runtime
 
 R = TypeVar("R")
-
-
-class ResultContext:
-    """What a result parser may use besides the response: the job, and the downloader.
-    (A slotted class: one is made per result, and calling a class costs less than making
-    a NamedTuple.)"""
-
-    __slots__ = ("context", "job_id", "runtime", "submitted_at")
-
-    def __init__(
-        self,
-        job_id: str,
-        submitted_at: dt.datetime,
-        context: Mapping[str, Any],
-        runtime: Runtime,
-    ) -> None:
-        self.job_id = job_id
-        self.submitted_at = submitted_at
-        self.context = context
-        self.runtime = runtime
 
 
 @attrs.frozen(kw_only=True)

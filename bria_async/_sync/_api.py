@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
+import os
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
@@ -20,7 +21,8 @@ from bria_async._jobs import HasImages, I, Job, JobStatus, R
 from bria_async._jobs import Job as AsyncJob
 from bria_async._ratelimit import RateLimiter
 from bria_async._settings import Settings, Timeouts
-from bria_async._sync._portal import SyncRoot, Twin
+from bria_async._sync._portal import Twin
+from bria_async._sync._root import SyncRoot
 from bria_async.resources._params import HasSid
 from bria_async.resources.background import Background as AsyncBackground
 from bria_async.resources.datasets import Datasets as AsyncDatasets
@@ -35,6 +37,7 @@ from bria_async.resources.v2 import V2 as AsyncV2
 from bria_async.resources.v2 import V2Image as AsyncV2Image
 from bria_async.resources.v2 import V2Product as AsyncV2Product
 from bria_async.resources.visuals import Visuals as AsyncVisuals
+from bria_async.types._download import Savable
 from bria_async.types.choices import (
     AspectRatio,
     Atmosphere,
@@ -1434,6 +1437,11 @@ class Bria(SyncRoot):
             )
         )
 
+    def submit(self, job: AsyncJob[R]) -> SyncJob[R]:
+        """Send `job` (made by ``bria.aio``) and return it at once, with its placeholder
+        URLs and ``to_dict()`` token; ``.wait()`` gives its result later."""
+        return SyncJob._wrap(self._portal.run(job.submit()), self._portal)
+
     def with_options(
         self, *, timeout: float | Timeouts | None = None, max_retries: int | None = None
     ) -> Bria:
@@ -1535,6 +1543,14 @@ class Bria(SyncRoot):
             SyncJob._wrap(item, self._portal)
             for item in self._portal.iterate(self._async.as_completed(jobs, limit=limit))
         )
+
+    def save(self, result: Savable[client_R], directory: str | os.PathLike[str]) -> client_R:
+        """Download `result` (an ImageResult, EditResult, V2Result, Image or Masks) into
+        `directory` under safe, new names, through this client (so results made by hand save
+        too); the path, or the paths in order, written. ``result.save(directory)`` is the
+        same for results this client made.
+        """
+        return self._portal.run(self._async.save(result, directory))
 
 
 __all__ = [

@@ -42,7 +42,7 @@ from ..resources import (
     v2,
     visuals,
 )
-from . import _portal
+from . import _portal, _root
 from ._wording import sync_doc
 
 TARGET = Path(__file__).with_name("_api.py")
@@ -198,6 +198,7 @@ class _Writer:
         body = [f"class {twin}({base}):", _docstring(doc.strip(), 4)]
         if cls is _client.AsyncBria:
             body.append(_init(self))
+            body.append(_submit(self))
         namespace = vars(sys.modules[cls.__module__])
         for name, kind in ATTRIBUTES.get(cls, {}).items():
             body.append(
@@ -378,9 +379,9 @@ def _members(cls: type) -> list[tuple[str, object]]:
                 continue
             if isinstance(member, (staticmethod, classmethod)):
                 continue
-            if hasattr(_portal.SyncRoot if cls is _client.AsyncBria else _portal.Twin, name):
+            if hasattr(_root.SyncRoot if cls is _client.AsyncBria else _portal.Twin, name):
                 continue
-            if cls is _client.AsyncBria and RENAMED.get(name) in vars(_portal.SyncRoot):
+            if cls is _client.AsyncBria and RENAMED.get(name) in vars(_root.SyncRoot):
                 continue
             seen[name] = member
     return list(seen.items())
@@ -419,6 +420,19 @@ def _init(writer: _Writer) -> str:
     return f"    def __init__{signature}:\n        self._start({client}({', '.join(args)}))\n"
 
 
+def _submit(writer: _Writer) -> str:
+    """Bria.submit: sends a Job of ``bria.aio`` and gives its twin (written here, as SyncRoot
+    cannot import the twins generated from it)."""
+    job = writer._async_name(_jobs.Job)
+    writer.imports.name("R", _jobs.R, "bria_async._jobs")
+    return (
+        f"    def submit(self, job: {job}[R]) -> SyncJob[R]:\n"
+        '        """Send `job` (made by ``bria.aio``) and return it at once, with its placeholder\n'
+        '        URLs and ``to_dict()`` token; ``.wait()`` gives its result later."""\n'
+        "        return SyncJob._wrap(self._portal.run(job.submit()), self._portal)\n"
+    )
+
+
 def generate() -> str:
     """The source of `_api.py`."""
     writer = _Writer()
@@ -426,7 +440,8 @@ def generate() -> str:
     writer.imports.lines.update(
         {
             "from functools import cached_property",
-            "from bria_async._sync._portal import SyncRoot, Twin",
+            "from bria_async._sync._portal import Twin",
+            "from bria_async._sync._root import SyncRoot",
         }
     )
     header = (

@@ -8,27 +8,19 @@ for, so one connection pool and one poller serve them all, and no loop is made p
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 import threading
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, TypeVar
 
 from .. import _forks
 from .._errors import ClientStateError
 from .._jobs import Job
 
-if TYPE_CHECKING:
-    from .._client import BriaClient
-    from ._api import SyncJob
-
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 A = TypeVar("A", covariant=True)
 W = TypeVar("W", bound="Twin[Any]")
-R = TypeVar("R", bound="SyncRoot")
 
 
 def in_loop_error() -> ClientStateError | None:
@@ -180,59 +172,3 @@ class Twin(Generic[A]):
 
     def __repr__(self) -> str:
         return f"<sync {self._async!r}>"
-
-
-class _Saves(Protocol[T_co]):
-    def save(self, directory: str | os.PathLike[str]) -> Awaitable[T_co]: ...
-
-
-class SyncRoot(Twin["BriaClient"]):
-    """What the synchronous client adds to its generated twin of BriaClient: its loop
-    thread's life, and ways to run the async objects it hands out."""
-
-    def _start(self, client: BriaClient) -> None:
-        self._async = client
-        self._portal = Portal(client.aclose)
-
-    @classmethod
-    def emulated(cls: type[R], **options: Any) -> contextlib.AbstractContextManager[R]:
-        """``with Bria.emulated() as bria:`` a client on the built-in emulator, started on
-        127.0.0.1 for the block: every route answers, no token or network needed.
-        `options` (settings, hooks, ...) go to the client. Needs the ``emulator`` extra."""
-        from .._emulated import emulated_sync
-
-        return emulated_sync(cls, f"{cls.__name__}.emulated()", options)
-
-    @property
-    def aio(self) -> BriaClient:
-        """The async client this one runs: its namespaces make Jobs for `submit` and
-        `gather` (``bria.submit(bria.aio.images.generate("a fox"))``)."""
-        return self._async
-
-    def submit(self, job: Job[T]) -> SyncJob[T]:
-        """Send `job` (made by ``bria.aio``) and return it at once, with its placeholder
-        URLs and ``to_dict()`` token; ``.wait()`` gives its result later."""
-        from ._api import SyncJob
-
-        return SyncJob._wrap(self._portal.run(job.submit()), self._portal)
-
-    def run(self, awaitable: Awaitable[T]) -> T:
-        """Await anything of this client's (``image.read()``, a Job) and return its result."""
-        return self._portal.run(awaitable)
-
-    def save(self, result: _Saves[T], directory: str | os.PathLike[str]) -> T:
-        """``result.save(directory)``, run here: the written path(s)."""
-        return self._portal.run(result.save(directory))
-
-    def close(self) -> None:
-        """Stop polling, close the connections, then stop the loop thread (once)."""
-        self._async._refuse_view()
-        self._portal.close()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

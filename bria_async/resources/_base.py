@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from .._jobs import Job
 from .._request import Call
@@ -11,15 +11,27 @@ from .._specs import JobSpec
 from .._validation import check_prompts
 
 if TYPE_CHECKING:
-    from .._client import BriaClient
+    from .._runtime import Runtime
+    from .._settings import Settings
 
 R = TypeVar("R")
+
+
+class Owner(Protocol):
+    """What a namespace needs of the client that passes itself down: its settings and
+    working parts (the client's layer is above the namespaces: they never import it)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def _runtime(self) -> Runtime: ...
 
 
 class Resource:
     """A namespace of the client (``bria.images``, ``bria.visuals``, ...)."""
 
-    def __init__(self, client: BriaClient) -> None:
+    def __init__(self, client: Owner) -> None:
         self._client = client
 
     def _job(

@@ -12,7 +12,7 @@ from .._converter import structure
 from .objects import SceneObject
 
 if TYPE_CHECKING:
-    from .._specs import ResultContext
+    from ._download import ResultContext
 
 
 def parse_background_info(body: Any, ctx: ResultContext) -> SceneObject:

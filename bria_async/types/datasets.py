@@ -12,7 +12,7 @@ from .._converter import structure
 from ._serializable import Serializable
 
 if TYPE_CHECKING:
-    from .._specs import ResultContext
+    from ._download import ResultContext
 
 T = TypeVar("T")
 

@@ -11,19 +11,11 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._converter import structure
-from .._errors import ClientStateError
+from ._download import downloader_of
 from ._serializable import Serializable
 
 if TYPE_CHECKING:
-    from .._specs import ResultContext
-    from .._storage import Storage
-
-
-def _storage_of(storage: Storage | None, what: str) -> Storage:
-    """The client's downloader, which a result made by hand (not by a client) lacks."""
-    if storage is None:
-        raise ClientStateError(f"this {what} was not made by a BriaClient; it cannot download")
-    return storage
+    from ._download import Downloader, ResultContext
 
 
 # The results every job makes keep their fields in an instance dict (slots=False): a frozen
@@ -41,17 +33,26 @@ class Image(Serializable):
     uuid: str | None = None
     sid: str | None = None
     extra: dict[str, Any] = attrs.field(factory=dict)
-    _storage: Storage | None = attrs.field(default=None, repr=False, eq=False, alias="storage")
+    #: The client's downloader (None for an Image made by hand: `bria.save()` saves it).
+    _storage: Downloader | None = attrs.field(default=None, repr=False, eq=False, alias="storage")
 
     async def read(self) -> bytes:
         """The image's bytes, downloaded without the API token."""
-        return await _storage_of(self._storage, "Image").read(self.url)
+        return await downloader_of(self._storage, "Image").read(self.url)
 
     async def save(self, directory: str | os.PathLike[str], *, name: str | None = None) -> Path:
         """Download into `directory` under a safe, unique name; the path written."""
-        storage = _storage_of(self._storage, "Image")
+        return await self._save_with(self._storage, directory, name=name)
+
+    async def _save_with(
+        self,
+        downloader: Downloader | None,
+        directory: str | os.PathLike[str],
+        *,
+        name: str | None = None,
+    ) -> Path:
         stem = name or f"image-{self.seed if self.seed is not None else 'x'}"
-        (path,) = await storage.save([(self.url, stem)], directory)
+        (path,) = await downloader_of(downloader, "Image").save([(self.url, stem)], directory)
         return path
 
 
@@ -63,7 +64,7 @@ class ImageResult(Serializable):
     job_id: str
     created_at: dt.datetime
     extra: dict[str, Any] = attrs.field(factory=dict)
-    _storage: Storage | None = attrs.field(default=None, repr=False, eq=False, alias="storage")
+    _storage: Downloader | None = attrs.field(default=None, repr=False, eq=False, alias="storage")
 
     @property
     def urls(self) -> tuple[str, ...]:
@@ -71,7 +72,12 @@ class ImageResult(Serializable):
 
     async def save(self, directory: str | os.PathLike[str]) -> list[Path]:
         """Download every image concurrently into `directory`; the written paths, in order."""
-        storage = _storage_of(self._storage, "ImageResult")
+        return await self._save_with(self._storage, directory)
+
+    async def _save_with(
+        self, downloader: Downloader | None, directory: str | os.PathLike[str]
+    ) -> list[Path]:
+        storage = downloader_of(downloader, "ImageResult")
         stem = self.job_id[:12]
         items = [
             (image.url, f"{stem}-{i}" + (f"-{image.seed}" if image.seed is not None else ""))
@@ -99,7 +105,7 @@ def parse_image_result(body: Any, ctx: ResultContext) -> ImageResult:
     entries = body["result"]
     if not isinstance(entries, list):
         raise TypeError("result is not a list")
-    storage = ctx.runtime.storage
+    storage = ctx.downloader
     images = tuple(
         attrs.evolve(structure(item, Image), storage=storage)
         for entry in entries
@@ -147,7 +153,12 @@ class EditResult(Serializable):
 
     async def save(self, directory: str | os.PathLike[str]) -> Path:
         """Download the image into `directory` under a safe, unique name."""
-        return await self.image.save(directory, name=f"{self.job_id[:12]}-result")
+        return await self._save_with(self.image._storage, directory)
+
+    async def _save_with(
+        self, downloader: Downloader | None, directory: str | os.PathLike[str]
+    ) -> Path:
+        return await self.image._save_with(downloader, directory, name=f"{self.job_id[:12]}-result")
 
 
 def parse_edit_result(body: Any, ctx: ResultContext) -> EditResult:
@@ -158,7 +169,7 @@ def parse_edit_result(body: Any, ctx: ResultContext) -> EditResult:
     sid = body.get("sid")
     if sid is not None and not isinstance(sid, str):
         raise TypeError("sid is not a string")
-    image = Image(url=url, sid=sid, storage=ctx.runtime.storage)  # no converter: a hot path
+    image = Image(url=url, sid=sid, storage=ctx.downloader)  # no converter: a hot path
     extra = dict(body)  # what else the answer holds (C calls: a hot path)
     del extra["result_url"]
     extra.pop("sid", None)

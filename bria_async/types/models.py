@@ -12,7 +12,7 @@ from ._serializable import Serializable
 from .datasets import WireEnum, structure_items
 
 if TYPE_CHECKING:
-    from .._specs import ResultContext
+    from ._download import ResultContext
 
 
 class ModelStatus(WireEnum):

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .._converter import structure
+from .._files import write_files
 from .._json import loads
-from .._storage import write_files
 from .._zip import UnsafeZipError, read_zip
 from ._serializable import Serializable
 
 if TYPE_CHECKING:
-    from .._specs import ResultContext
+    from ._download import Downloader, ResultContext
 
 _MASK_NAME = re.compile(r"_(\d+)\.png$", re.IGNORECASE)
 _PANOPTIC_NAME = re.compile(r"panoptic(\.[A-Za-z0-9]+)?$", re.IGNORECASE)
@@ -109,6 +109,12 @@ class Masks(Serializable):
     async def save(self, directory: str | os.PathLike[str]) -> list[Path]:
         """Write every mask, then the panoptic map, into `directory` as new files named from
         the visual id and mask id (never from names inside the zip); the paths written."""
+        return await self._save_with(None, directory)
+
+    async def _save_with(
+        self, downloader: Downloader | None, directory: str | os.PathLike[str]
+    ) -> list[Path]:
+        """As `save`: the masks are in memory already, nothing is downloaded."""
         items = [(mask.png, f"{self.visual_id}_{mask.mask_id}") for mask in self.masks]
         if self.panoptic_map is not None:
             items.append((self.panoptic_map, f"{self.visual_id}_panoptic"))

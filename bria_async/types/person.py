@@ -12,7 +12,7 @@ from ._serializable import Serializable
 from .objects import SceneObject
 
 if TYPE_CHECKING:
-    from .._specs import ResultContext
+    from ._download import ResultContext
 
 
 @attrs.frozen(kw_only=True)

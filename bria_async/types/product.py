@@ -13,7 +13,7 @@ import attrs
 from ._serializable import Serializable
 
 if TYPE_CHECKING:
-    from .._specs import ResultContext
+    from ._download import ResultContext
 
 
 @attrs.frozen(kw_only=True)

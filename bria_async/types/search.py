@@ -11,7 +11,7 @@ from .._converter import structure
 from ._serializable import Serializable
 
 if TYPE_CHECKING:
-    from .._specs import ResultContext
+    from ._download import ResultContext
 
 
 @attrs.frozen(kw_only=True)

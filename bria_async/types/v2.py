@@ -18,8 +18,7 @@ from ._serializable import Serializable
 from .images import Image
 
 if TYPE_CHECKING:
-    from .._specs import ResultContext
-    from .._storage import Storage
+    from ._download import Downloader, ResultContext
 
 #: The result fields V2Result names; every other field is kept in its `extra`.
 _RESULT_FIELDS = ("image_url", "seed", "prompt", "refined_prompt", "structured_prompt")
@@ -64,7 +63,7 @@ class V2Result(Serializable):
     job_id: str | None = None
     created_at: dt.datetime | None = None
     extra: dict[str, Any] = attrs.field(factory=dict)
-    _storage: Storage | None = attrs.field(default=None, repr=False, eq=False, alias="storage")
+    _storage: Downloader | None = attrs.field(default=None, repr=False, eq=False, alias="storage")
 
     @property
     def images(self) -> tuple[Image, ...]:
@@ -75,10 +74,15 @@ class V2Result(Serializable):
 
     async def save(self, directory: str | os.PathLike[str]) -> Path:
         """Download the image into `directory` under a safe, unique name."""
+        return await self._save_with(self._storage, directory)
+
+    async def _save_with(
+        self, downloader: Downloader | None, directory: str | os.PathLike[str]
+    ) -> Path:
         if not self.images:
             raise ValidationError("result", self.extra, "a result with an image_url to save")
         stem = f"{(self.job_id or self.request_id or 'v2')[:12]}-result"
-        return await self.images[0].save(directory, name=stem)
+        return await self.images[0]._save_with(downloader, directory, name=stem)
 
 
 @attrs.frozen(kw_only=True)
@@ -107,7 +111,7 @@ def result_from(
     request_id: str | None = None,
     job_id: str | None = None,
     created_at: dt.datetime | None = None,
-    storage: Storage | None = None,
+    storage: Downloader | None = None,
 ) -> V2Result:
     """A V2Result from the ``result`` object of a status body (or a sync answer)."""
     if not isinstance(result, Mapping):
@@ -130,7 +134,7 @@ def result_from(
 
 
 def parse_status(
-    body: Any, *, storage: Storage | None = None, job_id: str | None = None
+    body: Any, *, storage: Downloader | None = None, job_id: str | None = None
 ) -> StatusEvent:
     """A StatusEvent from a status body; raises KeyError/TypeError/ValueError if malformed."""
     if not isinstance(body, Mapping):
@@ -172,5 +176,5 @@ def parse_v2_result(body: Any, ctx: ResultContext) -> V2Result:
         request_id=request_id if isinstance(request_id, str) else None,
         job_id=ctx.job_id,
         created_at=ctx.submitted_at,
-        storage=ctx.runtime.storage,
+        storage=ctx.downloader,
     )

@@ -17,7 +17,7 @@ from .images import ImageResult, parse_image_result
 from .objects import SceneObject
 
 if TYPE_CHECKING:
-    from .._specs import ResultContext
+    from ._download import ResultContext
 
 
 @attrs.frozen(kw_only=True)

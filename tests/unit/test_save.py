@@ -189,3 +189,43 @@ async def test_the_next_save_removes_the_part_files_of_killed_saves_only(
         name for name, (stale, _) in parts.items() if not stale
     }
     assert "not-ours.part" in left
+
+
+# --- through the client --------------------------------------------------------------------
+async def test_the_client_saves_a_result_and_an_image_it_made(
+    client: BriaClient, mock_api: MockAPI, tmp_path: Path
+) -> None:
+    result = await _result(client, mock_api)
+    (path,) = await client.save(result, tmp_path / "all")
+    alone = await client.save(result.images[0], tmp_path / "alone")
+    assert [p.read_bytes() for p in (path, alone)] == [PNG] * 2
+    assert path.name == (await result.save(tmp_path / "again"))[0].name
+
+
+async def test_the_client_saves_results_made_by_hand_that_cannot_save_themselves(
+    client: BriaClient, mock_api: MockAPI, tmp_path: Path
+) -> None:
+    mock_api.get(A, status=200, body=PNG, repeat=True)
+    image = ba.Image(url=A, seed=7)
+    with pytest.raises(ba.ClientStateError, match=r"bria\.save"):
+        await image.save(tmp_path)
+    path = await client.save(image, tmp_path)
+    assert path.name == "image-7.png"
+    assert path.read_bytes() == PNG
+    v2 = ba.V2Result(image_url=A, request_id="r1")
+    assert (await client.save(v2, tmp_path)).read_bytes() == PNG
+
+
+async def test_the_client_saves_masks_without_downloading(
+    client: BriaClient, mock_api: MockAPI, tmp_path: Path
+) -> None:
+    masks = await _masks(client, mock_api)
+    paths = await client.save(masks, tmp_path)
+    assert sorted(p.name for p in paths) == sorted(p.name for p in await masks.save(tmp_path / "b"))
+
+
+async def test_the_client_refuses_what_it_cannot_save_naming_it(
+    client: BriaClient, tmp_path: Path
+) -> None:
+    with pytest.raises(TypeError, match=r"result.*'a string'.*ImageResult"):
+        await client.save("a string", tmp_path)  # type: ignore[arg-type]
