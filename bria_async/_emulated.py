@@ -43,16 +43,21 @@ async def emulated(client_class: type[C], **options: Any) -> AsyncIterator[C]:
 
 @contextlib.contextmanager
 def emulated_sync(
-    client_class: Callable[..., S], name: str, options: dict[str, Any]
+    client_class: Callable[..., S],
+    name: str,
+    options: dict[str, Any],
+    emulator: Emulator | None = None,
 ) -> Iterator[S]:
-    """`emulated` for the synchronous client: the emulator serves from a loop thread of its
-    own (the client has its own too); both stop when the block ends."""
+    """`emulated` for the synchronous client: the emulator (`emulator`, or one on free
+    127.0.0.1 ports) serves from a loop thread of its own (the client has its own too); both
+    stop when the block ends."""
     from ._sync._portal import Portal, in_loop_error
 
     error = in_loop_error()
     if error is not None:  # before a loop thread is started for nothing
         raise error
-    emulator = _emulator(name, options)
+    if emulator is None:
+        emulator = _emulator(name, options)
     portal = Portal(emulator.close)
     try:
         portal.run(emulator.start())

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from .. import _forks
+from .. import _forks, _served
 from .._errors import ClientStateError
 from .._jobs import Job
 
@@ -191,6 +191,10 @@ class SyncRoot(Twin["BriaClient"]):
     thread's life, and ways to run the async objects it hands out."""
 
     def _start(self, client: BriaClient) -> None:
+        if in_loop_error() is None:  # in a loop, the first call says to use BriaClient
+            error = _served.blocked_error(client.base_url)
+            if error is not None:
+                raise error
         self._async = client
         self._portal = Portal(client.aclose)
 

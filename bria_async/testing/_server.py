@@ -10,6 +10,7 @@ from types import TracebackType
 
 from aiohttp import web
 
+from .. import _served
 from . import (
     _routes_edits,
     _routes_images,
@@ -191,12 +192,15 @@ class Emulator:
             self.state.storage.base_url = self.storage_url
             api_port = await self._serve(create_api_app(self.state), self._ports[0])
             self.base_url = f"http://{self.host}:{api_port}{PREFIX}"
+            _served.serving(self.base_url)
         except BaseException:
             await self.close()
             raise
 
     async def close(self) -> None:
         """Stop both listeners."""
+        if self.base_url:
+            _served.stopped(self.base_url)
         runners, self._runners = self._runners, []
         for runner in reversed(runners):
             await runner.cleanup()
