@@ -41,8 +41,10 @@ class Latency:
         return cls("uniform", low, high)
 
     @classmethod
-    def lognormal(cls, *, median: float, p95: float) -> Latency:
-        """Log-normal with the given median and 95th percentile, in seconds."""
+    def lognormal(cls, *, median: float, p95: float | None = None) -> Latency:
+        """Log-normal with the given median and 95th percentile, in seconds; `p95` defaults
+        to twice the median (a spread like the real API's)."""
+        p95 = 2 * median if p95 is None else p95
         if not 0 < median <= p95:
             raise ValueError("lognormal latency needs 0 < median <= p95")
         return cls("lognormal", median, p95)
