@@ -95,6 +95,7 @@ class _Routes(dict[str, RouteConfig]):
             self[key] = default
         return self[key]
 
+    # dict's own |= is typed with overloads this checked one need not repeat
     def __ior__(self, other: Any) -> _Routes:  # type: ignore[override,misc]
         self.update(other)
         return self
