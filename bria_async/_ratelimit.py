@@ -11,31 +11,17 @@ for everyone sharing the limiter.
 from __future__ import annotations
 
 import asyncio
-import functools
 import hashlib
 import threading
 import time
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
+from ._endpoints import endpoint_of as endpoint_of  # the transport names endpoints here
 from ._errors import RateLimitTimeoutError
 from ._request import Deadline
 from ._settings import RateLimits
 
-#: First path segments of v1 routes that are not a visual id.
-_V1_HEADS = frozenset(
-    {
-        "text-to-image",
-        "image",
-        "background",
-        "register",
-        "search",
-        "search_similar_images",
-        "tailored-gen",
-        "product",
-        "products",
-    }
-)
 #: A 429 multiplies a learned rate by this, at most once per _DECREASE_EVERY seconds (one
 #: burst of 429s is one decrease).
 _DECREASE = 0.7
@@ -46,28 +32,6 @@ _INCREASE = 0.2
 _MIN_RATE = 1.0
 #: What a request spends: (account, endpoint).
 Rated = tuple[str, str]
-
-
-@functools.lru_cache(maxsize=1024)  # the same few routes, over and over
-def endpoint_of(method: str, path: str, version: int = 1) -> str:
-    """The endpoint a request spends, as Bria counts its limits: method and route template,
-    e.g. ``POST /text-to-image/base/{model_version}``, ``GET /v2/status/{request_id}``."""
-    segments = path.strip("/").split("/")
-    head = segments[0]
-    if version == 2:
-        if head == "status":
-            segments[1:] = ["{request_id}"]
-        return f"{method} /v2/" + "/".join(segments)
-    if head == "text-to-image" and len(segments) == 3:
-        segments[2] = "{model_id}" if segments[1] == "tailored" else "{model_version}"
-    elif head == "tailored-gen" and len(segments) > 2:
-        nested = segments[1] == "datasets" and len(segments) > 3
-        segments[2] = "{dataset_id}" if nested else "{id}"
-        if len(segments) > 4:
-            segments[4] = "{image_id}"
-    elif head not in _V1_HEADS:
-        segments[0] = "{visual_id}"
-    return f"{method} /" + "/".join(segments)
 
 
 def account_of(token: str) -> str:

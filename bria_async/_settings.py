@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import attrs
 
+from ._endpoints import check_endpoint
 from ._errors import ValidationError
 
 _Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
@@ -129,7 +130,6 @@ class PollSettings:
 #: Bria's plans, in requests per minute per endpoint (V2.md): Free, Pay-as-you-go, Enterprise.
 PLANS: Mapping[str, float] = {"free": 10.0, "payg": 60.0, "enterprise": 1000.0}
 Plan = Literal["free", "payg", "enterprise"]
-_ENDPOINT = re.compile(r"(GET|POST|PUT|PATCH|DELETE) /\S*")
 _RATE = re.compile(r"\s*(\d+(?:\.\d*)?)\s*(?:/\s*(s|sec|second|m|min|minute|h|hour))?\s*")
 _UNIT_SECONDS = {
     **dict.fromkeys(("s", "sec", "second"), 1),
@@ -154,14 +154,7 @@ def _rate_or_none(instance: object, attribute: attrs.Attribute[Any], value: obje
 
 def _route_rates(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     for endpoint, rate in value.items():  # type: ignore[attr-defined]
-        if not isinstance(endpoint, str) or not _ENDPOINT.fullmatch(endpoint):
-            _refuse(
-                instance,
-                attribute,
-                endpoint,
-                'endpoint keys as "METHOD /path/{template}", e.g. '
-                '"POST /text-to-image/base/{model_version}" or "GET /v2/status/{request_id}"',
-            )
+        check_endpoint(f"{type(instance).__name__}.{attribute.name}", endpoint)
         if not _is_real(rate) or rate <= 0:
             _refuse(instance, attribute, rate, f"requests per minute above 0 for {endpoint}")
 
@@ -179,7 +172,8 @@ class RateLimits:
     (30% lower after a burst of 429s, growing slowly while requests wait for slots). `routes`
     sets the rate of single endpoints, keyed by method and path template as `bria_async`
     names them, e.g.
-    ``"POST /text-to-image/base/{model_version}"`` or ``"GET /v2/status/{request_id}"``.
+    ``"POST /text-to-image/base/{model_version}"`` or ``"GET /v2/status/{request_id}"``; a key
+    naming no endpoint is refused (ValidationError), with the nearest suggested.
     `burst` is how many requests may go at once after a quiet spell: 1 spaces every request
     evenly, which no way of counting a minute refuses.
     """

@@ -37,8 +37,8 @@ SUBCOMMANDS: dict[str, tuple[str, str, str | None]] = {
     ),
     "batch-status": (
         "bria_async._cli.batch_status",
-        "where a batch in a PostgreSQL journal stands; export its manifest",
-        "postgres",
+        "where a batch stands (--out DIR, or a PostgreSQL --journal); export its manifest",
+        None,
     ),
 }
 DESCRIPTION = "Generate images with Bria from the command line, or try it on a local emulator."

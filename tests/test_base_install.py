@@ -77,6 +77,14 @@ def test_cli_command_without_its_extra_says_which_to_install(
     assert not (tmp_path / "out").exists()
 
 
+def test_batch_status_of_a_folder_needs_no_extra(tmp_path: Path) -> None:
+    argv = ["batch-status", "--out", "out"]
+    done = _run(f"from bria_async.cli import main; raise SystemExit(main({argv!r}))", tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert "no batch journal in out" in done.stderr
+    assert "install" not in done.stderr
+
+
 def test_pytest_plugin_loads_without_the_extras_and_its_fixture_names_the_extra(
     tmp_path: Path,
 ) -> None:

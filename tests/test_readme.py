@@ -58,17 +58,18 @@ async def test_readme_python_block_runs(code: str, bria_emulator: Emulator, tmp_
 
 
 def test_readme_testing_sample_runs_on_the_plugin_fixtures(tmp_path: Path) -> None:
-    """The pyproject and test of "Testing your own code", in a project of their own: the test
-    passes on `bria_client`, and the plugin adds no fixture called plain `bria`."""
+    """The pyproject and tests of "Testing your own code", in a project of their own: they
+    pass on `bria_client` and `bria_sync`, and the plugin adds no fixture called plain `bria`."""
     section = README.read_text(encoding="utf-8").split("## Testing your own code", 1)[1]
     config = re.search(r"```toml\n(.*?)```", section, re.S)
-    sample = re.search(r"```text\n(.*?)```", section, re.S)
+    samples = re.findall(r"```text\n(.*?)```", section.split("Outside pytest", 1)[0], re.S)
     assert config is not None
-    assert sample is not None
+    assert len(samples) == 2  # async, then sync
     (tmp_path / "pyproject.toml").write_text(config.group(1) + 'filterwarnings = ["error"]\n')
     (tmp_path / "test_foxes.py").write_text(
-        sample.group(1) + "\n\ndef test_generic_name(bria):\n    pass\n"
+        samples[0] + "\n\ndef test_generic_name(bria):\n    pass\n"
     )
+    (tmp_path / "test_foxes_sync.py").write_text(samples[1])
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
         cwd=tmp_path,
@@ -78,7 +79,7 @@ def test_readme_testing_sample_runs_on_the_plugin_fixtures(tmp_path: Path) -> No
         timeout=120,
         check=False,
     )
-    assert "1 passed, 1 error" in done.stdout, done.stdout + done.stderr
+    assert "2 passed, 1 error" in done.stdout, done.stdout + done.stderr
     assert "fixture 'bria' not found" in done.stdout
 
 

@@ -17,6 +17,7 @@ from .common import (
     MODEL_HELP,
     MODELS,
     USAGE_ERROR,
+    asyncpg_missing,
     print_summary,
     run_command,
     token_missing,
@@ -146,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(f"bria-async batch: {problem}", file=sys.stderr)
         return USAGE_ERROR
-    if args.journal is not None and _asyncpg_missing():
+    if args.journal is not None and asyncpg_missing("batch"):
         return MISSING_EXTRA
     defaults = {
         k: v
@@ -193,20 +194,6 @@ def _prompt_cap_problem(args: argparse.Namespace) -> str | None:
     if args.max_prompt_chars is not None and args.max_prompt_chars < 1:
         return f"--max-prompt-chars must be at least 1, not {args.max_prompt_chars}"
     return None
-
-
-def _asyncpg_missing() -> bool:
-    """True (and says which extra to install) when asyncpg, which --journal needs, is not."""
-    try:
-        import asyncpg  # noqa: F401
-    except ImportError:
-        print(
-            "bria-async batch: --journal needs asyncpg, which is missing; install "
-            "bria-async[postgres]: pip install 'bria-async[postgres]'",
-            file=sys.stderr,
-        )
-        return True
-    return False
 
 
 def _journal(args: argparse.Namespace, lines: list[Line]) -> tuple[Journal, Path | None]:

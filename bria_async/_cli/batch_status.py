@@ -1,6 +1,7 @@
-"""`bria-async batch-status --journal URL --batch-id NAME`: where a shared batch stands (lines
-per state, failures per error, uncertain lines, workers), and its manifest as JSON Lines;
-without `--batch-id`, every batch in the journal, a line each."""
+"""`bria-async batch-status`: where a batch stands (lines per state, failures per error,
+uncertain lines, workers), and its manifest as JSON Lines. ``--out DIR`` reads the JSONL
+journal of a folder (`folder_status`); ``--journal URL --batch-id NAME`` a shared batch in
+PostgreSQL, and without ``--batch-id`` every batch in that journal, a line each."""
 
 from __future__ import annotations
 
@@ -11,33 +12,48 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .common import USAGE_ERROR, run_command
+from .common import USAGE_ERROR, asyncpg_missing, run_command
 from .journal import private_file
+from .status_report import StatusReport, export_line
 
 __all__ = ["configure_parser", "run"]
 
 STATES = ("pending", "claimed", "submitting", "submitted", "done", "failed")
-MAX_LISTED = 20
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     """Add the batch-status options to `parser`."""
-    parser.add_argument("--journal", metavar="URL", required=True, help="a postgresql:// URL")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument(
+        "--out", type=Path, metavar="DIR", help="the --out of a batch run without --journal"
+    )
+    where.add_argument(
+        "--journal", metavar="URL", help="a postgresql:// URL (needs bria-async[postgres])"
+    )
     parser.add_argument(
-        "--batch-id", metavar="NAME", help="the batch (without it: every batch, a line each)"
+        "--batch-id",
+        metavar="NAME",
+        help="the batch in --journal (without it: every batch, a line each)",
     )
     parser.add_argument(
         "--export",
         type=Path,
         metavar="FILE",
         default=None,
-        help="write the manifest (one record per image, as batch --out writes "
-        "manifest.jsonl) to FILE",
+        help="write the manifest (the latest record of every image, as batch --out writes "
+        "manifest.jsonl, in line and image order) to FILE, owner-only",
     )
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the batch's state; 0, or 1 when the batch is not in the journal."""
+    if args.out is not None:
+        if args.batch_id is not None:
+            print("bria-async batch-status: --batch-id needs --journal", file=sys.stderr)
+            return USAGE_ERROR
+        return _folder(args.out, args.export)
+    if asyncpg_missing("batch-status"):
+        return 1
     from .pg_schema import is_url
 
     if not is_url(args.journal):
@@ -47,6 +63,24 @@ def run(args: argparse.Namespace) -> int:
         print("bria-async batch-status: --export needs --batch-id", file=sys.stderr)
         return USAGE_ERROR
     return run_command(_status(args))
+
+
+def _folder(out: Path, export: Path | None) -> int:
+    """Print the state of the batch journaled in `out`, and export its manifest."""
+    from . import folder_status
+
+    try:
+        print(folder_status.describe(out).text())
+        if export is not None:
+            count = folder_status.export(out, export)
+            print(f"manifest: {count} records in {export}")
+    except folder_status.NoJournal as error:
+        print(f"bria-async batch-status: {error}", file=sys.stderr)
+        return 1
+    except ValueError as error:
+        print(f"bria-async batch-status: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    return 0
 
 
 async def _status(args: argparse.Namespace) -> int:
@@ -125,21 +159,15 @@ async def _describe(conn: Any, batch_id: str, lines: int) -> str:
         "GROUP BY worker ORDER BY worker",
         batch_id,
     )
-    out = [
-        f"batch {batch_id}: {lines} lines: "
-        + ", ".join(f"{state} {states.get(state, 0)}" for state in STATES)
-    ]
-    if errors:
-        out.append("failed lines per error:")
-        out += [f"  {row['count']:6d}  {row['error']}" for row in errors[:MAX_LISTED]]
-    if uncertain:
-        out.append(
-            "lines possibly submitted twice (in flight when a worker stopped): "
-            + ", ".join(map(str, uncertain))
-        )
-    if workers:
-        out.append("workers holding lines: " + ", ".join(f"{w} ({n})" for w, n in workers))
-    return "\n".join(out)
+    return StatusReport(
+        title=f"batch {batch_id}",
+        lines=f"{lines} lines",
+        states=[(state, states.get(state, 0)) for state in STATES],
+        errors=[(row["error"], row["count"]) for row in errors],
+        uncertain=uncertain,
+        stopped="worker",
+        workers=[(row["worker"], row["count"]) for row in workers],
+    ).text()
 
 
 async def _export(conn: Any, batch_id: str, path: Path) -> int:
@@ -154,7 +182,6 @@ async def _export(conn: Any, batch_id: str, path: Path) -> int:
             ):
                 record = json.loads(row["record"])
                 record["params"] = json.loads(row["params"])
-                line = json.dumps(record, sort_keys=True, separators=(",", ":")) + "\n"
-                file.write(line.encode())
+                file.write(export_line(record))
                 count += 1
     return count

@@ -1,5 +1,5 @@
-"""What the subcommands share: running a coroutine as a command, the token check, and the
-summary a batch prints at its end."""
+"""What the subcommands share: running a coroutine as a command, the token and asyncpg
+checks, and the summary a batch prints at its end."""
 
 from __future__ import annotations
 
@@ -36,6 +36,20 @@ def token_missing(command: str) -> bool:
         file=sys.stderr,
     )
     return True
+
+
+def asyncpg_missing(command: str) -> bool:
+    """True (and says which extra to install) when asyncpg, which --journal needs, is not."""
+    try:
+        import asyncpg  # noqa: F401
+    except ImportError:
+        print(
+            f"bria-async {command}: --journal needs asyncpg, which is missing; install "
+            "bria-async[postgres]: pip install 'bria-async[postgres]'",
+            file=sys.stderr,
+        )
+        return True
+    return False
 
 
 def print_summary(report: Report, *, stream: TextIO | None = None) -> None:

@@ -68,9 +68,8 @@ async def _client(args: argparse.Namespace, hooks: Hooks) -> AsyncIterator[BriaC
         return
     from ..testing import Emulator, EmulatorConfig, Latency
 
-    median = args.latency_median
     config = EmulatorConfig(
-        placeholder_latency=Latency.lognormal(median=median, p95=2 * median), seed=None
+        placeholder_latency=Latency.lognormal(median=args.latency_median), seed=None
     )
     async with (
         Emulator(config, host="127.0.0.1", port=0, storage_port=0) as emulator,
@@ -78,7 +77,7 @@ async def _client(args: argparse.Namespace, hooks: Hooks) -> AsyncIterator[BriaC
     ):
         print(
             f"bria-async demo: no BRIA_API_TOKEN, so against the built-in emulator at "
-            f"{emulator.base_url} (images ready after ~{median:g} s)"
+            f"{emulator.base_url} (images ready after ~{args.latency_median:g} s)"
         )
         yield bria
 

@@ -34,14 +34,14 @@ class FolderTaken(Exception):
 def claim_folder(out: Path, batch: str) -> None:
     """Make `out` the folder of `batch` unless it is another's (FolderTaken)."""
     out.mkdir(parents=True, exist_ok=True)
-    owner = _owner(out)
+    owner = folder_owner(out)
     if owner is None:
         owner = _write_owner(out, batch)
     if owner != batch:
         raise FolderTaken(out, owner, batch)
 
 
-def _owner(out: Path) -> str | None:
+def folder_owner(out: Path) -> str | None:
     """The batch `out` belongs to, or None when it is nobody's yet."""
     try:
         data = json.loads((out / OWNER_FILE).read_text(encoding="utf-8"))
@@ -61,7 +61,7 @@ def _write_owner(out: Path, batch: str) -> str:
     try:
         os.link(staged, out / OWNER_FILE)  # appears whole, and only if it is not there yet
     except FileExistsError:
-        return _owner(out) or batch
+        return folder_owner(out) or batch
     finally:
         staged.unlink()
     return batch

@@ -8,11 +8,13 @@ from collections.abc import Awaitable, Callable, Iterator
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from .. import _served
 from .._emulated import new_emulator
 from ._portal import Portal, Twin, in_loop_error
 
 if TYPE_CHECKING:
     from .._client import AsyncBria
+    from ..testing import Emulator
 
 T = TypeVar("T")
 R = TypeVar("R", bound="SyncRoot")
@@ -30,6 +32,10 @@ class SyncRoot(Twin["AsyncBria"]):
     thread's life, and ways to run the async objects it hands out."""
 
     def _start(self, client: AsyncBria) -> None:
+        if in_loop_error() is None:  # in a loop, the first call says to use AsyncBria
+            error = _served.blocked_error(client.base_url)
+            if error is not None:
+                raise error
         self._async = client
         self._portal = Portal(client.aclose)
 
@@ -66,14 +72,19 @@ class SyncRoot(Twin["AsyncBria"]):
 
 @contextlib.contextmanager
 def emulated_sync(
-    client_class: Callable[..., S], name: str, options: dict[str, Any]
+    client_class: Callable[..., S],
+    name: str,
+    options: dict[str, Any],
+    emulator: Emulator | None = None,
 ) -> Iterator[S]:
-    """`emulated` for the synchronous client: the emulator serves from a loop thread of its
-    own (the client has its own too); both stop when the block ends."""
+    """`emulated` for the synchronous client: the emulator (`emulator`, or one on free
+    127.0.0.1 ports) serves from a loop thread of its own (the client has its own too); both
+    stop when the block ends."""
     error = in_loop_error()
     if error is not None:  # before a loop thread is started for nothing
         raise error
-    emulator = new_emulator(name, options)
+    if emulator is None:
+        emulator = new_emulator(name, options)
     portal = Portal(emulator.close)
     try:
         portal.run(emulator.start())

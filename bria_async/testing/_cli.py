@@ -35,7 +35,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "--latency-median", type=float, help="typical seconds until an image is ready (varies)"
     )
     parser.add_argument(
-        "--latency-p95", type=float, help="seconds within which 95%% of images are ready"
+        "--latency-p95",
+        type=float,
+        help="seconds within which 95%% of images are ready (default: twice the median)",
     )
     for name, what in _FAULTS.items():
         parser.add_argument(
@@ -83,12 +85,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 
 def build_config(args: argparse.Namespace) -> EmulatorConfig:
     """The emulator configuration the parsed options describe."""
-    if args.latency_median is not None or args.latency_p95 is not None:
-        if args.latency_median is None or args.latency_p95 is None:
-            raise SystemExit("--latency-median and --latency-p95 go together")
-        latency = Latency.lognormal(median=args.latency_median, p95=args.latency_p95)
-    else:
-        latency = Latency.fixed(3.0 if args.latency is None else args.latency)
+    latency = _latency(args)
     rate_limit = None
     if args.rate_limit is not None:
         try:
@@ -112,6 +109,33 @@ def build_config(args: argparse.Namespace) -> EmulatorConfig:
             rate_drop=args.rate_drop,
         ),
     )
+
+
+def _latency(args: argparse.Namespace) -> Latency:
+    """The placeholder latency of the options: log-normal around --latency-median (95% within
+    --latency-p95, by default twice the median, as `bria-async demo`'s), or fixed."""
+    median, p95 = args.latency_median, args.latency_p95
+    if median is None:
+        if p95 is not None:
+            raise SystemExit("bria-async emulator: --latency-p95 needs --latency-median")
+        return Latency.fixed(3.0 if args.latency is None else args.latency)
+    if not median > 0:
+        raise SystemExit(f"bria-async emulator: --latency-median must be above 0, not {median:g}")
+    if p95 is not None and not p95 >= median:
+        raise SystemExit(
+            f"bria-async emulator: --latency-p95 must be at least --latency-median "
+            f"({median:g}), not {p95:g}"
+        )
+    return Latency.lognormal(median=median, p95=p95)
+
+
+def _describe(latency: Latency) -> str:
+    """When the emulator's images are ready, in words."""
+    if latency.kind == "lognormal":
+        return f"images ready after {latency.a:g} s typically, 95% within {latency.b:g} s"
+    if latency.kind == "uniform":
+        return f"images ready after {latency.a:g} to {latency.b:g} s"
+    return f"images ready after {latency.a:g} s"
 
 
 def _accepted(config: EmulatorConfig) -> str:
@@ -145,6 +169,7 @@ async def _serve(args: argparse.Namespace) -> None:
             f"v2 {emulator.v2_base_url}; storage {emulator.storage_url}; "
             f"{_accepted(emulator.config)}; "
             f"{_limit(emulator.config)}; "
+            f"{_describe(emulator.config.placeholder_latency)}; "
             f"state at {emulator.base_url.removesuffix('/v1')}/_emulator/state; Ctrl-C stops",
             flush=True,
         )

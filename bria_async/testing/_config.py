@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import attrs
 
+from .._endpoints import check_endpoint
 from ._limits import RateLimit
 
 __all__ = ["DEFAULT_TOKEN", "EmulatorConfig", "Latency", "RouteConfig"]
@@ -38,8 +41,10 @@ class Latency:
         return cls("uniform", low, high)
 
     @classmethod
-    def lognormal(cls, *, median: float, p95: float) -> Latency:
-        """Log-normal with the given median and 95th percentile, in seconds."""
+    def lognormal(cls, *, median: float, p95: float | None = None) -> Latency:
+        """Log-normal with the given median and 95th percentile, in seconds; `p95` defaults
+        to twice the median (a spread like the real API's)."""
+        p95 = 2 * median if p95 is None else p95
         if not 0 < median <= p95:
             raise ValueError("lognormal latency needs 0 < median <= p95")
         return cls("lognormal", median, p95)
@@ -69,6 +74,33 @@ class RouteConfig:
     job_error_rate: float = 0.0  # v2 jobs of this route end in ERROR at this rate
 
 
+class _Routes(dict[str, RouteConfig]):
+    """`EmulatorConfig.routes`: a dict whose keys are endpoints ("POST /product/packshot", as
+    `RateLimits.routes` names them); a key naming none is refused (ValidationError) as it is
+    set, instead of configuring nothing."""
+
+    def __init__(self, routes: Mapping[str, RouteConfig] | Iterable[Any] = ()) -> None:
+        super().__init__()
+        self.update(routes)
+
+    def __setitem__(self, key: str, value: RouteConfig) -> None:
+        super().__setitem__(check_endpoint("EmulatorConfig.routes", key), value)
+
+    def update(self, *args: Any, **kwargs: RouteConfig) -> None:
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def setdefault(self, key: str, default: RouteConfig) -> RouteConfig:
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    # dict's own |= is typed with overloads this checked one need not repeat
+    def __ior__(self, other: Any) -> _Routes:  # type: ignore[override,misc]
+        self.update(other)
+        return self
+
+
 @attrs.define
 class EmulatorConfig:
     """The whole emulator's behaviour; the defaults keep tests fast.
@@ -87,6 +119,10 @@ class EmulatorConfig:
 
     `rate_limit` (None: no limit) is enforced as Bria does: per token and per endpoint (method
     and route template, the v2 status route included); over it, 429 with Retry-After.
+
+    `routes` configures single endpoints, named as `RateLimits.routes` names them:
+    ``{"POST /text-to-image/fast/{model_version}": RouteConfig(rate_503=0.2)}``; a key naming
+    no endpoint is refused with ValidationError.
     """
 
     placeholder_latency: Latency = attrs.Factory(lambda: Latency.fixed(0.2))
@@ -98,7 +134,7 @@ class EmulatorConfig:
     api_token: str = DEFAULT_TOKEN
     any_token: bool = False
     max_image_side: int | None = None
-    routes: dict[str, RouteConfig] = attrs.Factory(dict)
+    routes: dict[str, RouteConfig] = attrs.field(factory=_Routes, converter=_Routes)
     default_route: RouteConfig = attrs.Factory(RouteConfig)
     storage_rate_503: float = 0.0
     not_ready_statuses: tuple[int, ...] = (404,)
@@ -113,11 +149,11 @@ class EmulatorConfig:
     job_ttl: float | None = None
     rate_limit: RateLimit | None = None
 
-    def route(self, template: str) -> RouteConfig:
-        """The settings for the route at `template` (a ROUTES.md path, or a v2 path with its
-        /v2 prefix, e.g. "/v2/status/{request_id}")."""
-        return self.routes.get(template, self.default_route)
+    def route(self, endpoint: str) -> RouteConfig:
+        """The settings of `endpoint` (method and route template: a ROUTES.md path, or a v2
+        path with its /v2 prefix, e.g. "GET /v2/status/{request_id}")."""
+        return self.routes.get(endpoint, self.default_route)
 
-    def latency_for(self, template: str) -> Latency:
-        """The placeholder latency for the route at `template`."""
-        return self.route(template).placeholder_latency or self.placeholder_latency
+    def latency_for(self, endpoint: str) -> Latency:
+        """The placeholder latency of `endpoint`."""
+        return self.route(endpoint).placeholder_latency or self.placeholder_latency

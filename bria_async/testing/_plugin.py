@@ -2,19 +2,20 @@
 
 Loaded by every pytest run where bria-async is installed, so it imports nothing optional at
 module level: the emulator (which needs Pillow) is imported when a fixture is used, which fails
-the test with the extra to install when Pillow is missing; the fixtures exist only when
-pytest-asyncio is installed.
+the test with the extra to install when Pillow is missing. `bria_emulator` and `bria_client`
+are async fixtures, there only when pytest-asyncio is installed; `bria_sync` is a plain one.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
     from .._client import BriaClient
+    from .._sync._api import Bria
     from ._config import EmulatorConfig
     from ._server import Emulator
 
@@ -33,7 +34,7 @@ def fast_config() -> EmulatorConfig:
     )
 
 
-def _emulator_class() -> type[Emulator]:
+def _emulator_class(fixture: str) -> type[Emulator]:
     """`Emulator`, or a failed test naming the extra to install when Pillow is missing."""
     try:
         from ._server import Emulator
@@ -41,7 +42,22 @@ def _emulator_class() -> type[Emulator]:
         problem = str(error)
     else:
         return Emulator
-    pytest.fail(f"bria_emulator: {problem}", pytrace=False)  # outside `except`: no chain
+    pytest.fail(f"{fixture}: {problem}", pytrace=False)  # outside `except`: no chain
+
+
+@pytest.fixture
+def bria_sync() -> Iterator[Bria]:
+    """A synchronous `Bria` in testing mode on an emulator (as `bria_emulator` configures it)
+    served from a loop thread of its own, as `Bria.emulated()` runs it: a sync test's calls
+    block the test's thread, so the emulator must not be served there. Closed after the test."""
+    from .._settings import Settings
+    from .._sync._api import Bria
+    from .._sync._root import emulated_sync
+
+    emulator = _emulator_class("bria_sync")(fast_config(), host="127.0.0.1", port=0, storage_port=0)
+    options = {"settings": Settings.for_testing()}
+    with emulated_sync(Bria, "bria_sync", options, emulator) as client:
+        yield client
 
 
 try:
@@ -53,7 +69,9 @@ else:
     @pytest_asyncio.fixture
     async def bria_emulator() -> AsyncIterator[Emulator]:
         """A running emulator on a free 127.0.0.1 port, closed after the test."""
-        emulator = _emulator_class()(fast_config(), host="127.0.0.1", port=0, storage_port=0)
+        emulator = _emulator_class("bria_emulator")(
+            fast_config(), host="127.0.0.1", port=0, storage_port=0
+        )
         async with emulator:
             yield emulator
 

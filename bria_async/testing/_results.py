@@ -39,6 +39,12 @@ def route_template(request: web.Request) -> str:
     return canonical.removeprefix(PREFIX)
 
 
+def endpoint(request: web.Request) -> str:
+    """The endpoint `request` spends, as rate limits and `EmulatorConfig.routes` name it:
+    its method and route template, e.g. "POST /text-to-image/base/{model_version}"."""
+    return f"{request.method} {route_template(request)}"
+
+
 def ok(data: Any, status: int = 200) -> web.Response:
     """A JSON answer."""
     return web.json_response(data, status=status)
@@ -58,7 +64,7 @@ async def generate(
     Seeds are `seed`, `seed + 1`, ... or random; with `sync` this waits until all are ready.
     """
     state = state_of(request)
-    latency = state.config.latency_for(route_template(request))
+    latency = state.config.latency_for(endpoint(request))
     made = []
     for index in range(count):
         image_seed = seed + index if seed is not None else state.random_seed()

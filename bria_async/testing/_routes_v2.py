@@ -22,7 +22,7 @@ from aiohttp import web
 
 from ._images import ASPECT_RATIOS, inspect_image
 from ._jobs import ERROR_MARKER, FAILED_MARKER, UNKNOWN_MARKER, V2Job, is_loopback_url
-from ._results import V2_PREFIX, ok, route_template, state_of
+from ._results import V2_PREFIX, endpoint, ok, route_template, state_of
 from ._state import NOMINAL_SIZE
 from ._validate import Params, decode_base64_image, fail, json_body
 
@@ -149,7 +149,7 @@ async def _submit(
         )
     state = state_of(request)
     template = route_template(request)
-    latency = state.config.latency_for(template).sample(state.rng)
+    latency = state.config.latency_for(endpoint(request)).sample(state.rng)
     markers = _markers(body)
     request_id = str(uuid.uuid4())
     job = V2Job(
@@ -160,7 +160,7 @@ async def _submit(
         unknown=UNKNOWN_MARKER in markers,
         token=request.headers.get("api_token", ""),
     )
-    rate = state.config.route(template).job_error_rate
+    rate = state.config.route(endpoint(request)).job_error_rate
     if ERROR_MARKER in markers or FAILED_MARKER in markers or (rate and state.rng.random() < rate):
         reason = next((m for m in (FAILED_MARKER, ERROR_MARKER) if m in markers), "job_error_rate")
         job.failed_status = "FAILED" if reason == FAILED_MARKER else "ERROR"

@@ -10,6 +10,7 @@ from types import TracebackType
 
 from aiohttp import web
 
+from .. import _served
 from . import (
     _routes_edits,
     _routes_images,
@@ -22,7 +23,7 @@ from ._config import EmulatorConfig
 from ._counters import Counters
 from ._faults import inject_fault
 from ._limits import retry_after
-from ._results import PREFIX, V2_PREFIX, route_template
+from ._results import PREFIX, V2_PREFIX, endpoint, route_template
 from ._state import STATE_KEY, State
 from ._storage import create_storage_app, record
 from ._validate import ApiError, error_response
@@ -51,17 +52,18 @@ async def _api_middleware(request: web.Request, handler: Handler) -> web.StreamR
     template = route_template(request)
     if template == STATUS_ROUTE:
         state.counters.status_calls[request.match_info["request_id"]] += 1
+    spent = endpoint(request)
     if template and config.rate_limit is not None:
-        endpoint, now = f"{request.method} {template}", time.monotonic()
-        wait = state.limits.admit(config.rate_limit, token, endpoint, now)
+        now = time.monotonic()
+        wait = state.limits.admit(config.rate_limit, token, spent, now)
         if wait:
-            state.counters.rate_limited[endpoint] += 1
-            message = f"Too many requests: over the rate limit of {endpoint}."
+            state.counters.rate_limited[spent] += 1
+            message = f"Too many requests: over the rate limit of {spent}."
             headers = {"Retry-After": retry_after(wait)}
             return error_response(429, message, v2=v2, headers=headers)
-        state.counters.count_minute(endpoint, now)
+        state.counters.count_minute(spent, now)
     if template:
-        fault = await inject_fault(request, state.config.route(template), state.rng, v2=v2)
+        fault = await inject_fault(request, state.config.route(spent), state.rng, v2=v2)
         if fault is not None:
             return fault
     try:
@@ -191,12 +193,15 @@ class Emulator:
             self.state.storage.base_url = self.storage_url
             api_port = await self._serve(create_api_app(self.state), self._ports[0])
             self.base_url = f"http://{self.host}:{api_port}{PREFIX}"
+            _served.serving(self.base_url)
         except BaseException:
             await self.close()
             raise
 
     async def close(self) -> None:
         """Stop both listeners."""
+        if self.base_url:
+            _served.stopped(self.base_url)
         runners, self._runners = self._runners, []
         for runner in reversed(runners):
             await runner.cleanup()

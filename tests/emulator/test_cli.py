@@ -9,6 +9,9 @@ import sys
 from collections.abc import AsyncIterator
 
 import aiohttp
+import pytest
+
+from bria_async.cli import main
 
 FAST = "/text-to-image/fast/2.3"
 
@@ -93,3 +96,26 @@ async def test_cli_emulator_enforces_a_rate_limit() -> None:
     assert statuses == [200, 200, 429]
     assert state["per_minute"] == {"POST /text-to-image/fast/{model_version}": {"0": 2}}
     assert state["rate_limited"] == {"POST /text-to-image/fast/{model_version}": 1}
+
+
+async def test_cli_emulator_latency_median_alone_varies_around_it_as_the_demos_does() -> None:
+    async with _emulator("--latency-median", "3") as (base_url, info):
+        assert "images ready after 3 s typically, 95% within 6 s" in info
+        assert await _post(base_url, "emulator-token") == 200
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--latency-p95", "2"], "--latency-p95 needs --latency-median"),
+        (["--latency-median", "0"], "--latency-median must be above 0, not 0"),
+        (
+            ["--latency-median", "3", "--latency-p95", "2"],
+            "--latency-p95 must be at least --latency-median (3), not 2",
+        ),
+    ],
+)
+def test_cli_emulator_refuses_latencies_that_cannot_be(options: list[str], message: str) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["emulator", "--port", "0", *options])
+    assert str(exited.value.code) == f"bria-async emulator: {message}"

@@ -10,7 +10,8 @@ import time
 import aiohttp
 import pytest
 
-from bria_async.testing import Emulator, RouteConfig
+from bria_async import ValidationError
+from bria_async.testing import Emulator, EmulatorConfig, RouteConfig
 from tests.emulator.emulator_support import Api
 
 FAST = "/text-to-image/fast/{model_version}"
@@ -28,7 +29,7 @@ async def _statuses(api: Api, count: int) -> collections.Counter[int]:
 async def test_faults_appear_at_the_configured_rate(
     api: Api, emulator: Emulator, field: str
 ) -> None:
-    emulator.config.routes[FAST] = RouteConfig(**{field: 0.3})  # type: ignore[arg-type]
+    emulator.config.routes[f"POST {FAST}"] = RouteConfig(**{field: 0.3})  # type: ignore[arg-type]
     statuses = await _statuses(api, 400)
     status = int(field.removeprefix("rate_"))
     assert 0.22 < statuses[status] / 400 < 0.38
@@ -45,14 +46,14 @@ async def test_429_carries_retry_after(api: Api, emulator: Emulator) -> None:
 
 
 async def test_dropped_connections(api: Api, emulator: Emulator) -> None:
-    emulator.config.routes[FAST] = RouteConfig(rate_drop=1.0)
+    emulator.config.routes[f"POST {FAST}"] = RouteConfig(rate_drop=1.0)
     with pytest.raises(aiohttp.ServerDisconnectedError):
         await api.call("POST", "/text-to-image/fast/2.3", json={"prompt": "p"})
     assert emulator.counters.submissions[FAST] == 0
 
 
 async def test_slow_answers(api: Api, emulator: Emulator) -> None:
-    emulator.config.routes[FAST] = RouteConfig(slow_rate=1.0, slow_seconds=0.3)
+    emulator.config.routes[f"POST {FAST}"] = RouteConfig(slow_rate=1.0, slow_seconds=0.3)
     started = time.monotonic()
     await api.ok("POST", "/text-to-image/fast/2.3", json={"prompt": "p"})
     assert time.monotonic() - started >= 0.29
@@ -130,3 +131,22 @@ async def test_admin_state_and_reset(api: Api, emulator: Emulator) -> None:
     assert emulator.counters.submissions == {}
     async with api.session.get(admin + "/state", params={"requests": "false"}) as response:
         assert "requests" not in await response.json()
+
+
+def test_a_route_config_for_an_unknown_endpoint_is_refused_naming_the_endpoint_meant() -> None:
+    with pytest.raises(ValidationError) as caught:
+        EmulatorConfig(routes={FAST: RouteConfig(rate_503=1.0)})  # the method left out
+    assert caught.value.parameter == "EmulatorConfig.routes"
+    assert f"did you mean 'POST {FAST}'" in str(caught.value)
+
+    config = EmulatorConfig()
+    for setting in (
+        lambda: config.routes.__setitem__("POST /text-to-image/fast/{version}", RouteConfig()),
+        lambda: config.routes.update({"POST /prodcut/packshot": RouteConfig()}),
+        lambda: config.routes.setdefault("GET /v2/status", RouteConfig()),
+    ):
+        with pytest.raises(ValidationError, match=r"EmulatorConfig\.routes"):
+            setting()
+    assert config.routes == {}
+    config.routes = {f"POST {FAST}": RouteConfig(rate_503=1.0)}
+    assert config.route(f"POST {FAST}").rate_503 == 1.0

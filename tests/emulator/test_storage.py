@@ -82,7 +82,7 @@ async def test_max_image_side_caps_rendered_pngs(api: Api, emulator: Emulator) -
 
 
 async def test_sync_true_waits_and_answers_ready_urls(api: Api, emulator: Emulator) -> None:
-    emulator.config.routes["/text-to-image/fast/{model_version}"] = RouteConfig(
+    emulator.config.routes["POST /text-to-image/fast/{model_version}"] = RouteConfig(
         placeholder_latency=Latency.fixed(0.3)
     )
     started = time.monotonic()

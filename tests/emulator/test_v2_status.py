@@ -40,7 +40,9 @@ async def test_a_job_is_in_progress_until_ready_then_completed(
 
 
 async def test_a_job_becomes_ready_after_its_routes_latency(v2: V2Api, emulator: Emulator) -> None:
-    emulator.config.routes[GENERATE] = RouteConfig(placeholder_latency=Latency.fixed(0.05))
+    emulator.config.routes[f"POST {GENERATE}"] = RouteConfig(
+        placeholder_latency=Latency.fixed(0.05)
+    )
     fast = await v2.submit("/image/generate", {"prompt": "a fox"})
     slow = await v2.submit("/image/edit/enhance", {"image": IMG})
     assert (await v2.final(fast))["status"] == "COMPLETED"
@@ -77,7 +79,7 @@ async def test_a_marker_in_an_image_url_fails_a_route_without_text(
 
 
 async def test_job_error_rate_fails_jobs_of_that_route(v2: V2Api, emulator: Emulator) -> None:
-    emulator.config.routes["/v2/image/edit/enhance"] = RouteConfig(job_error_rate=1.0)
+    emulator.config.routes["POST /v2/image/edit/enhance"] = RouteConfig(job_error_rate=1.0)
     failing = await v2.submit("/image/edit/enhance", {"image": IMG})
     other = await v2.submit("/image/edit/restore", {"image": IMG})
     for request_id in (failing, other):
@@ -122,23 +124,23 @@ async def test_the_status_route_needs_the_api_token(v2: V2Api) -> None:
 
 async def test_faults_apply_to_the_status_route(v2: V2Api, emulator: Emulator) -> None:
     request_id = await v2.submit("/image/generate", {"prompt": "a fox"})
-    emulator.config.routes[STATUS] = RouteConfig(rate_429=1.0, retry_after=3)
+    emulator.config.routes[f"GET {STATUS}"] = RouteConfig(rate_429=1.0, retry_after=3)
     status, body, headers = await v2.call("GET", f"/status/{request_id}")
     assert status == 429
     assert headers["Retry-After"] == "3"
     assert body["error"]["code"] == 429
     assert await v2.submit("/image/generate", {"prompt": "a fox"})  # submissions unaffected
-    emulator.config.routes[STATUS] = RouteConfig(rate_503=1.0)
+    emulator.config.routes[f"GET {STATUS}"] = RouteConfig(rate_503=1.0)
     assert (await v2.call("GET", f"/status/{request_id}"))[0] == 503
-    emulator.config.routes[STATUS] = RouteConfig(rate_drop=1.0)
+    emulator.config.routes[f"GET {STATUS}"] = RouteConfig(rate_drop=1.0)
     with pytest.raises(aiohttp.ServerDisconnectedError):
         await v2.call("GET", f"/status/{request_id}")
-    del emulator.config.routes[STATUS]
+    del emulator.config.routes[f"GET {STATUS}"]
     assert (await v2.status(request_id))["status"] == "IN_PROGRESS"
 
 
 async def test_faults_apply_to_v2_submissions(v2: V2Api, emulator: Emulator) -> None:
-    emulator.config.routes[GENERATE] = RouteConfig(rate_500=1.0)
+    emulator.config.routes[f"POST {GENERATE}"] = RouteConfig(rate_500=1.0)
     status, body, _ = await v2.call("POST", "/image/generate", json={"prompt": "a fox"})
     assert status == 500
     assert body["error"]["code"] == 500
@@ -152,7 +154,7 @@ async def test_status_calls_are_counted_per_job_and_route(v2: V2Api, emulator: E
     for _ in range(3):
         await v2.status(first)
     await v2.status(second)
-    emulator.config.routes[STATUS] = RouteConfig(rate_429=1.0)
+    emulator.config.routes[f"GET {STATUS}"] = RouteConfig(rate_429=1.0)
     await v2.call("GET", f"/status/{second}")  # a refused call still counts toward limits
     assert emulator.counters.status_calls == {first: 3, second: 2}
     assert emulator.counters.submissions[STATUS] == 4

@@ -62,7 +62,7 @@ async def test_rate_limited_submissions_are_retried_until_they_pass(
 ) -> None:
     from bria_async.testing import RouteConfig
 
-    bria_emulator.config.routes["/text-to-image/fast/{model_version}"] = RouteConfig(
+    bria_emulator.config.routes["POST /text-to-image/fast/{model_version}"] = RouteConfig(
         rate_429=0.3, retry_after=0
     )
     jobs = [bria_client.images.generate(f"cat {i}", model="fast", num_results=1) for i in range(20)]

@@ -88,7 +88,7 @@ async def test_coming_soon_routes_answer_in_the_emulator(bria_client: BriaClient
 async def test_a_server_error_on_a_billable_shot_is_not_repeated(
     bria_client: BriaClient, bria_emulator: Emulator
 ) -> None:
-    bria_emulator.config.routes["/product/packshot"] = RouteConfig(rate_500=1.0)
+    bria_emulator.config.routes["POST /product/packshot"] = RouteConfig(rate_500=1.0)
     with pytest.raises(ba.ServerError):
         await bria_client.product.packshot(SHOE)
     calls = [r for r in bria_emulator.counters.requests if r.path.endswith("/product/packshot")]

@@ -18,6 +18,7 @@ from bria_async import (
     RetrySettings,
     Settings,
 )
+from bria_async._endpoints import ENDPOINTS
 from bria_async._ratelimit import Throttle, endpoint_of
 from bria_async._request import Deadline
 from bria_async._settings import parse_rate
@@ -65,6 +66,36 @@ def test_every_route_is_one_endpoint_named_by_its_template(method: str, canonica
     template = canonical.removeprefix("/v1")
     concrete = re.sub(r"\{(\w+)\}", lambda m: SAMPLES[m[1]], canonical[3:])
     assert endpoint_of(method, concrete, version) == f"{method} {template}"
+
+
+def test_the_known_endpoints_are_the_routes_the_emulator_serves() -> None:
+    served = {
+        f"{method} {canonical.removeprefix('/v1')}" for method, canonical in _emulator_endpoints()
+    }
+    assert served == ENDPOINTS
+
+
+@pytest.mark.parametrize(
+    ("key", "meant"),
+    [
+        ("POST /text-to-image/base/{model_versoin}", "'POST /text-to-image/base/{model_version}'"),
+        ("POST /text-to-image/base/2.3", "'POST /text-to-image/base/{model_version}'"),
+        ("/text-to-image/base/{model_version}", "'POST /text-to-image/base/{model_version}'"),
+        ("GET /v2/status/abc123", "'GET /v2/status/{request_id}'"),
+        ("post /product/packshot", "'POST /product/packshot'"),
+        ("/tailored-gen/models/{id}", "'DELETE /tailored-gen/models/{id}' or 'GET /tailored"),
+        ("PATCH /nothing/like/any/route", "e.g. 'POST /text-to-image/base/{model_version}'"),
+    ],
+)
+def test_a_rate_for_an_unknown_endpoint_is_refused_suggesting_the_one_meant(
+    key: str, meant: str
+) -> None:
+    with pytest.raises(ba.ValidationError) as caught:
+        RateLimits(routes={key: 5})
+
+    assert caught.value.parameter == "RateLimits.routes"
+    assert caught.value.value == key
+    assert meant in str(caught.value)
 
 
 def test_another_visual_or_request_id_is_the_same_endpoint() -> None:
