@@ -27,8 +27,8 @@ from .._errors import (
 from .._inputs import IMAGE_TYPES, RGB_MODES, ImageInput, check, load
 from .._jobs import Job
 from .._json import dumps, loads
-from .._request import Call
-from .._specs import JobSpec, register
+from .._request import Call, TimeoutKind
+from .._specs import JobSpec
 from .._validation import (
     check_bool,
     check_choice,
@@ -52,7 +52,7 @@ from ..types.choices import (
     V2Style,
 )
 from ..types.v2 import StatusEvent, V2Result, parse_status, parse_v2_result
-from ._base import Resource
+from ._base import Resource, call_of
 
 ASPECT_RATIOS: tuple[str, ...] = get_args(V2AspectRatio)
 RESOLUTIONS: tuple[str, ...] = get_args(V2Resolution)
@@ -67,7 +67,7 @@ _STATUS_PLAN = StatusURL()
 
 
 def _spec(kind: str) -> JobSpec[V2Result]:
-    return register(JobSpec(kind=f"v2.{kind}", parse=parse_v2_result, finish=_STATUS_PLAN))
+    return JobSpec(kind=f"v2.{kind}", parse=parse_v2_result, finish=_STATUS_PLAN)
 
 
 GENERATE = _spec("image.generate")
@@ -81,7 +81,7 @@ EDIT_ROUTES = (
     "add_object_by_text", "replace_object_by_text", "erase_by_text", "blend", "reseason",
     "restyle", "relight", "sketch_to_colored_image", "restore", "colorize",
 )  # fmt: skip
-_EDIT_SPECS = {
+EDIT_SPECS = {
     route: _spec(f"image.{route}") for route in (*EDIT_ROUTES, "remove_background/guided")
 }
 
@@ -162,7 +162,6 @@ class _V2Resource(Resource):
     def _v2_job(
         self,
         spec: JobSpec[V2Result],
-        path: str,
         body: dict[str, Any],
         *,
         sync: bool,
@@ -178,24 +177,15 @@ class _V2Resource(Resource):
             except ValueError as exc:
                 raise ValidationError("webhook_url", webhook_url, f"an https URL ({exc})") from None
         full = {**body, "sync": sync, **drop_none(webhook_url=hook)}
-        call = Call(
-            method="POST",
-            path=path,
-            json=full,
-            version=2,
-            billable=True,
-            repeat=False,
-            kind="sync_generation" if sync else "quick",
-            prepare=_prepare,
-        )
+        kind: TimeoutKind = "sync_generation" if sync else "quick"
+        # its route is named as its Job's kind
+        call = call_of(spec.kind, json=full, kind=kind, prepare=_prepare)
         return self._job(spec, call, context={"sync": sync, "webhook": hook is not None})
 
     def _edit(
         self, route: str, body: dict[str, Any], sync: bool, webhook_url: str | None
     ) -> Job[V2Result]:
-        return self._v2_job(
-            _EDIT_SPECS[route], f"/image/edit/{route}", body, sync=sync, webhook_url=webhook_url
-        )
+        return self._v2_job(EDIT_SPECS[route], body, sync=sync, webhook_url=webhook_url)
 
 
 class V2Image(_V2Resource):
@@ -248,7 +238,7 @@ class V2Image(_V2Resource):
             seed=check_int("seed", seed, 0),
             style_id=None if style_id is None else require_id("style_id", style_id),
         )
-        return self._v2_job(GENERATE, "/image/generate", body, sync=sync, webhook_url=webhook_url)
+        return self._v2_job(GENERATE, body, sync=sync, webhook_url=webhook_url)
 
     def edit(
         self,
@@ -272,7 +262,7 @@ class V2Image(_V2Resource):
             instruction=_text("instruction", instruction),
             structured_instruction=structured,
         )
-        return self._v2_job(EDIT, "/image/edit", body, sync=False, webhook_url=webhook_url)
+        return self._v2_job(EDIT, body, sync=False, webhook_url=webhook_url)
 
     def remove_background(
         self,
@@ -597,9 +587,7 @@ class V2Product(_V2Resource):
             "products": require_list("products", products, _product),
             **drop_none(seed=check_int("seed", seed, 0)),
         }
-        return self._v2_job(
-            INTEGRATE, "/image/edit/product/integrate", body, sync=sync, webhook_url=webhook_url
-        )
+        return self._v2_job(INTEGRATE, body, sync=sync, webhook_url=webhook_url)
 
 
 class V2(_V2Resource):
@@ -632,7 +620,6 @@ class V2(_V2Resource):
         }
         return self._v2_job(
             STRUCTURED_INSTRUCTION,
-            "/structured_instruction/generate",
             body,
             sync=sync,
             webhook_url=webhook_url,
@@ -644,7 +631,7 @@ class V2(_V2Resource):
         rid = require_id("request_id", request_id)
         runtime = self._client._runtime
         try:
-            call = Call("GET", f"/status/{rid}", version=2, options=runtime.options)
+            call = call_of("v2.status", {"request_id": rid}).sent_with(runtime.options, None)
             response = await runtime.transport.send(call)
         except NotFoundError as exc:
             raise RequestExpiredError.of(exc, rid) from None
