@@ -28,6 +28,7 @@ from .._inputs import IMAGE_TYPES, RGB_MODES, ImageInput, check, load
 from .._jobs import Job
 from .._json import dumps, loads
 from .._request import Call, TimeoutKind
+from .._routes import ROUTES
 from .._specs import JobSpec
 from .._validation import (
     check_bool,
@@ -74,15 +75,12 @@ GENERATE = _spec("image.generate")
 EDIT = _spec("image.edit")
 STRUCTURED_INSTRUCTION = _spec("structured_instruction")
 INTEGRATE = _spec("product.integrate")
-#: The ``/v2/image/edit/<route>`` routes, each a method of ``bria.v2.image``.
-EDIT_ROUTES = (
-    "remove_background", "replace_background", "blur_background", "erase", "erase_foreground",
-    "gen_fill", "expand", "enhance", "increase_resolution", "crop_foreground",
-    "add_object_by_text", "replace_object_by_text", "erase_by_text", "blend", "reseason",
-    "restyle", "relight", "sketch_to_colored_image", "restore", "colorize",
-)  # fmt: skip
+#: The ``/v2/image/edit/<route>`` routes of the route table (each reached by a method of
+#: ``bria.v2.image``), by route.
 EDIT_SPECS = {
-    route: _spec(f"image.{route}") for route in (*EDIT_ROUTES, "remove_background/guided")
+    route.name.removeprefix("v2.image."): _spec(route.name.removeprefix("v2."))
+    for route in ROUTES
+    if route.name.startswith("v2.image.") and route.path.startswith("/image/edit/")
 }
 
 
