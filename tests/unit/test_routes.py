@@ -14,7 +14,8 @@ import pytest
 
 from bria_async._ratelimit import endpoint_of
 from bria_async._registry import SPECS
-from bria_async._routes import DIRECT, ROUTES, Route, main, rendered
+from bria_async._route_docs import main, rendered
+from bria_async._routes import DIRECT, ROUTES, Route
 from bria_async._specs import result_type
 from bria_async.testing._results import PREFIX, V2_PREFIX
 from bria_async.testing._server import create_api_app
@@ -104,7 +105,7 @@ def test_the_emulator_serves_every_route_of_the_table_and_no_other() -> None:
 
 def test_the_readme_route_tables_are_the_generated_ones() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert rendered(text) == text, "run: python -m bria_async._routes --write README.md"
+    assert rendered(text) == text, "run: python -m bria_async._route_docs --write README.md"
 
 
 def test_the_markdown_command_prints_every_route(capsys: pytest.CaptureFixture[str]) -> None:
