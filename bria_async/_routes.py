@@ -155,6 +155,7 @@ ROUTES: tuple[Route, ...] = (
     _v2('v2.image.add_object_by_text', '/image/edit/add_object_by_text', '`bria.v2.image.add_object_by_text(image, instruction)`'),
     _v2('v2.image.replace_object_by_text', '/image/edit/replace_object_by_text', '`bria.v2.image.replace_object_by_text(image, instruction)`'),
     _v2('v2.image.erase_by_text', '/image/edit/erase_by_text', '`bria.v2.image.erase_by_text(image, object_name)`'),
+    _v2("v2.image.rewrite_text", "/image/edit/rewrite_text", "`bria.v2.image.rewrite_text(image, new_text)`"),
     _v2('v2.image.blend', '/image/edit/blend', '`bria.v2.image.blend(image, overlay, instruction)`'),
     _v2('v2.image.reseason', '/image/edit/reseason', '`bria.v2.image.reseason(image, season)`'),
     _v2('v2.image.restyle', '/image/edit/restyle', '`bria.v2.image.restyle(image, style)`'),

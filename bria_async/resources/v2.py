@@ -454,6 +454,18 @@ class V2Image(_V2Resource):
         }
         return self._edit("erase_by_text", body, sync, webhook_url)
 
+    def rewrite_text(
+        self,
+        image: ImageInput,
+        new_text: str,
+        *,
+        sync: bool = False,
+        webhook_url: str | None = None,
+    ) -> Job[V2Result]:
+        """The text already in the image changed to `new_text`."""
+        body = {"image": _image("image", image), "new_text": require_text("new_text", new_text)}
+        return self._edit("rewrite_text", body, sync, webhook_url)
+
     def blend(
         self,
         image: ImageInput,

@@ -220,6 +220,12 @@ ROUTES: list[tuple[str, Callable[[BriaClient], ba.Job[ba.V2Result]], str, dict[s
         {"image": URL_IN, "object_name": "cat"},
     ),
     (
+        "rewrite_text",
+        lambda b: b.v2.image.rewrite_text(URL_IN, "FIBO Edit!"),
+        "/image/edit/rewrite_text",
+        {"image": URL_IN, "new_text": "FIBO Edit!"},
+    ),
+    (
         "blend",
         lambda b: b.v2.image.blend(URL_IN, URL_IN, "put the logo on the shirt"),
         "/image/edit/blend",
@@ -297,6 +303,16 @@ async def test_each_route_sends_its_exact_request_and_follows_the_status(
     assert body_of(mock_api, V2 + path) == {**fields, "sync": False}
     assert result.image_url == RESULT
     assert calls(mock_api, "GET", STATUS) == 1
+
+
+@pytest.mark.parametrize("new_text", ["", "   ", 5, None])
+def test_rewrite_text_refuses_a_missing_new_text_before_sending(
+    client: BriaClient, mock_api: MockAPI, new_text: Any
+) -> None:
+    with pytest.raises(ba.ValidationError) as info:
+        client.v2.image.rewrite_text(URL_IN, new_text)
+    assert info.value.parameter == "new_text"
+    assert mock_api.requests == {}
 
 
 def test_every_edit_route_of_v2_md_is_a_method() -> None:
