@@ -23,6 +23,7 @@ from ._options import apply_options
 from ._poller import Poller
 from ._ratelimit import RateLimiter
 from ._redact import redact_url
+from ._registry import SPECS
 from ._runtime import EARLY_EVENTS, Runtime
 from ._settings import Settings, Timeouts
 from ._storage import Storage
@@ -73,7 +74,7 @@ class Jobs:
         InvalidJobTokenError before any request. The requests it leads to are rebuilt from
         the route and its checked ids, never taken from the token.
         """
-        return Job._from_token(self._runtime, token, expect)
+        return Job._from_token(self._runtime, token, SPECS, expect)
 
     def receive(
         self, body: bytes, headers: Mapping[str, str], *, tolerance: float | None = 300

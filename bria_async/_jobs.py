@@ -41,7 +41,7 @@ from ._errors import (
 from ._events import JobEvent, current_job, emit
 from ._forks import forked_error
 from ._request import Call, Deadline
-from ._specs import JobSpec, result_type, spec_for
+from ._specs import JobSpec, result_type
 from ._tokens import TokenData, sign, verify
 from .types._download import ResultContext
 
@@ -535,15 +535,19 @@ class Job(Generic[R]):
 
     @classmethod
     def _from_token(
-        cls, runtime: Runtime, token: object, expect: type[Any] | None = None
+        cls,
+        runtime: Runtime,
+        token: object,
+        specs: Mapping[str, JobSpec[Any]],
+        expect: type[Any] | None = None,
     ) -> Job[Any]:
-        """The Job a token describes, checked in full before anything is sent; with
-        `expect`, also that its route gives results of that type."""
+        """The Job a token describes, its kind looked up in `specs` (`_registry.SPECS`),
+        checked in full before anything is sent; with `expect`, also that its route gives
+        results of that type."""
         data = verify(token, runtime.token_key)
-        try:
-            spec = spec_for(data.kind)
-        except BriaError as exc:
-            raise InvalidJobTokenError(str(exc)) from None
+        spec = specs.get(data.kind)
+        if spec is None:
+            raise InvalidJobTokenError(f"unknown job kind {data.kind!r} in the job token")
         produces = result_type(spec)
         if expect is not None and produces is not None and not issubclass(produces, expect):
             raise InvalidJobTokenError(

@@ -122,6 +122,9 @@ class Call(NamedTuple):
     options: RequestOptions | None = None
     #: When the whole call (every attempt and wait) must give up; None: no deadline.
     deadline: Deadline | None = None
+    #: The rate-limit endpoint it spends (its route's, from the route table); None: derived
+    #: from the method and path (`_ratelimit.endpoint_of`).
+    endpoint: str | None = None
 
     def sent_with(self, options: RequestOptions, deadline: Deadline | None) -> Call:
         """This request with the options and deadline it is sent under (positionally:
@@ -139,4 +142,5 @@ class Call(NamedTuple):
             self.prepare,
             options,
             deadline,
+            self.endpoint,
         )

@@ -1,6 +1,5 @@
 """How each route's Job completes: the JobSpec (how its Job finishes and its result is
-parsed, its request being a `_request.Call`), and the registry `jobs.resume()` rebuilds Jobs
-from.
+parsed, its request being a `_request.Call`). The registry of every kind is `_registry.py`.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import attrs
 
 from ._completion import Direct, Plan
-from ._errors import BriaError
 from ._transport import Response
 from .types._download import ResultContext
 
@@ -38,15 +36,6 @@ class JobSpec(Generic[R]):
     decode: Callable[[Response, Runtime], Awaitable[Any]] | None = None
 
 
-_SPECS: dict[str, JobSpec[Any]] = {}
-
-
-def register(spec: JobSpec[R]) -> JobSpec[R]:
-    """Make `spec` known by its kind, so that `jobs.resume()` can rebuild its Jobs."""
-    _SPECS[spec.kind] = spec
-    return spec
-
-
 @functools.cache
 def result_type(spec: JobSpec[Any]) -> type | None:
     """The class `spec.parse` is annotated to return, or None if that is not a plain class."""
@@ -54,11 +43,3 @@ def result_type(spec: JobSpec[Any]) -> type | None:
     if isinstance(produced, str):  # postponed: a plain name in the parser's module
         produced = getattr(spec.parse, "__globals__", {}).get(produced)
     return produced if isinstance(produced, type) else None
-
-
-def spec_for(kind: str) -> JobSpec[Any]:
-    """The registered JobSpec of `kind`, as named in a job token."""
-    spec = _SPECS.get(kind)
-    if spec is None:
-        raise BriaError(f"unknown job kind {kind!r} in the job token")
-    return spec

@@ -341,7 +341,7 @@ class Transport:
         rated = (
             None
             if self.throttle is None
-            else (self._credentials()[1], endpoint_of(method, path, version))
+            else (self._credentials()[1], call.endpoint or endpoint_of(method, path, version))
         )
         return self._attempts(call, url, self._exchange, OK_STATUSES, rated)
 

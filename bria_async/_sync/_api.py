@@ -1243,6 +1243,19 @@ class V2Image(Twin[AsyncV2Image]):
             self._async.erase_by_text(image, object_name, sync=sync, webhook_url=webhook_url)
         )
 
+    def rewrite_text(
+        self,
+        image: ImageInput,
+        new_text: str,
+        *,
+        sync: bool = False,
+        webhook_url: str | None = None,
+    ) -> V2Result:
+        """The text already in the image changed to `new_text`."""
+        return self._portal.run(
+            self._async.rewrite_text(image, new_text, sync=sync, webhook_url=webhook_url)
+        )
+
     def blend(
         self,
         image: ImageInput,

@@ -12,20 +12,22 @@ from .._inputs import ImageInput, ImageType, LoadedImage, check, form_factory, j
 from .._request import Call
 from .._validation import check_bool, check_choice, drop_none, require_id
 from ..types.choices import DesiredResolution
+from ._base import call_of
 
 #: desired_resolution values. The reference's enums of routes 40, 43 and 48 say "had", a typo
 #: beside "hd" in routes 37 and 38: "had" is taken as "hd", and "hd" is what is sent.
 DESIRED_RESOLUTIONS: tuple[str, ...] = get_args(DesiredResolution)
 
 
-def info_route(suffix: str) -> CallAgain:
-    """The plan of the info route ``GET /{visual_id}{suffix}``: while the visual onboards,
-    the same request is sent again, rebuilt from the job's checked `visual_id` (and `lean`)."""
+def info_route(route: str) -> CallAgain:
+    """The plan of the info route named `route` (``GET /{visual_id}/...``): while the visual
+    onboards, the same request is sent again, rebuilt from the job's checked `visual_id`
+    (and `lean`)."""
 
     def call(context: Mapping[str, Any]) -> Call:
         vid = require_id("visual_id", context.get("visual_id"))
         params = drop_none(lean=check_bool("lean", context.get("lean")))
-        return Call(method="GET", path=f"/{vid}{suffix}", params=params or None)
+        return call_of(route, {"visual_id": vid}, params=params or None)
 
     return CallAgain(call)
 

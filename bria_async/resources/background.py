@@ -9,8 +9,7 @@ from .._completion import Placeholders
 from .._errors import ValidationError
 from .._inputs import JPEG_PNG, PRODUCT_TYPES, RGB_MODES, ImageInput
 from .._jobs import Job
-from .._request import Call
-from .._specs import JobSpec, register
+from .._specs import JobSpec
 from .._validation import (
     check_bool,
     check_int,
@@ -29,17 +28,15 @@ from ..types.images import (
     placeholder_urls,
 )
 from ..types.objects import SceneObject
-from ._base import Resource
+from ._base import Resource, call_of
 from ._params import HasSid, info_route, sid_of, upload
 from ._params import desired_resolution as check_resolution
 
-_INFO = info_route("/background/info")
-INFO = register(JobSpec(kind="background.info", parse=parse_background_info, finish=_INFO))
-EDIT = register(JobSpec(kind="background.edit", parse=parse_edit_result))
-REPLACE = register(
-    JobSpec(
-        kind="background.replace", parse=parse_image_result, finish=Placeholders(placeholder_urls)
-    )
+_INFO = info_route("background.info")
+INFO = JobSpec(kind="background.info", parse=parse_background_info, finish=_INFO)
+EDIT = JobSpec(kind="background.edit", parse=parse_edit_result)
+REPLACE = JobSpec(
+    kind="background.replace", parse=parse_image_result, finish=Placeholders(placeholder_urls)
 )
 
 
@@ -83,10 +80,8 @@ class Background(Resource):
         """Remove the background of any image, without registering it: a public URL (sent as
         ``image_url``) or a JPEG/PNG file of at most 12 MB (uploaded as ``file``), checked
         when the Job is sent, before the upload."""
-        call = Call(
-            method="POST",
-            path="/background/remove",
-            billable=True,
+        call = call_of(
+            "background.remove",
             prepare=upload(image, encoding="form", allowed_types=JPEG_PNG, allowed_modes=RGB_MODES),
         )
         return self._job(EDIT, call)
@@ -104,7 +99,7 @@ class Background(Resource):
             desired_resolution=check_resolution(desired_resolution),
             original_quality=check_bool("original_quality", original_quality),
         )
-        return self._edit(visual_id, "background/remove", sid, params)
+        return self._edit(visual_id, "background.remove_by_visual", sid, params)
 
     def blur(
         self,
@@ -120,7 +115,7 @@ class Background(Resource):
             scale=check_int("scale", scale, 1, 5),
             desired_resolution=check_resolution(desired_resolution),
         )
-        return self._edit(visual_id, "background/blur", sid, params)
+        return self._edit(visual_id, "background.blur", sid, params)
 
     def replace(
         self,
@@ -138,12 +133,10 @@ class Background(Resource):
         JPEG/PNG/WEBP file of at most 12 MB (sent base64). ``sync=False`` (the default)
         answers with placeholder URLs that the client polls."""
         body = _generation(bg_prompt, sync, fast, refine_prompt, num_results, negative_prompt, seed)
-        call = Call(
-            method="POST",
-            path="/background/replace",
+        call = call_of(
+            "background.replace",
             json=body,
             kind="sync_generation" if sync else "quick",
-            billable=True,
             prepare=upload(image, encoding="json", allowed_types=PRODUCT_TYPES),
         )
         return self._job(REPLACE, call, context={"sync": sync})
@@ -173,12 +166,11 @@ class Background(Resource):
         }
         if sync and num_results is None:
             body["num_results"] = 1
-        call = Call(
-            method="POST",
-            path=f"/{vid}/replace_bg",
+        call = call_of(
+            "background.replace_bg",
+            {"visual_id": vid},
             json=body,
             kind="sync_generation" if sync else "quick",
-            billable=True,
         )
         return self._job(REPLACE, call, context={"sync": sync, "visual_id": vid})
 
@@ -187,5 +179,5 @@ class Background(Resource):
     ) -> Job[EditResult]:
         vid = require_id("visual_id", visual_id)
         query = {**drop_none(sid=sid_of(sid)), **params}
-        call = Call(method="POST", path=f"/{vid}/{route}", params=query or None, billable=True)
+        call = call_of(route, {"visual_id": vid}, params=query or None)
         return self._job(EDIT, call, context={"visual_id": vid})

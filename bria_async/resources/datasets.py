@@ -13,7 +13,7 @@ from .._errors import APIResponseValidationError, BriaError, ValidationError
 from .._inputs import IMAGE_TYPES, ImageInput, check, form_factory, load
 from .._jobs import Job
 from .._request import Call
-from .._specs import JobSpec, register
+from .._specs import JobSpec
 from .._validation import (
     drop_none,
     require_choice,
@@ -33,23 +33,22 @@ from ..types.datasets import (
     parse_datasets,
     parse_nothing,
 )
-from ._base import Resource
+from ._base import Resource, call_of
 
 if TYPE_CHECKING:
     from .._runtime import Runtime
     from .._transport import Response
 
-_PATH = "/tailored-gen/datasets"
 _USE_CASES = tuple(u.value for u in UseCase)
 #: A status as update requests spell it: "COMPLETED" as the reference's enum says; for a
 #: return to draft the reference gives no value, so the server's own spelling, "draft".
 _WIRE_STATUSES = {DatasetStatus.DRAFT.value: "draft", DatasetStatus.COMPLETED.value: "COMPLETED"}
 
-CREATE = register(JobSpec(kind="datasets.create", parse=parse_dataset))
-LIST = register(JobSpec(kind="datasets.list", parse=parse_datasets))
-RETRIEVE = register(JobSpec(kind="datasets.retrieve", parse=parse_dataset))
-UPDATE = register(JobSpec(kind="datasets.update", parse=parse_dataset))
-DELETE = register(JobSpec(kind="datasets.delete", parse=parse_nothing))
+CREATE = JobSpec(kind="datasets.create", parse=parse_dataset)
+LIST = JobSpec(kind="datasets.list", parse=parse_datasets)
+RETRIEVE = JobSpec(kind="datasets.retrieve", parse=parse_dataset)
+UPDATE = JobSpec(kind="datasets.update", parse=parse_dataset)
+DELETE = JobSpec(kind="datasets.delete", parse=parse_nothing)
 
 
 async def _decode_upload(response: Response, runtime: Runtime) -> Any:
@@ -60,12 +59,13 @@ async def _decode_upload(response: Response, runtime: Runtime) -> Any:
         return dict(parse_qsl(response.body.decode("utf-8", "replace")))
 
 
-UPLOAD_IMAGE = register(
-    JobSpec(kind="datasets.upload_image", parse=parse_dataset_image, decode=_decode_upload)
+UPLOAD_IMAGE = JobSpec(
+    kind="datasets.upload_image", parse=parse_dataset_image, decode=_decode_upload
 )
-LIST_IMAGES = register(JobSpec(kind="datasets.list_images", parse=parse_dataset_images))
-RETRIEVE_IMAGE = register(JobSpec(kind="datasets.retrieve_image", parse=parse_dataset_image))
-DELETE_IMAGE = register(JobSpec(kind="datasets.delete_image", parse=parse_nothing))
+
+LIST_IMAGES = JobSpec(kind="datasets.list_images", parse=parse_dataset_images)
+RETRIEVE_IMAGE = JobSpec(kind="datasets.retrieve_image", parse=parse_dataset_image)
+DELETE_IMAGE = JobSpec(kind="datasets.delete_image", parse=parse_nothing)
 
 
 def _use_case(value: UseCase | str) -> str:
@@ -108,17 +108,17 @@ class Datasets(Resource):
             **drop_none(name=None if name is None else require_text("name", name)),
         }
         # Not repeated after a 5xx: a retry could leave a duplicate dataset behind.
-        call = Call(method="POST", path=_PATH, json=body, billable=True)
+        call = call_of("datasets.create", json=body)
         return self._job(CREATE, call)
 
     def list(self) -> Job[tuple[Dataset, ...]]:
         """Every dataset of your organisation (an empty tuple when there are none)."""
-        return self._job(LIST, Call(method="GET", path=_PATH))
+        return self._job(LIST, call_of("datasets.list"))
 
     def retrieve(self, dataset_id: int | str) -> Job[Dataset]:
         """One dataset, with its images."""
         path_id = require_numeric_id("dataset_id", dataset_id)
-        return self._job(RETRIEVE, Call(method="GET", path=f"{_PATH}/{path_id}"))
+        return self._job(RETRIEVE, call_of("datasets.retrieve", {"id": path_id}))
 
     def update(
         self,
@@ -149,7 +149,7 @@ class Datasets(Resource):
             raise ValidationError(
                 "update", {}, "at least one of use_case, style_description, name, status"
             )
-        call = Call(method="PUT", path=f"{_PATH}/{path_id}", json=body)
+        call = call_of("datasets.update", {"id": path_id}, json=body)
         return self._job(UPDATE, call)
 
     def complete(self, dataset_id: int | str) -> Job[Dataset]:
@@ -159,7 +159,7 @@ class Datasets(Resource):
     def delete(self, dataset_id: int | str) -> Job[None]:
         """Delete a dataset (ConflictError while a model trains on it or was trained on it)."""
         path_id = require_numeric_id("dataset_id", dataset_id)
-        return self._job(DELETE, Call(method="DELETE", path=f"{_PATH}/{path_id}"))
+        return self._job(DELETE, call_of("datasets.delete", {"id": path_id}))
 
     def upload_image(
         self, dataset_id: int | str, image: ImageInput, *, image_name: str | None = None
@@ -169,7 +169,7 @@ class Datasets(Resource):
         12 MB) when the Job is sent, before the upload; a string that is not a URL is refused
         at once. `image_name` names it in the dataset (by default the file's name).
         """
-        path = self._images_path(dataset_id)
+        ids = self._dataset_ids(dataset_id)
         check(image, parameter="image")
         extra = drop_none(
             image_name=None if image_name is None else require_text("image_name", image_name)
@@ -181,7 +181,7 @@ class Datasets(Resource):
             return call._replace(data=form, prepare=None)
 
         # Not repeated after a 5xx: a retry could add the image twice.
-        call = Call(method="POST", path=path, kind="upload", billable=True, prepare=prepare)
+        call = call_of("datasets.upload_image", ids, kind="upload", prepare=prepare)
         return self._job(UPLOAD_IMAGE, call)
 
     async def upload_images(
@@ -247,22 +247,25 @@ class Datasets(Resource):
 
     def list_images(self, dataset_id: int | str) -> Job[tuple[DatasetImage, ...]]:
         """The images of a dataset."""
-        path = self._images_path(dataset_id)
-        return self._job(LIST_IMAGES, Call(method="GET", path=path))
+        call = call_of("datasets.list_images", self._dataset_ids(dataset_id))
+        return self._job(LIST_IMAGES, call)
 
     def retrieve_image(self, dataset_id: int | str, image_id: int | str) -> Job[DatasetImage]:
         """One image of a dataset."""
-        path = self._image_path(dataset_id, image_id)
-        return self._job(RETRIEVE_IMAGE, Call(method="GET", path=path))
+        call = call_of("datasets.retrieve_image", self._image_ids(dataset_id, image_id))
+        return self._job(RETRIEVE_IMAGE, call)
 
     def delete_image(self, dataset_id: int | str, image_id: int | str) -> Job[None]:
         """Remove an image from a draft dataset (ConflictError once it is completed)."""
-        path = self._image_path(dataset_id, image_id)
-        return self._job(DELETE_IMAGE, Call(method="DELETE", path=path))
+        call = call_of("datasets.delete_image", self._image_ids(dataset_id, image_id))
+        return self._job(DELETE_IMAGE, call)
 
     @staticmethod
-    def _images_path(dataset_id: int | str) -> str:
-        return f"{_PATH}/{require_numeric_id('dataset_id', dataset_id)}/images"
+    def _dataset_ids(dataset_id: int | str) -> dict[str, str]:
+        return {"dataset_id": require_numeric_id("dataset_id", dataset_id)}
 
-    def _image_path(self, dataset_id: int | str, image_id: int | str) -> str:
-        return f"{self._images_path(dataset_id)}/{require_numeric_id('image_id', image_id)}"
+    def _image_ids(self, dataset_id: int | str, image_id: int | str) -> dict[str, str]:
+        return {
+            **self._dataset_ids(dataset_id),
+            "image_id": require_numeric_id("image_id", image_id),
+        }

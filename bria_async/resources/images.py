@@ -9,7 +9,7 @@ from .._errors import ValidationError
 from .._inputs import JPEG_PNG, RGB_MODES, ImageInput, LoadedImage
 from .._jobs import Job
 from .._request import Call
-from .._specs import JobSpec, register
+from .._specs import JobSpec
 from .._validation import (
     check_bool,
     check_choice,
@@ -30,7 +30,7 @@ from ..types.images import (
     parse_image_result,
     placeholder_urls,
 )
-from ._base import Resource
+from ._base import Resource, call_of
 from ._params import upload
 
 ASPECT_RATIOS: tuple[str, ...] = get_args(AspectRatio)
@@ -44,10 +44,10 @@ MODEL_VERSIONS: dict[str, tuple[str, ...]] = {
 _STEPS = {"base": (20, 50), "fast": (4, 10), "hd": (20, 50), "tailored": (4, 20)}
 MAX_UPSCALED_AREA = 8192 * 8192
 MIN_UPSCALE_SIDE = 216
-UPSCALE = register(JobSpec(kind="images.upscale", parse=parse_edit_result))
+UPSCALE = JobSpec(kind="images.upscale", parse=parse_edit_result)
 
-GENERATE = register(
-    JobSpec(kind="images.generate", parse=parse_image_result, finish=Placeholders(placeholder_urls))
+GENERATE = JobSpec(
+    kind="images.generate", parse=parse_image_result, finish=Placeholders(placeholder_urls)
 )
 
 
@@ -101,7 +101,8 @@ class Images(Resource):
             body["num_results"] = 1
         if negative_prompt is not None:
             require_text("negative_prompt", negative_prompt)
-        return self._generate(f"/text-to-image/{model}/{version}", body, sync, model, version)
+        call = call_of(f"images.generate.{model}", {"model_version": version}, json=body)
+        return self._generate(call, sync, model, version)
 
     def generate_tailored(
         self,
@@ -117,7 +118,8 @@ class Images(Resource):
         """Generate images with a tailored model you trained (see ``bria.models``)."""
         path_id = require_id("model_id", model_id)
         body = self._common(prompt, "tailored", num_results, aspect_ratio, sync, seed, steps_num)
-        return self._generate(f"/text-to-image/tailored/{path_id}", body, sync, "tailored", path_id)
+        call = call_of("images.generate_tailored", {"model_id": path_id}, json=body)
+        return self._generate(call, sync, "tailored", path_id)
 
     def upscale(self, image: ImageInput, *, desired_increase: Literal[2, 4] = 2) -> Job[EditResult]:
         """Increase the resolution of any image 2 or 4 times, without registering it: a
@@ -125,11 +127,9 @@ class Images(Resource):
         ``file``). A file is read and checked as the Job is sent: at least 216 px a side and
         a result of at most 8192x8192 pixels."""
         factor = require_choice("desired_increase", desired_increase, (2, 4))
-        call = Call(
-            method="POST",
-            path="/image/increase_resolution",
+        call = call_of(
+            "images.upscale",
             params={"desired_increase": factor},
-            billable=True,
             prepare=upload(
                 image,
                 encoding="form",
@@ -162,16 +162,9 @@ class Images(Resource):
             ),
         }
 
-    def _generate(
-        self, path: str, body: dict[str, Any], sync: bool, model: str, version: str
-    ) -> Job[ImageResult]:
-        call = Call(
-            method="POST",
-            path=path,
-            json=body,
-            kind="sync_generation" if sync else "quick",
-            billable=True,
-        )
+    def _generate(self, call: Call, sync: bool, model: str, version: str) -> Job[ImageResult]:
+        if sync:
+            call = call._replace(kind="sync_generation")
         return self._job(
             GENERATE, call, context={"sync": sync, "model": model, "model_version": version}
         )

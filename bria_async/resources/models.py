@@ -10,17 +10,14 @@ from .._converter import structure
 from .._errors import APIConnectionError, RateLimitError, ServerError
 from .._events import logger
 from .._jobs import Job
-from .._request import Call
-from .._specs import JobSpec, register
+from .._specs import JobSpec
 from .._validation import drop_none, require_int, require_numeric_id, require_text
 from ..types.datasets import parse_nothing
 from ..types.models import Model, ModelStatus, parse_model, parse_models, parse_training_answer
-from ._base import Resource
+from ._base import Resource, call_of
 
 if TYPE_CHECKING:
     from .._runtime import Runtime
-
-_PATH = "/tailored-gen/models"
 
 
 def _check_context(context: Mapping[str, Any]) -> None:
@@ -34,7 +31,7 @@ async def _follow_training(runtime: Runtime, context: Mapping[str, Any]) -> Any:
     """
     model_id = require_numeric_id("model_id", context.get("model_id"))
     try:
-        call = Call("GET", f"{_PATH}/{model_id}", options=runtime.options)
+        call = call_of("models.retrieve", {"id": model_id}).sent_with(runtime.options, None)
         response = await runtime.transport.send(call)
     except (APIConnectionError, ServerError, RateLimitError) as exc:
         logger.warning("training of model %s: could not read its status (%s)", model_id, exc)
@@ -50,22 +47,20 @@ async def _follow_training(runtime: Runtime, context: Mapping[str, Any]) -> Any:
     return None
 
 
-CREATE = register(JobSpec(kind="models.create", parse=parse_model))
-LIST = register(JobSpec(kind="models.list", parse=parse_models))
-RETRIEVE = register(JobSpec(kind="models.retrieve", parse=parse_model))
-DELETE = register(JobSpec(kind="models.delete", parse=parse_nothing))
-STOP_TRAINING = register(JobSpec(kind="models.stop_training", parse=parse_training_answer))
-TRAINING = register(
-    JobSpec(
-        kind="models.start_training",
-        parse=parse_model,
-        finish=FollowStatus(
-            read=_follow_training,
-            check_context=_check_context,
-            interval=lambda runtime: runtime.settings.polling.training_interval,
-            window=lambda runtime: runtime.settings.polling.training_timeout,
-        ),
-    )
+CREATE = JobSpec(kind="models.create", parse=parse_model)
+LIST = JobSpec(kind="models.list", parse=parse_models)
+RETRIEVE = JobSpec(kind="models.retrieve", parse=parse_model)
+DELETE = JobSpec(kind="models.delete", parse=parse_nothing)
+STOP_TRAINING = JobSpec(kind="models.stop_training", parse=parse_training_answer)
+TRAINING = JobSpec(
+    kind="models.start_training",
+    parse=parse_model,
+    finish=FollowStatus(
+        read=_follow_training,
+        check_context=_check_context,
+        interval=lambda runtime: runtime.settings.polling.training_interval,
+        window=lambda runtime: runtime.settings.polling.training_timeout,
+    ),
 )
 
 
@@ -86,19 +81,19 @@ class Models(Resource):
             ),
         }
         # Not repeated after a 5xx: a retry could leave a duplicate model behind.
-        return self._job(CREATE, Call(method="POST", path=_PATH, json=body, billable=True))
+        return self._job(CREATE, call_of("models.create", json=body))
 
     def list(self) -> Job[tuple[Model, ...]]:
         """Every model of your organisation (an empty tuple when there are none)."""
-        return self._job(LIST, Call(method="GET", path=_PATH))
+        return self._job(LIST, call_of("models.list"))
 
     def retrieve(self, model_id: int | str) -> Job[Model]:
         """One model, with its current status."""
-        return self._job(RETRIEVE, Call(method="GET", path=self._path(model_id)))
+        return self._job(RETRIEVE, call_of("models.retrieve", self._ids(model_id)))
 
     def delete(self, model_id: int | str) -> Job[None]:
         """Delete a model."""
-        return self._job(DELETE, Call(method="DELETE", path=self._path(model_id)))
+        return self._job(DELETE, call_of("models.delete", self._ids(model_id)))
 
     def start_training(self, model_id: int | str) -> Job[Model]:
         """Start training a model; the Job resolves to the trained Model.
@@ -116,8 +111,7 @@ class Models(Resource):
         writers, and would have to guess the minimum image count, which the reference does
         not state.
         """
-        path = f"{self._path(model_id)}/start_training"
-        call = Call(method="POST", path=path, billable=True)
+        call = call_of("models.start_training", self._ids(model_id))
         return self._job(
             TRAINING, call, context={"model_id": require_numeric_id("model_id", model_id)}
         )
@@ -126,10 +120,10 @@ class Models(Resource):
         """Stop a model's training (ConflictError if it is not training); the Model, as the
         server answers (at least its id and status).
         """
-        path = f"{self._path(model_id)}/stop_training"
         context = {"model_id": require_numeric_id("model_id", model_id)}
-        return self._job(STOP_TRAINING, Call(method="POST", path=path), context=context)
+        call = call_of("models.stop_training", self._ids(model_id))
+        return self._job(STOP_TRAINING, call, context=context)
 
     @staticmethod
-    def _path(model_id: int | str) -> str:
-        return f"{_PATH}/{require_numeric_id('model_id', model_id)}"
+    def _ids(model_id: int | str) -> dict[str, str]:
+        return {"id": require_numeric_id("model_id", model_id)}

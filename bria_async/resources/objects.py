@@ -9,8 +9,7 @@ import anyio
 
 from .._errors import ValidationError
 from .._jobs import Job
-from .._request import Call
-from .._specs import JobSpec, register
+from .._specs import JobSpec
 from .._validation import (
     check_bool,
     check_int,
@@ -30,7 +29,7 @@ from ..types.objects import (
     parse_masks,
     parse_objects_info,
 )
-from ._base import Resource
+from ._base import Resource, call_of
 from ._params import HasSid, info_route, sid_of
 from ._params import desired_resolution as desired_resolution_param
 
@@ -58,12 +57,11 @@ async def _mask_zip(response: Response, runtime: Runtime) -> Any:
     return await anyio.to_thread.run_sync(mask_files_body, data, url)
 
 
-_INFO = info_route("/objects/info")
-INFO = register(JobSpec(kind="objects.info", parse=parse_objects_info, finish=_INFO))
-MASK_GENERATOR = register(
-    JobSpec(kind="objects.mask_generator", parse=parse_masks, decode=_mask_zip)
-)
-REMOVE = register(JobSpec(kind="objects.remove", parse=parse_edit_result))
+_INFO = info_route("objects.info")
+INFO = JobSpec(kind="objects.info", parse=parse_objects_info, finish=_INFO)
+MASK_GENERATOR = JobSpec(kind="objects.mask_generator", parse=parse_masks, decode=_mask_zip)
+
+REMOVE = JobSpec(kind="objects.remove", parse=parse_edit_result)
 
 
 def _point(name: str, value: Any) -> list[int] | None:
@@ -87,7 +85,7 @@ class Objects(Resource):
         the PNGs. The Job's token carries the masks (base64), so it can be large.
         """
         vid = require_id("visual_id", visual_id)
-        call = Call(method="POST", path=f"/{vid}/objects/mask_generator", billable=True)
+        call = call_of("objects.mask_generator", {"visual_id": vid})
         return self._job(MASK_GENERATOR, call, context={"visual_id": vid})
 
     def remove(
@@ -137,13 +135,7 @@ class Objects(Resource):
             desired_resolution=desired_resolution_param(desired_resolution),
             original_quality=check_bool("original_quality", original_quality),
         )
-        call = Call(
-            method="POST",
-            path=f"/{vid}/objects/remove",
-            params=params or None,
-            json=body,
-            billable=True,
-        )
+        call = call_of("objects.remove", {"visual_id": vid}, params=params or None, json=body)
         return self._job(REMOVE, call, context={"visual_id": vid})
 
 

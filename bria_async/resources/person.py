@@ -7,19 +7,18 @@ from typing import Any
 
 from .._errors import ValidationError
 from .._jobs import Job
-from .._request import Call
-from .._specs import JobSpec, register
+from .._specs import JobSpec
 from .._validation import drop_none, is_json, require_id, require_list, require_text
 from ..types.choices import DesiredResolution
 from ..types.images import EditResult, parse_edit_result
 from ..types.person import PeopleInfo, parse_people_info
-from ._base import Resource
+from ._base import Resource, call_of
 from ._params import HasSid, info_route, sid_of
 from ._params import desired_resolution as check_resolution
 
-_INFO = info_route("/person/info")
-INFO = register(JobSpec(kind="person.info", parse=parse_people_info, finish=_INFO))
-MODIFY = register(JobSpec(kind="person.modify", parse=parse_edit_result))
+_INFO = info_route("person.info")
+INFO = JobSpec(kind="person.info", parse=parse_people_info, finish=_INFO)
+MODIFY = JobSpec(kind="person.modify", parse=parse_edit_result)
 
 
 def _change(name: str, value: Any) -> dict[str, Any]:
@@ -61,7 +60,5 @@ class Person(Resource):
             "changes": require_list("changes", changes, _change),
             **drop_none(sid=sid_of(sid), desired_resolution=check_resolution(desired_resolution)),
         }
-        call = Call(
-            method="POST", path=f"/{vid}/create", json=body, kind="sync_generation", billable=True
-        )
+        call = call_of("person.modify", {"visual_id": vid}, json=body, kind="sync_generation")
         return self._job(MODIFY, call, context={"visual_id": vid})

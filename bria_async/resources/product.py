@@ -18,7 +18,7 @@ from .._errors import ValidationError
 from .._inputs import PRODUCT_TYPES, ImageInput, check, json_fields, load
 from .._jobs import Job
 from .._request import Call, TimeoutKind
-from .._specs import JobSpec, register
+from .._specs import JobSpec
 from .._validation import (
     check_bool,
     check_choice,
@@ -39,7 +39,7 @@ from ..types.images import (
     placeholder_urls,
 )
 from ..types.product import ProductKeywords, parse_keywords
-from ._base import Resource
+from ._base import Resource, call_of
 
 PLACEMENT_TYPES: tuple[str, ...] = get_args(PlacementType)
 PLACEMENTS: tuple[str, ...] = get_args(Placement)
@@ -47,30 +47,27 @@ PLACEMENTS: tuple[str, ...] = get_args(Placement)
 AUTOMATIC_SHOTS = 10
 _HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 
-CUTOUT = register(JobSpec(kind="product.cutout", parse=parse_edit_result))
-PACKSHOT = register(JobSpec(kind="product.packshot", parse=parse_edit_result))
-LIFESTYLE_BY_TEXT = register(
-    JobSpec(
-        kind="product.lifestyle_shot_by_text",
-        parse=parse_image_result,
-        finish=Placeholders(placeholder_urls),
-    )
+CUTOUT = JobSpec(kind="product.cutout", parse=parse_edit_result)
+PACKSHOT = JobSpec(kind="product.packshot", parse=parse_edit_result)
+LIFESTYLE_BY_TEXT = JobSpec(
+    kind="product.lifestyle_shot_by_text",
+    parse=parse_image_result,
+    finish=Placeholders(placeholder_urls),
 )
-LIFESTYLE_BY_IMAGE = register(
-    JobSpec(
-        kind="product.lifestyle_shot_by_image",
-        parse=parse_image_result,
-        finish=Placeholders(placeholder_urls),
-    )
+
+LIFESTYLE_BY_IMAGE = JobSpec(
+    kind="product.lifestyle_shot_by_image",
+    parse=parse_image_result,
+    finish=Placeholders(placeholder_urls),
 )
-CONSISTENT_SHOTS = register(
-    JobSpec(
-        kind="product.consistent_shots",
-        parse=parse_image_result,
-        finish=Placeholders(placeholder_urls),
-    )
+
+CONSISTENT_SHOTS = JobSpec(
+    kind="product.consistent_shots",
+    parse=parse_image_result,
+    finish=Placeholders(placeholder_urls),
 )
-KEYWORDS = register(JobSpec(kind="product.contextual_keyword_extraction", parse=parse_keywords))
+
+KEYWORDS = JobSpec(kind="product.contextual_keyword_extraction", parse=parse_keywords)
 
 #: (parameter, its JSON field for a URL, its JSON field for a base64 file)
 _IMAGE = ("image", "image_url", "file")
@@ -121,7 +118,7 @@ class Product(Resource):
 
     def cutout(self, image: ImageInput, *, sku: str | None = None) -> Job[EditResult]:
         """A clean cutout of the product in `image` (URL, path, bytes or binary file)."""
-        return self._post(CUTOUT, "/product/cutout", _sku(sku), {_IMAGE: image})
+        return self._post(CUTOUT, _sku(sku), {_IMAGE: image})
 
     def packshot(
         self, image: ImageInput, *, sku: str | None = None, background_color: str | None = None
@@ -139,7 +136,7 @@ class Product(Resource):
                 "a hex colour like '#FFFFFF', or 'transparent'",
             )
         body = {**_sku(sku), **drop_none(background_color=background_color)}
-        return self._post(PACKSHOT, "/product/packshot", body, {_IMAGE: image})
+        return self._post(PACKSHOT, body, {_IMAGE: image})
 
     def lifestyle_shot_by_text(
         self,
@@ -183,9 +180,7 @@ class Product(Resource):
                 padding_values,
             ),
         }
-        return self._lifestyle(
-            LIFESTYLE_BY_TEXT, "/product/lifestyle_shot_by_text", body, sync, {_IMAGE: image}
-        )
+        return self._lifestyle(LIFESTYLE_BY_TEXT, body, sync, {_IMAGE: image})
 
     def lifestyle_shot_by_image(
         self,
@@ -221,7 +216,6 @@ class Product(Resource):
         }
         return self._lifestyle(
             LIFESTYLE_BY_IMAGE,
-            "/product/lifestyle_shot_by_image",
             body,
             sync,
             {_IMAGE: image, _REFERENCE: reference_image},
@@ -266,57 +260,49 @@ class Product(Resource):
             group = {"image_urls" if key == "image_url" else "files": [f[key] for f in fields]}
             return await with_reference(call._replace(json={**call.json, **group}))
 
-        call = Call(
-            method="POST",
-            path="/products/consistent_shots",
-            json=body,
-            billable=True,
-            prepare=prepare,
-        )
+        call = call_of("product.consistent_shots", json=body, prepare=prepare)
         return self._job(CONSISTENT_SHOTS, call, context={"sync": False})
 
     def contextual_keyword_extraction(self, image: ImageInput) -> Job[ProductKeywords]:
         """Coming soon in the API (the reference gives no parameters yet): keywords that
         describe the main product of `image`, for search and SEO."""
-        return self._post(KEYWORDS, "/product/contextual_keyword_extraction", {}, {_IMAGE: image})
+        return self._post(KEYWORDS, {}, {_IMAGE: image})
 
     def _post(
         self,
         spec: JobSpec[Any],
-        path: str,
         body: dict[str, Any],
         images: Mapping[tuple[str, str, str], ImageInput],
     ) -> Job[Any]:
-        return self._job(spec, _image_call(path, body, images))
+        return self._job(spec, _image_call(spec.kind, body, images))
 
     def _lifestyle(
         self,
         spec: JobSpec[ImageResult],
-        path: str,
         body: dict[str, Any],
         sync: bool,
         images: Mapping[tuple[str, str, str], ImageInput],
     ) -> Job[ImageResult]:
-        call = _image_call(path, body, images, kind="sync_generation" if sync else "quick")
+        call = _image_call(spec.kind, body, images, kind="sync_generation" if sync else "quick")
         return self._job(spec, call, context={"sync": sync})
 
 
 def _image_call(
-    path: str,
+    route: str,
     body: dict[str, Any],
     images: Mapping[tuple[str, str, str], ImageInput],
     *,
     kind: TimeoutKind = "quick",
 ) -> Call:
-    """The billable POST of `body` with `images`. Image URLs go in the body at once (there is
+    """The billable POST of `body` with `images` to `route` (a product route's name, its
+    Job's kind too). Image URLs go in the body at once (there is
     nothing to read, so sending skips the prepare step); files are read as the Job is sent."""
     urls = _image_urls(images)
     if len(urls) == len(images):
-        # method, path, params, json, data, kind, billable: positionally, as keywords cost a
-        # NamedTuple twice as much (one is made per call)
-        return Call("POST", path, None, {**body, **urls}, None, kind, True)
+        # route, ids, params, json, data, kind: positionally, as keywords cost a dict
+        return call_of(route, None, None, {**body, **urls}, None, kind)
     prepare = _loader(images)  # files: read as the Job is sent
-    return Call(method="POST", path=path, json=body, billable=True, kind=kind, prepare=prepare)
+    return call_of(route, json=body, kind=kind, prepare=prepare)
 
 
 def _sku(sku: str | None) -> dict[str, str]:

@@ -7,8 +7,7 @@ from typing import Any, get_args
 
 from .._errors import ValidationError
 from .._jobs import Job
-from .._request import Call
-from .._specs import JobSpec, register
+from .._specs import JobSpec
 from .._validation import (
     check_choice,
     drop_none,
@@ -19,7 +18,7 @@ from .._validation import (
 )
 from ..types.choices import Atmosphere, Camera, Medium, SearchStyle
 from ..types.search import SearchPage, SearchResult, parse_search_page
-from ._base import Resource
+from ._base import Resource, call_of
 
 #: Bria answers at most this many results for one query.
 MAX_RESULTS = 800
@@ -30,7 +29,7 @@ ATMOSPHERES: tuple[str, ...] = get_args(Atmosphere)
 CAMERAS: tuple[str, ...] = get_args(Camera)
 MEDIUMS: tuple[str, ...] = get_args(Medium)
 
-PAGE = register(JobSpec(kind="search.page", parse=parse_search_page))
+PAGE = JobSpec(kind="search.page", parse=parse_search_page)
 
 
 class SearchPages:
@@ -48,14 +47,14 @@ class SearchPages:
     def __init__(
         self,
         resource: Resource,
-        path: str,
+        route: str,
         params: Mapping[str, Any],
         *,
         num_results_per_page: int,
         first_page: int,
     ) -> None:
         self._resource = resource
-        self._path = path
+        self._route = route
         self._params = dict(params)
         self.num_results_per_page = num_results_per_page
         self._next = first_page
@@ -65,7 +64,7 @@ class SearchPages:
         """Page `number` (from 1) of this search, as a Job."""
         require_int("page", number, 1, self.last_page)
         size = {"page": number, "num_results_per_page": self.num_results_per_page}
-        call = Call(method="GET", path=self._path, params={**self._params, **size})
+        call = call_of(self._route, params={**self._params, **size})
         return self._resource._job(PAGE, call, context=size)
 
     @property
@@ -140,7 +139,7 @@ class Search(Resource):
                 medium=check_choice("medium", medium, MEDIUMS),
             ),
         }
-        return self._pages("/search", params, gallery_id, num_results_per_page, page)
+        return self._pages("search.text", params, gallery_id, num_results_per_page, page)
 
     def similar(
         self,
@@ -159,11 +158,11 @@ class Search(Resource):
             vhash=None if vhash is None else require_id("vhash", vhash),
             url=None if url is None else require_url("url", url),
         )
-        return self._pages("/search_similar_images", params, gallery_id, num_results_per_page, page)
+        return self._pages("search.similar", params, gallery_id, num_results_per_page, page)
 
     def _pages(
         self,
-        path: str,
+        route: str,
         params: dict[str, Any],
         gallery_id: str | int,
         num_results_per_page: int,
@@ -172,7 +171,7 @@ class Search(Resource):
         params["gallery_id"] = require_id("gallery_id", gallery_id)
         require_int("num_results_per_page", num_results_per_page, 1, MAX_PER_PAGE)
         pages = SearchPages(
-            self, path, params, num_results_per_page=num_results_per_page, first_page=page
+            self, route, params, num_results_per_page=num_results_per_page, first_page=page
         )
         require_int("page", page, 1, pages.last_page)
         return pages

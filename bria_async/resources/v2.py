@@ -27,8 +27,9 @@ from .._errors import (
 from .._inputs import IMAGE_TYPES, RGB_MODES, ImageInput, check, load
 from .._jobs import Job
 from .._json import dumps, loads
-from .._request import Call
-from .._specs import JobSpec, register
+from .._request import Call, TimeoutKind
+from .._routes import ROUTES
+from .._specs import JobSpec
 from .._validation import (
     check_bool,
     check_choice,
@@ -52,7 +53,7 @@ from ..types.choices import (
     V2Style,
 )
 from ..types.v2 import StatusEvent, V2Result, parse_status, parse_v2_result
-from ._base import Resource
+from ._base import Resource, call_of
 
 ASPECT_RATIOS: tuple[str, ...] = get_args(V2AspectRatio)
 RESOLUTIONS: tuple[str, ...] = get_args(V2Resolution)
@@ -67,22 +68,19 @@ _STATUS_PLAN = StatusURL()
 
 
 def _spec(kind: str) -> JobSpec[V2Result]:
-    return register(JobSpec(kind=f"v2.{kind}", parse=parse_v2_result, finish=_STATUS_PLAN))
+    return JobSpec(kind=f"v2.{kind}", parse=parse_v2_result, finish=_STATUS_PLAN)
 
 
 GENERATE = _spec("image.generate")
 EDIT = _spec("image.edit")
 STRUCTURED_INSTRUCTION = _spec("structured_instruction")
 INTEGRATE = _spec("product.integrate")
-#: The ``/v2/image/edit/<route>`` routes, each a method of ``bria.v2.image``.
-EDIT_ROUTES = (
-    "remove_background", "replace_background", "blur_background", "erase", "erase_foreground",
-    "gen_fill", "expand", "enhance", "increase_resolution", "crop_foreground",
-    "add_object_by_text", "replace_object_by_text", "erase_by_text", "blend", "reseason",
-    "restyle", "relight", "sketch_to_colored_image", "restore", "colorize",
-)  # fmt: skip
-_EDIT_SPECS = {
-    route: _spec(f"image.{route}") for route in (*EDIT_ROUTES, "remove_background/guided")
+#: The ``/v2/image/edit/<route>`` routes of the route table (each reached by a method of
+#: ``bria.v2.image``), by route.
+EDIT_SPECS = {
+    route.name.removeprefix("v2.image."): _spec(route.name.removeprefix("v2."))
+    for route in ROUTES
+    if route.name.startswith("v2.image.") and route.path.startswith("/image/edit/")
 }
 
 
@@ -162,7 +160,6 @@ class _V2Resource(Resource):
     def _v2_job(
         self,
         spec: JobSpec[V2Result],
-        path: str,
         body: dict[str, Any],
         *,
         sync: bool,
@@ -178,24 +175,15 @@ class _V2Resource(Resource):
             except ValueError as exc:
                 raise ValidationError("webhook_url", webhook_url, f"an https URL ({exc})") from None
         full = {**body, "sync": sync, **drop_none(webhook_url=hook)}
-        call = Call(
-            method="POST",
-            path=path,
-            json=full,
-            version=2,
-            billable=True,
-            repeat=False,
-            kind="sync_generation" if sync else "quick",
-            prepare=_prepare,
-        )
+        kind: TimeoutKind = "sync_generation" if sync else "quick"
+        # its route is named as its Job's kind
+        call = call_of(spec.kind, json=full, kind=kind, prepare=_prepare)
         return self._job(spec, call, context={"sync": sync, "webhook": hook is not None})
 
     def _edit(
         self, route: str, body: dict[str, Any], sync: bool, webhook_url: str | None
     ) -> Job[V2Result]:
-        return self._v2_job(
-            _EDIT_SPECS[route], f"/image/edit/{route}", body, sync=sync, webhook_url=webhook_url
-        )
+        return self._v2_job(EDIT_SPECS[route], body, sync=sync, webhook_url=webhook_url)
 
 
 class V2Image(_V2Resource):
@@ -248,7 +236,7 @@ class V2Image(_V2Resource):
             seed=check_int("seed", seed, 0),
             style_id=None if style_id is None else require_id("style_id", style_id),
         )
-        return self._v2_job(GENERATE, "/image/generate", body, sync=sync, webhook_url=webhook_url)
+        return self._v2_job(GENERATE, body, sync=sync, webhook_url=webhook_url)
 
     def edit(
         self,
@@ -272,7 +260,7 @@ class V2Image(_V2Resource):
             instruction=_text("instruction", instruction),
             structured_instruction=structured,
         )
-        return self._v2_job(EDIT, "/image/edit", body, sync=False, webhook_url=webhook_url)
+        return self._v2_job(EDIT, body, sync=False, webhook_url=webhook_url)
 
     def remove_background(
         self,
@@ -466,6 +454,18 @@ class V2Image(_V2Resource):
         }
         return self._edit("erase_by_text", body, sync, webhook_url)
 
+    def rewrite_text(
+        self,
+        image: ImageInput,
+        new_text: str,
+        *,
+        sync: bool = False,
+        webhook_url: str | None = None,
+    ) -> Job[V2Result]:
+        """The text already in the image changed to `new_text`."""
+        body = {"image": _image("image", image), "new_text": require_text("new_text", new_text)}
+        return self._edit("rewrite_text", body, sync, webhook_url)
+
     def blend(
         self,
         image: ImageInput,
@@ -597,9 +597,7 @@ class V2Product(_V2Resource):
             "products": require_list("products", products, _product),
             **drop_none(seed=check_int("seed", seed, 0)),
         }
-        return self._v2_job(
-            INTEGRATE, "/image/edit/product/integrate", body, sync=sync, webhook_url=webhook_url
-        )
+        return self._v2_job(INTEGRATE, body, sync=sync, webhook_url=webhook_url)
 
 
 class V2(_V2Resource):
@@ -632,7 +630,6 @@ class V2(_V2Resource):
         }
         return self._v2_job(
             STRUCTURED_INSTRUCTION,
-            "/structured_instruction/generate",
             body,
             sync=sync,
             webhook_url=webhook_url,
@@ -644,7 +641,7 @@ class V2(_V2Resource):
         rid = require_id("request_id", request_id)
         runtime = self._client._runtime
         try:
-            call = Call("GET", f"/status/{rid}", version=2, options=runtime.options)
+            call = call_of("v2.status", {"request_id": rid}).sent_with(runtime.options, None)
             response = await runtime.transport.send(call)
         except NotFoundError as exc:
             raise RequestExpiredError.of(exc, rid) from None

@@ -12,8 +12,7 @@ from typing import Any, Literal, get_args
 
 from .._errors import ValidationError
 from .._jobs import Job
-from .._request import Call
-from .._specs import JobSpec, register
+from .._specs import JobSpec
 from .._transport import Response
 from .._validation import (
     check_bool,
@@ -36,7 +35,7 @@ from ..types.visuals import (
     parse_info,
     parse_register,
 )
-from ._base import Resource
+from ._base import Resource, call_of
 from ._params import HasSid, info_route, sid_of
 
 MAX_CANVAS_AREA = 5000 * 5000
@@ -51,13 +50,13 @@ async def _with_status(response: Response, runtime: Any) -> Any:
     return {"status": response.status, "body": response.json()}
 
 
-REGISTER = register(JobSpec(kind="visuals.register", parse=parse_register, decode=_with_status))
-REMOVE_IMAGE = register(JobSpec(kind="visuals.remove_image", parse=lambda body, ctx: None))
-_INFO = info_route("/info")
-INFO = register(JobSpec(kind="visuals.info", parse=parse_info, finish=_INFO))
-CAPTION = register(JobSpec(kind="visuals.caption", parse=parse_caption))
-EDIT = register(JobSpec(kind="visuals.edit", parse=parse_edit_result))
-CAMPAIGN = register(JobSpec(kind="visuals.campaign_generator", parse=parse_campaign))
+REGISTER = JobSpec(kind="visuals.register", parse=parse_register, decode=_with_status)
+REMOVE_IMAGE = JobSpec(kind="visuals.remove_image", parse=lambda body, ctx: None)
+_INFO = info_route("visuals.info")
+INFO = JobSpec(kind="visuals.info", parse=parse_info, finish=_INFO)
+CAPTION = JobSpec(kind="visuals.caption", parse=parse_caption)
+EDIT = JobSpec(kind="visuals.edit", parse=parse_edit_result)
+CAMPAIGN = JobSpec(kind="visuals.campaign_generator", parse=parse_campaign)
 
 
 def _size(name: str, value: Any) -> list[int] | None:
@@ -98,12 +97,12 @@ class Visuals(Resource):
             # the reference types is_private as a string ("true"/"false")
             is_private=None if private is None else str(private).lower(),
         )
-        return self._job(REGISTER, Call(method="POST", path="/register", json=body))
+        return self._job(REGISTER, call_of("visuals.register", json=body))
 
     def remove_image(self, visual_id: str) -> Job[None]:
         """Remove the visual from your organisation's gallery (Bria keeps the image)."""
         vid = require_id("visual_id", visual_id)
-        call = Call(method="POST", path=f"/{vid}/remove_image")
+        call = call_of("visuals.remove_image", {"visual_id": vid})
         return self._job(REMOVE_IMAGE, call, context={"visual_id": vid})
 
     def info(self, visual_id: str, *, lean: bool | None = None) -> Job[VisualInfo]:
@@ -118,9 +117,8 @@ class Visuals(Resource):
     def caption(self, visual_id: str) -> Job[Caption]:
         """A caption that describes the visual."""
         vid = require_id("visual_id", visual_id)
-        return self._job(
-            CAPTION, Call(method="GET", path=f"/{vid}/caption"), context={"visual_id": vid}
-        )
+        call = call_of("visuals.caption", {"visual_id": vid})
+        return self._job(CAPTION, call, context={"visual_id": vid})
 
     def crop(
         self, visual_id: str, *, sid: str | HasSid | None = None, padding: int | None = None
@@ -271,12 +269,8 @@ class Visuals(Resource):
             ),
         }
         vid = require_id("visual_id", visual_id)
-        call = Call(
-            method="POST",
-            path=f"/{vid}/campaign_generator",
-            json=body,
-            kind="sync_generation",
-            billable=True,
+        call = call_of(
+            "visuals.campaign_generator", {"visual_id": vid}, json=body, kind="sync_generation"
         )
         return self._job(CAMPAIGN, call, context={"visual_id": vid})
 
@@ -293,12 +287,7 @@ class Visuals(Resource):
         """POST /{visual_id}/{route}?sid=...: an edit whose answer is a result_url and sid."""
         vid = require_id("visual_id", visual_id)
         query = {**drop_none(sid=sid_of(sid)), **(params or {})}
-        call = Call(
-            method="POST",
-            path=f"/{vid}/{route}",
-            params=query or None,
-            json=json,
-            kind=kind,
-            billable=True,
+        call = call_of(
+            f"visuals.{route}", {"visual_id": vid}, params=query or None, json=json, kind=kind
         )
         return self._job(EDIT, call, context={"visual_id": vid, "route": route})

@@ -426,6 +426,7 @@ EDITS: dict[str, Edit] = {
     "add_object_by_text": _needs("instruction"),
     "replace_object_by_text": _needs("instruction"),
     "erase_by_text": _needs("object_name"),
+    "rewrite_text": _needs("new_text"),
     "blend": _blend,
     "reseason": _enums(season=SEASONS),
     "restyle": _enums(style=STYLES),

@@ -13,6 +13,7 @@ import aiohttp
 import pytest
 from PIL import Image
 
+from bria_async._routes import ROUTES as TABLE
 from bria_async.testing import Emulator, EmulatorConfig, Latency
 from tests.emulator.emulator_support import V2Api, png_base64, png_bytes
 
@@ -67,6 +68,7 @@ ROUTES = [
     Route("/image/edit/replace_object_by_text", _img(instruction="cat to dog"), _img(),
           "instruction"),
     Route("/image/edit/erase_by_text", _img(object_name="cup"), _img(), "object_name"),
+    Route("/image/edit/rewrite_text", _img(new_text="FIBO Edit!"), _img(), "new_text"),
     Route("/image/edit/blend", _img(overlay=IMG, instruction="print it on the shirt"),
           _img(instruction="print it on the shirt"), "overlay"),
     Route("/image/edit/reseason", _img(season="winter"), _img(season="monsoon"), "season"),
@@ -85,7 +87,10 @@ ROUTES = [
 
 
 def test_the_table_covers_every_route_of_v2_md() -> None:
-    assert len(ROUTES) == 25  # the 24 rows of V2.md's table but status, and /guided
+    # the client's v2 submissions: V2.md's table but status, /guided, and rewrite_text
+    declared = {r.path for r in TABLE if r.version == 2 and r.method == "POST"}
+    assert {route.path for route in ROUTES} == declared
+    assert len(ROUTES) == 26
 
 
 async def _png_size(session: aiohttp.ClientSession, url: str) -> tuple[int, int]:

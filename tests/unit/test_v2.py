@@ -220,6 +220,12 @@ ROUTES: list[tuple[str, Callable[[BriaClient], ba.Job[ba.V2Result]], str, dict[s
         {"image": URL_IN, "object_name": "cat"},
     ),
     (
+        "rewrite_text",
+        lambda b: b.v2.image.rewrite_text(URL_IN, "FIBO Edit!"),
+        "/image/edit/rewrite_text",
+        {"image": URL_IN, "new_text": "FIBO Edit!"},
+    ),
+    (
         "blend",
         lambda b: b.v2.image.blend(URL_IN, URL_IN, "put the logo on the shirt"),
         "/image/edit/blend",
@@ -299,13 +305,24 @@ async def test_each_route_sends_its_exact_request_and_follows_the_status(
     assert calls(mock_api, "GET", STATUS) == 1
 
 
+@pytest.mark.parametrize("new_text", ["", "   ", 5, None])
+def test_rewrite_text_refuses_a_missing_new_text_before_sending(
+    client: BriaClient, mock_api: MockAPI, new_text: Any
+) -> None:
+    with pytest.raises(ba.ValidationError) as info:
+        client.v2.image.rewrite_text(URL_IN, new_text)
+    assert info.value.parameter == "new_text"
+    assert mock_api.requests == {}
+
+
 def test_every_edit_route_of_v2_md_is_a_method() -> None:
-    from bria_async.resources.v2 import EDIT_ROUTES, V2Image
+    from bria_async.resources.v2 import EDIT_SPECS, V2Image
 
     tested = {r[2].removeprefix("/image/edit/") for r in ROUTES}
     assert "remove_background/guided" in tested
-    assert set(EDIT_ROUTES) <= tested
-    assert all(callable(getattr(V2Image, route)) for route in EDIT_ROUTES)
+    assert set(EDIT_SPECS) <= tested
+    methods = {route.split("/")[0] for route in EDIT_SPECS}
+    assert all(callable(getattr(V2Image, route)) for route in methods)
 
 
 async def test_a_file_goes_base64_and_a_webhook_url_and_sync_are_sent(
