@@ -53,7 +53,7 @@ class RawResponse(Generic[R]):
 
     def _with_parsed(self, parsed: T) -> RawResponse[T]:
         """This response, parsed as `parsed` (the sync client's: a Job's result)."""
-        other: RawResponse[T] = copy.copy(self)  # type: ignore[assignment]  # same fields
+        other: RawResponse[Any] = copy.copy(self)
         other._parsed = parsed
         return other
 
