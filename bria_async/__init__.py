@@ -42,6 +42,7 @@ from ._events import Hooks, JobEvent, PollEvent, RequestEvent, RetryEvent
 from ._inputs import ImageInput
 from ._jobs import Job, JobStatus, RetiredModelVersionWarning
 from ._ratelimit import LocalRateLimiter, RateLimiter
+from ._raw import RawResponse
 from ._redis import RedisRateLimiter
 from ._settings import PollSettings, RateLimits, RetrySettings, Settings, Timeouts
 from ._sync._api import Bria, SyncJob
@@ -143,6 +144,7 @@ __all__ = [
     "RateLimitTimeoutError",
     "RateLimiter",
     "RateLimits",
+    "RawResponse",
     "RedisRateLimiter",
     "RegisteredVisual",
     "RequestEvent",

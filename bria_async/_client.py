@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 import aiohttp
 import attrs
 
-from . import _collections
+from . import _collections, _generic
 from ._errors import ClientStateError, ConfigurationError, ValidationError
 from ._events import Hooks
 from ._headers import check_default_headers, check_session
@@ -22,6 +22,7 @@ from ._logging import configure_from_env
 from ._options import apply_options
 from ._poller import Poller
 from ._ratelimit import RateLimiter
+from ._raw import RawView
 from ._redact import redact_url
 from ._registry import SPECS
 from ._runtime import EARLY_EVENTS, Runtime
@@ -322,6 +323,46 @@ class AsyncBria:
     def v2(self) -> V2:
         """The v2 API: ``bria.v2.image.generate(...)``, its edits, ``bria.v2.status(id)``."""
         return V2(self)
+
+    @cached_property
+    def with_raw_response(self) -> RawView:
+        """This client's calls answered with their HTTP response:
+        ``bria.with_raw_response.v2.image.generate(...)`` gives a RawResponse (`status_code`,
+        `headers`, `request_id`, `url`; `parse()`: what the plain call returns). For a route
+        that finishes later, the response is its submission's."""
+        return RawView(self)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> Any:
+        """Send any API request and return the answer's JSON (None when empty):
+        ``await bria.request("POST", "/v2/image/edit/rewrite_text", json={...})``.
+
+        The path's ``/v1/`` or ``/v2/`` says which base URL it goes under; a URL, a query
+        (use `params`), or ``.``/``..`` segments are refused with ValidationError before
+        anything is sent. It goes as the SDK's own calls go: with the token, retries by the
+        same rules (a POST is billable: repeated only when the server cannot have done the
+        work), the rate limit of its endpoint, the body caps and the redirect rules. A v2
+        route's 202 answer is returned too: ``bria.v2.job(answer["request_id"])`` follows it.
+        `extra_headers` go with it (never replacing the token); `timeout` bounds each
+        attempt (writes get the longest timeout of the API by default).
+        """
+        return await _generic.request(
+            self._runtime,
+            method,
+            path,
+            json=json,
+            params=params,
+            extra_headers=extra_headers,
+            timeout=timeout,
+        )
 
     @overload
     async def gather(

@@ -48,25 +48,26 @@ def user_agent() -> str:
     return f"bria-async/{__version__} (python {python}; aiohttp {aiohttp_version})"
 
 
-def check_default_headers(headers: object) -> dict[str, str]:
-    """`default_headers` as a dict, once each name and value can be sent as is and no name
-    is one the SDK sets itself; ValidationError naming the header otherwise."""
+def check_default_headers(headers: object, parameter: str = "default_headers") -> dict[str, str]:
+    """`default_headers` (or the `parameter` named so, e.g. ``extra_headers``) as a dict,
+    once each name and value can be sent as is and no name is one the SDK sets itself;
+    ValidationError naming the header otherwise."""
     if headers is None:
         return {}
     if not isinstance(headers, Mapping):
-        raise ValidationError("default_headers", headers, "a mapping of header names to strings")
+        raise ValidationError(parameter, headers, "a mapping of header names to strings")
     checked: dict[str, str] = {}
     for name, value in headers.items():
         if not isinstance(name, str) or not _NAME.fullmatch(name):
             raise ValidationError(
-                "default_headers", name, "header names of letters, digits and !#$%&'*+-.^_`|~"
+                parameter, name, "header names of letters, digits and !#$%&'*+-.^_`|~"
             )
         why = _RESERVED.get(name.lower())
         if why is not None:
-            raise ValidationError("default_headers", name, f"no {name} header: {why}")
+            raise ValidationError(parameter, name, f"no {name} header: {why}")
         if not isinstance(value, str) or not is_header_value(value):
             raise ValidationError(
-                f"default_headers[{short_repr(name)}]",
+                f"{parameter}[{short_repr(name)}]",
                 _NotShown(value),
                 "a string of printable ASCII characters (no line breaks)",
             )

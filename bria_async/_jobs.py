@@ -554,17 +554,24 @@ class Job(Generic[R]):
                 f"the job token is of {data.kind}, whose result is {produces.__name__}, "
                 f"not {expect.__name__}"
             )
-        job: Job[Any] = cls(runtime, spec, None, context=data.context, job_id=data.id)
-        job._status = JobStatus.SUBMITTED  # sent long ago: never "never sent", even if refused
-        job._http_status = data.http_status
-        job._body = data.response
-        job._submitted_at = data.submitted_at
         try:
-            job._completion = spec.finish.restore(_Followed(job), data.state)
+            return cls._sent_before(runtime, spec, data)
         except (*_PARSE_ERRORS, BriaError) as exc:
             raise InvalidJobTokenError(
                 f"the job token of {data.kind} is not valid: {exc}"
             ) from None
+
+    @classmethod
+    def _sent_before(cls, runtime: Runtime, spec: JobSpec[Any], data: TokenData) -> Job[Any]:
+        """The Job `data` describes, sent before (by this process or another), followed
+        again by its route's plan from `data.state`, never sent again; raises what the
+        plan's `restore` raises when the state is not valid. An empty `data.id`: a new id."""
+        job: Job[Any] = cls(runtime, spec, None, context=data.context, job_id=data.id or None)
+        job._status = JobStatus.SUBMITTED  # sent long ago: never "never sent", even if refused
+        job._http_status = data.http_status
+        job._body = data.response
+        job._submitted_at = data.submitted_at
+        job._completion = spec.finish.restore(_Followed(job), data.state)
         return job
 
 

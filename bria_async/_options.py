@@ -23,20 +23,7 @@ def apply_options(
     own. `max_retries` is how many times a failed attempt may be repeated (0: never).
     """
     if timeout is not None:
-        if isinstance(timeout, Timeouts):
-            timeouts = timeout
-        elif _is_real(timeout) and timeout > 0:
-            seconds = float(timeout)
-            timeouts = Timeouts(
-                connect=min(settings.timeouts.connect, seconds),
-                quick=seconds,
-                upload=seconds,
-                sync_generation=seconds,
-                poll=seconds,
-                download=seconds,
-            )
-        else:
-            raise ValidationError("timeout", timeout, "a number of seconds above 0, or Timeouts")
+        timeouts = timeouts_of(timeout, settings.timeouts)
         polling = settings.polling
         longest = max(timeouts.quick, timeouts.upload, timeouts.sync_generation)
         if longest > polling.job_timeout:
@@ -48,3 +35,21 @@ def apply_options(
         retries = attrs.evolve(settings.retries, max_attempts=max_retries + 1)
         settings = attrs.evolve(settings, retries=retries)
     return settings
+
+
+def timeouts_of(timeout: float | Timeouts, current: Timeouts) -> Timeouts:
+    """The Timeouts a `timeout` option means: a Timeouts as is, or seconds for each attempt
+    of every kind (connecting too, up to `current`'s connect timeout)."""
+    if isinstance(timeout, Timeouts):
+        return timeout
+    if not (_is_real(timeout) and timeout > 0):
+        raise ValidationError("timeout", timeout, "a number of seconds above 0, or Timeouts")
+    seconds = float(timeout)
+    return Timeouts(
+        connect=min(current.connect, seconds),
+        quick=seconds,
+        upload=seconds,
+        sync_generation=seconds,
+        poll=seconds,
+        download=seconds,
+    )

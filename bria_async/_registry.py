@@ -43,7 +43,12 @@ _LISTED: tuple[JobSpec[Any], ...] = (
 )  # fmt: skip
 _DEFINED = {spec.kind: spec for spec in _LISTED}
 
-#: Every kind of the route table that has a Job, by kind.
+#: Kinds of Jobs that follow a route without a submission of their own: ``bria.v2.job(id)``
+#: follows ``GET /v2/status/{request_id}`` for a request sent by anyone.
+FOLLOW_ONLY: Mapping[str, JobSpec[Any]] = {v2.FOLLOW.kind: v2.FOLLOW}
+
+#: Every kind of the route table that has a Job, and the follow-only ones, by kind.
 SPECS: Mapping[str, JobSpec[Any]] = {
-    route.kind: _DEFINED[route.kind] for route in ROUTES if route.kind in _DEFINED
+    **{route.kind: _DEFINED[route.kind] for route in ROUTES if route.kind in _DEFINED},
+    **FOLLOW_ONLY,
 }

@@ -165,7 +165,7 @@ ROUTES: tuple[Route, ...] = (
     _v2('v2.image.colorize', '/image/edit/colorize', '`bria.v2.image.colorize(image, color)`'),
     _v2('v2.product.integrate', '/image/edit/product/integrate', '`bria.v2.product.integrate(scene, products, seed=)`'),
     _v2('v2.structured_instruction', '/structured_instruction/generate', '`bria.v2.structured_instruction(images, instruction, mask=)`'),
-    Route("v2.status", "GET", '/status/{request_id}', 2, DIRECT, "v2.status", "StatusEvent", '`bria.v2.status(request_id)` (one read, a `StatusEvent`)'),
+    Route("v2.status", "GET", '/status/{request_id}', 2, DIRECT, "v2.status", "StatusEvent", '`bria.v2.status(request_id)` (one read, a `StatusEvent`); `bria.v2.job(request_id)` (a Job following it)'),
 
 )
 # fmt: on

@@ -41,7 +41,16 @@ from ._json import loads
 from ._limiter import AdaptiveLimiter
 from ._ratelimit import LocalRateLimiter, RateLimiter, Throttle, account_of, endpoint_of
 from ._redirects import MAX_REDIRECTS, REDIRECT_STATUSES, origin_of, redirect_target
-from ._request import Call, Deadline, RequestOptions, TimeoutKind
+from ._request import (
+    CAPTURE,
+    Call,
+    Deadline,
+    RequestOptions,
+    TimeoutKind,
+    captured,
+    merge_headers,
+    with_extras,
+)
 from ._retry import (
     Action,
     Attempt,
@@ -126,13 +135,13 @@ def status_error(response: Response) -> APIStatusError:
         url=response.url,
         body=body,
         request_id=request_id_of(response.headers),
-        headers=_answer_headers(response.headers),
+        headers=answer_headers(response.headers),
     )
     error.retry_after = parse_retry_after(response.headers.get("Retry-After"))
     return error
 
 
-def _answer_headers(headers: CIMultiDictProxy[str]) -> CIMultiDictProxy[str]:
+def answer_headers(headers: CIMultiDictProxy[str]) -> CIMultiDictProxy[str]:
     """An error answer's headers as the server sent them, but for an ``api_token`` header a
     server echoed back: the token travels in requests only, and never in an error."""
     if "api_token" not in headers:
@@ -334,8 +343,11 @@ class Transport:
         A redirect is followed only within the API's origin (the token goes nowhere else):
         to another origin it raises APIRedirectError. Raises the typed error otherwise.
         """
-        if call.options is None:
+        options = call.options
+        if options is None:
             call = call.sent_with(self.options, call.deadline)
+        elif options.extras is not None:
+            call = with_extras(call, options.extras)
         method, path, version = call.method, call.path, call.version
         url = (self.v2_base_url if version == 2 else self.base_url) + path
         rated = (
@@ -343,14 +355,18 @@ class Transport:
             if self.throttle is None
             else (self._credentials()[1], call.endpoint or endpoint_of(method, path, version))
         )
-        return self._attempts(call, url, self._exchange, OK_STATUSES, rated)
+        sending = self._attempts(call, url, self._exchange, OK_STATUSES, rated)
+        capture = CAPTURE.get()
+        if capture is None or capture.closed:
+            return sending  # the usual call: nobody asked for its raw response
+        return captured(sending, capture)
 
     async def _exchange(self, call: Call, url: str, timeout: aiohttp.ClientTimeout) -> Response:
         """One attempt of an API call, following redirects within the API's origin."""
         headers = self._credentials()[0]
         extra = call.options.headers if call.options is not None else None
-        if extra:
-            headers = {**extra, **headers}
+        if extra:  # over the defaults and the User-Agent, never over the token
+            headers = {**merge_headers(headers, extra), "api_token": headers["api_token"]}
         params = call.params
         query = {k: _query_value(v) for k, v in params.items() if v is not None} if params else {}
         target: str | URL = url  # a string until a redirect: aiohttp parses it once

@@ -22,6 +22,7 @@ from bria_async._jobs import Job as AsyncJob
 from bria_async._ratelimit import RateLimiter
 from bria_async._settings import Settings, Timeouts
 from bria_async._sync._portal import Twin
+from bria_async._sync._raw import SyncRawView
 from bria_async._sync._root import SyncRoot
 from bria_async.resources._params import HasSid
 from bria_async.resources.background import Background as AsyncBackground
@@ -1403,6 +1404,18 @@ class V2(Twin[AsyncV2]):
             )
         )
 
+    def job(self, request_id: str) -> V2Result:
+        """Follow the v2 request `request_id` (any request of this account: one a route
+        method sent, one ``bria.request(...)`` answered 202 for, one another process sent)
+        from its id alone, as a submitted route's job is followed: its status is read on
+        the shared poller until final (or settled by ``bria.jobs.deliver``), and nothing is
+        sent again: returns a V2Result, which names the result's `image_url`, seed
+        and prompts when there and keeps every other field of it (``video_url``, a list of
+        URLs, ...) in `extra`. The id is checked first; RequestExpiredError if Bria does not
+        know it.
+        """
+        return self._portal.run(self._async.job(request_id))
+
     def status(self, request_id: str) -> StatusEvent:
         """One read of ``GET /v2/status/{request_id}``; RequestExpiredError if Bria does not
         know the id (never sent, or expired).
@@ -1522,6 +1535,43 @@ class Bria(SyncRoot):
     def v2(self) -> V2:
         """The v2 API: ``bria.v2.image.generate(...)``, its edits, ``bria.v2.status(id)``."""
         return V2._wrap(self._async.v2, self._portal)
+
+    @cached_property
+    def with_raw_response(self) -> SyncRawView:
+        """This client's calls answered with their HTTP response:
+        ``bria.with_raw_response.v2.image.generate(...)`` gives a RawResponse (`status_code`,
+        `headers`, `request_id`, `url`; `parse()`: what the plain call returns). For a route
+        that finishes later, the response is its submission's.
+        """
+        return SyncRawView._wrap(self._async.with_raw_response, self._portal)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> Any:
+        """Send any API request and return the answer's JSON (None when empty):
+        ``bria.request("POST", "/v2/image/edit/rewrite_text", json={...})``.
+
+        The path's ``/v1/`` or ``/v2/`` says which base URL it goes under; a URL, a query
+        (use `params`), or ``.``/``..`` segments are refused with ValidationError before
+        anything is sent. It goes as the SDK's own calls go: with the token, retries by the
+        same rules (a POST is billable: repeated only when the server cannot have done the
+        work), the rate limit of its endpoint, the body caps and the redirect rules. A v2
+        route's 202 answer is returned too: ``bria.v2.job(answer["request_id"])`` follows it.
+        `extra_headers` go with it (never replacing the token); `timeout` bounds each
+        attempt (writes get the longest timeout of the API by default).
+        """
+        return self._portal.run(
+            self._async.request(
+                method, path, json=json, params=params, extra_headers=extra_headers, timeout=timeout
+            )
+        )
 
     @overload
     def gather(

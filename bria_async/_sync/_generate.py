@@ -93,6 +93,8 @@ ClientStateError.""",
 #: AsyncBria's arguments Bria does not take: a caller's aiohttp session lives in the caller's
 #: event loop, and Bria's loop is a private thread's.
 ASYNC_ONLY = frozenset({"session"})
+#: Async classes whose twins are written by hand, and the module each twin lives in.
+HAND_WRITTEN = {"RawView": ("SyncRawView", "bria_async._sync._raw")}
 #: Other names async annotations use for a class that has a twin.
 ALIASES = {"BriaClient": "Bria"}
 _SIMPLE = (type(None), bool, int, float, str)
@@ -180,6 +182,9 @@ class _Writer:
             return "Self"
         if owner is not None and name in self.twin_names:
             return self.twin_names[name]
+        if owner is not None and name in HAND_WRITTEN:
+            twin, module = HAND_WRITTEN[name]
+            return self.imports.name(twin, None, module)
         if hasattr(builtins, name):
             return name
         obj = namespace[name]

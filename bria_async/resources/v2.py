@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import re
+import time
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import Any, get_args
@@ -30,6 +31,7 @@ from .._json import dumps, loads
 from .._request import Call, TimeoutKind
 from .._routes import ROUTES
 from .._specs import JobSpec
+from .._tokens import TokenData
 from .._validation import (
     check_bool,
     check_choice,
@@ -74,6 +76,8 @@ def _spec(kind: str) -> JobSpec[V2Result]:
 GENERATE = _spec("image.generate")
 EDIT = _spec("image.edit")
 STRUCTURED_INSTRUCTION = _spec("structured_instruction")
+#: ``bria.v2.job(request_id)``: the Job of any v2 request, known by its id alone.
+FOLLOW = _spec("job")
 INTEGRATE = _spec("product.integrate")
 #: The ``/v2/image/edit/<route>`` routes of the route table (each reached by a method of
 #: ``bria.v2.image``), by route.
@@ -634,6 +638,28 @@ class V2(_V2Resource):
             sync=sync,
             webhook_url=webhook_url,
         )
+
+    def job(self, request_id: str) -> Job[V2Result]:
+        """Follow the v2 request `request_id` (any request of this account: one a route
+        method sent, one ``bria.request(...)`` answered 202 for, one another process sent)
+        from its id alone, as a submitted route's job is followed: its status is read on
+        the shared poller until final (or settled by ``bria.jobs.deliver``), and nothing is
+        sent again: returns a Job of a V2Result, which names the result's `image_url`, seed
+        and prompts when there and keeps every other field of it (``video_url``, a list of
+        URLs, ...) in `extra`. The id is checked first; RequestExpiredError if Bria does not
+        know it."""
+        rid = require_id("request_id", request_id)
+        sent = {"request_id": rid}
+        data = TokenData(
+            id="",
+            kind=FOLLOW.kind,
+            submitted_at=time.time(),
+            http_status=202,
+            response=sent,
+            context={},
+            state=sent,
+        )
+        return Job._sent_before(self._client._runtime, FOLLOW, data)
 
     async def status(self, request_id: str) -> StatusEvent:
         """One read of ``GET /v2/status/{request_id}``; RequestExpiredError if Bria does not
