@@ -1,6 +1,6 @@
 """bria_async: the asyncio-first Python SDK for the Bria image-generation API."""
 
-from ._client import AsyncBria, BriaClient, Jobs
+from ._client import AsyncBria, BriaClient
 from ._converter import configure_converter, make_converter
 from ._errors import (
     APIConnectionError,
@@ -41,6 +41,7 @@ from ._errors import (
 from ._events import Hooks, JobEvent, PollEvent, RequestEvent, RetryEvent
 from ._inputs import ImageInput
 from ._jobs import Job, JobStatus, RetiredModelVersionWarning
+from ._jobs_namespace import Jobs
 from ._ratelimit import LocalRateLimiter, RateLimiter
 from ._raw import RawResponse
 from ._redis import RedisRateLimiter

@@ -1,45 +1,25 @@
-"""The shared poller: one timer heap per client drives every pending probe.
+"""The shared poller: one timer heap per client drives every pending watch.
 
 Ten thousand pending images are ten thousand small heap entries, not sleeping tasks: one
-runner task pops what is due and runs at most `concurrency` probes at once. A placeholder is
-probed with ``GET`` and ``Range: bytes=0-0``, reading at most a few bytes whether or not the
-host honours Range (200/206 whose first bytes can begin an image: ready; 403/404/416, an
-empty body or one that cannot be an image, such as an HTML page: not yet; 429/5xx or a broken
-connection: retry with backoff; other 4xx: failed), the first time near the route's expected
-ready time, learned from what this client observed.
+runner task pops what is due and runs at most `concurrency` steps at once. What one step
+does is its watch's (`_watches`: placeholder probes, calls again, v2 status reads); the
+poller schedules them, paces their backoff and learns when each route's images are ready.
 """
 
 from __future__ import annotations
 
 import asyncio
-import enum
 import heapq
 import itertools
 import random
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from ._errors import APIConnectionError, ClientStateError
-from ._events import Hooks, PollEvent, current_job, emit, logger
-from ._files import could_be_result
-from ._retry import parse_retry_after
+from ._errors import ClientStateError
+from ._events import Hooks, current_job, logger
 from ._settings import PollSettings
 from ._transport import Transport
-
-_NOT_YET = frozenset({403, 404, 416})
-
-
-class Outcome(str, enum.Enum):
-    """What one probe found: the image is ready, not yet, worth another try, or never coming;
-    or the entry's window ended before any of that."""
-
-    READY = "ready"
-    PENDING = "pending"
-    RETRY = "retry"
-    FAILED = "failed"
-    EXPIRED = "expired"
 
 
 class Watch(Protocol):
@@ -109,170 +89,6 @@ class RouteTimes:
         self._first.pop(route, None)
 
 
-class PlaceholderWatch:
-    """Probes one placeholder URL until it is ready, fails, or its window expires."""
-
-    __slots__ = (
-        "_errors",
-        "_last_pending",
-        "_late",
-        "_poller",
-        "_started",
-        "cancelled",
-        "deadline",
-        "job_id",
-        "on_outcome",
-        "probes",
-        "route",
-        "url",
-    )
-
-    def __init__(
-        self,
-        poller: Poller,
-        url: str,
-        route: str,
-        job_id: str,
-        started: float,
-        deadline: float,
-        on_outcome: Callable[[Outcome, BaseException | None], None],
-        *,
-        late: bool,
-    ) -> None:
-        self._poller = poller
-        self.url = url
-        self.route = route
-        self.job_id = job_id
-        self._started = started
-        self.deadline = deadline
-        self.on_outcome = on_outcome
-        self.cancelled = False
-        self.probes = 0
-        self._errors = 0
-        self._last_pending: float | None = None
-        self._late = late
-
-    def cancel(self) -> None:
-        """Probe no more and report nothing (the job ended another way)."""
-        self.cancelled = True
-
-    def stop(self, error: BaseException) -> None:
-        if not self.cancelled:
-            self.cancelled = True
-            self.on_outcome(Outcome.FAILED, error)
-
-    async def step(self) -> float | None:
-        poller = self._poller
-        now = time.monotonic()
-        if now >= self.deadline:
-            self.cancelled = True
-            self.on_outcome(Outcome.EXPIRED, None)
-            return None
-        self.probes += 1
-        waited = now - self._started
-        status: int | None = None
-        retry_after: float | None = None
-        error: BaseException | None
-        try:
-            response = await poller.transport.fetch(self.url, headers={"Range": "bytes=0-0"})
-        except APIConnectionError as exc:
-            outcome, error = Outcome.RETRY, exc
-        else:
-            status = response.status
-            error = None
-            if status in (200, 206) and could_be_result(response.body):
-                outcome = Outcome.READY
-            elif status in (200, 206) or status in _NOT_YET:
-                outcome = Outcome.PENDING
-            elif status == 429 or status >= 500:
-                outcome = Outcome.RETRY
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            else:
-                outcome = Outcome.FAILED
-        hook = poller.hooks.on_poll
-        if hook is not None:
-            event = PollEvent(
-                url=self.url,
-                status=status,
-                outcome=outcome.value,
-                waited=waited,
-                job_id=self.job_id,
-                elapsed=time.monotonic() - now,
-            )
-            emit(hook, event)
-        if self.cancelled:
-            return None
-        if outcome is Outcome.READY:
-            poller.times.observe(self.route, self._last_pending, waited, late=self._late)
-            self.cancelled = True
-            self.on_outcome(Outcome.READY, None)
-            return None
-        if outcome is Outcome.FAILED:
-            self.cancelled = True
-            self.on_outcome(Outcome.FAILED, _ProbeRefused(status))
-            return None
-        if outcome is Outcome.PENDING:
-            self._errors = 0
-            self._last_pending = waited
-            return poller.next_interval(waited)
-        self._errors += 1
-        logger.debug("probe of %s will be retried after %s", self.url, error or status)
-        return poller.retry_delay(self._errors, retry_after)
-
-
-class _ProbeRefused(Exception):
-    """The storage host answered a probe with a status that means the image will never come."""
-
-    def __init__(self, status: int | None) -> None:
-        self.status = status
-        super().__init__(f"the placeholder answered {status}")
-
-
-class CallWatch:
-    """Runs an async check every `interval` until it says done (205 retries, training), or
-    until its window ends (`on_outcome(EXPIRED)`); an exception it raises fails the job."""
-
-    __slots__ = ("_check", "_interval", "_on_outcome", "cancelled", "deadline", "job_id")
-
-    def __init__(
-        self,
-        check: Callable[[], Awaitable[bool]],
-        interval: float,
-        deadline: float,
-        on_outcome: Callable[[Outcome, BaseException | None], None],
-        job_id: str,
-    ) -> None:
-        self._check = check
-        self.job_id = job_id
-        self._interval = interval
-        self._on_outcome = on_outcome
-        self.deadline = deadline
-        self.cancelled = False
-
-    def cancel(self) -> None:
-        self.cancelled = True
-
-    def stop(self, error: BaseException) -> None:
-        if not self.cancelled:
-            self.cancelled = True
-            self._on_outcome(Outcome.FAILED, error)
-
-    async def step(self) -> float | None:
-        if time.monotonic() >= self.deadline:
-            self.cancelled = True
-            self._on_outcome(Outcome.EXPIRED, None)
-            return None
-        try:
-            finished = await self._check()
-        except Exception as exc:
-            self.stop(exc)
-            return None
-        if finished or self.cancelled:
-            self.cancelled = True
-            return None
-        return self._interval
-
-
 class Poller:
     """One per client: a heap of (due time, entry) and a bounded number of probes in flight."""
 
@@ -301,42 +117,6 @@ class Poller:
         s = self.settings
         base = min(s.max_interval, max(s.min_interval, waited * s.backoff_factor))
         return base * (1 + self._rng.uniform(-s.jitter, s.jitter))
-
-    def watch_placeholder(
-        self,
-        url: str,
-        *,
-        route: str,
-        job_id: str,
-        waited: float,
-        window: float,
-        on_outcome: Callable[[Outcome, BaseException | None], None],
-    ) -> PlaceholderWatch:
-        """Probe `url` of job `job_id`, submitted `waited` seconds ago, for at most `window`
-        more seconds."""
-        now = time.monotonic()
-        first = self.times.first_delay(route) - waited
-        entry = PlaceholderWatch(
-            self, url, route, job_id, now - waited, now + window, on_outcome, late=first <= 0
-        )
-        self.schedule(entry, max(0.0, first))
-        return entry
-
-    def watch_call(
-        self,
-        check: Callable[[], Awaitable[bool]],
-        *,
-        job_id: str,
-        interval: float,
-        window: float,
-        on_outcome: Callable[[Outcome, BaseException | None], None],
-        first: float | None = None,
-    ) -> CallWatch:
-        """Run `check` of job `job_id` every `interval` seconds (the first after `first`,
-        default `interval`) until it returns True, for at most `window` seconds."""
-        entry = CallWatch(check, interval, time.monotonic() + window, on_outcome, job_id)
-        self.schedule(entry, interval if first is None else first)
-        return entry
 
     def retry_delay(self, errors: int, retry_after: float | None = None) -> float:
         """The wait after `errors` failed looks in a row (429, 5xx, a broken connection):

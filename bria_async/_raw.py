@@ -21,7 +21,7 @@ from ._errors import BriaError
 from ._jobs import Job
 from ._redact import redact_url
 from ._request import CAPTURE, Capture
-from ._transport import Response, answer_headers, request_id_of
+from ._response import Response, answer_headers, request_id_of
 from .resources._base import Resource
 
 R = TypeVar("R")

@@ -1,4 +1,5 @@
-"""The only module that talks to aiohttp for API calls: one session, retries, error mapping.
+"""The only module that talks to aiohttp for API calls: one session, retries, error mapping
+(what an answer or a failed attempt raises is `_response`'s; the session is `_session`'s).
 
 API requests carry the `api_token` header and never follow a redirect to another origin;
 storage requests (placeholders, results) never carry it. Every body is read within a bound:
@@ -9,37 +10,19 @@ bytes, error answers a few kilobytes.
 from __future__ import annotations
 
 import asyncio
-import json as jsonlib
-import json.encoder as jsonenc
-import logging
-import random
-import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
-from typing import Any, NamedTuple
-from urllib.request import getproxies
+from typing import Any
 
 import aiohttp
-from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from . import _forks
+from ._attempts import Attempts
 from ._bodies import ERROR_BODY_BYTES, PROBE_BYTES, Body, is_file_type, read_head
-from ._errors import (
-    APIConnectionError,
-    APIRedirectError,
-    APIResponseValidationError,
-    APIStatusError,
-    APITimeoutError,
-    BriaError,
-    ClientStateError,
-    RateLimitTimeoutError,
-    error_class_for,
-)
-from ._events import Hooks, RequestEvent, RetryEvent, current_job, emit, logger
+from ._errors import APIRedirectError, ClientStateError
+from ._events import Hooks
 from ._headers import user_agent
-from ._json import loads
-from ._limiter import AdaptiveLimiter
-from ._ratelimit import LocalRateLimiter, RateLimiter, Throttle, account_of, endpoint_of
+from ._ratelimit import RateLimiter, account_of, endpoint_of
 from ._redirects import MAX_REDIRECTS, REDIRECT_STATUSES, origin_of, redirect_target
 from ._request import (
     CAPTURE,
@@ -51,109 +34,24 @@ from ._request import (
     merge_headers,
     with_extras,
 )
-from ._retry import (
-    Action,
-    Attempt,
-    Failure,
-    Outcome,
-    RetryBudget,
-    decide,
-    parse_retry_after,
+from ._response import (
+    TIMEOUTS,
+    Response,
+    connection_error,
+    error_response,
+    request_id_of,
 )
+from ._session import open_session
 from ._settings import Settings
 from ._urls import Secret, versioned_base_urls
 
-#: What a timeout raises: on Python 3.10 asyncio's TimeoutError is not the built-in one.
-TIMEOUTS = (TimeoutError, asyncio.TimeoutError)
+#: Re-exported from `_response`: the resources read a `Response` from here, storage its
+#: request id.
+__all__ = ["OK_STATUSES", "Response", "Transport", "request_id_of"]
+
 OK_STATUSES = frozenset({200, 201, 202, 204, 205, 208, 209})
 _DOWNLOAD_OK = frozenset({200})
-_REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-amz-request-id")
 _NO_DEADLINE = Deadline(None)
-#: What `_dumps` hands the C encoder: json.dumps' own defaults (its TypeError for a value
-#: that is not JSON, ASCII escapes, separators), with a fresh circular reference check.
-_make_encoder = jsonenc.c_make_encoder  # type: ignore[attr-defined]  # (typeshed lacks it)
-_DEFAULT = jsonlib.JSONEncoder().default
-_ESCAPE = jsonenc.encode_basestring_ascii
-
-
-class Response(NamedTuple):
-    """A finished HTTP exchange: status, headers and the whole body (a NamedTuple: one is
-    made per request, and a tuple is the cheapest immutable record)."""
-
-    method: str
-    url: str
-    status: int
-    headers: CIMultiDictProxy[str]
-    body: bytes
-
-    def json(self) -> Any:
-        """The body as JSON (None when empty); APIResponseValidationError if it is not JSON."""
-        body = self.body
-        if not body:
-            return None
-        try:
-            return loads(body)
-        except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError and too deep alike
-            raise APIResponseValidationError(
-                f"the answer is not JSON ({exc})",
-                status=self.status,
-                method=self.method,
-                url=self.url,
-                request_id=request_id_of(self.headers),
-                excerpt=repr(self.body[:120]),
-            ) from None
-
-
-def _dumps(value: Any) -> str:
-    """JSON text of a request body, as json.dumps writes it, made by the C encoder json.dumps
-    ends in without its three Python layers (one body per request)."""
-    if _make_encoder is None:  # an interpreter without the C accelerator
-        return jsonlib.dumps(value)
-    encode = _make_encoder({}, _DEFAULT, _ESCAPE, None, ": ", ", ", False, False, True)
-    return "".join(encode(value, 0))
-
-
-def _error_message(body: Any, text: str) -> str:
-    if isinstance(body, Mapping):
-        for key in ("error", "message", "detail", "description"):
-            if body.get(key):
-                return str(body[key])
-    return text[:500] or "(empty body)"
-
-
-def status_error(response: Response) -> APIStatusError:
-    """The typed error for an error response, carrying its status, body and request id."""
-    text = response.body.decode("utf-8", "replace")
-    try:
-        body: Any = loads(text) if text else None
-    except ValueError:
-        body = text
-    error = error_class_for(response.status)(
-        _error_message(body, text),
-        status=response.status,
-        method=response.method,
-        url=response.url,
-        body=body,
-        request_id=request_id_of(response.headers),
-        headers=answer_headers(response.headers),
-    )
-    error.retry_after = parse_retry_after(response.headers.get("Retry-After"))
-    return error
-
-
-def answer_headers(headers: CIMultiDictProxy[str]) -> CIMultiDictProxy[str]:
-    """An error answer's headers as the server sent them, but for an ``api_token`` header a
-    server echoed back: the token travels in requests only, and never in an error."""
-    if "api_token" not in headers:
-        return headers
-    kept = CIMultiDict(headers)
-    kept.popall("api_token")
-    return CIMultiDictProxy(kept)
-
-
-def request_id_of(headers: Mapping[str, str]) -> str | None:
-    """The request id a server put in its answer's headers, if any."""
-    return next((headers[h] for h in _REQUEST_ID_HEADERS if h in headers), None)
 
 
 class Transport:
@@ -178,21 +76,11 @@ class Transport:
         self._settings = settings
         #: How calls without options of their own are sent (the client's settings).
         self.options = RequestOptions.of(settings)
-        self._hooks = hooks
-        self._rng = random.Random()
-        self._budget = RetryBudget(settings.retries)
-        self.submissions = AdaptiveLimiter(settings.max_submissions)
-        #: Per-endpoint rates (None without `settings.rate_limits`), on `rate_limiter` or
-        #: on a limiter of this client's own.
-        self.throttle = (
-            None
-            if settings.rate_limits is None
-            else Throttle(
-                settings.rate_limits,
-                rate_limiter if rate_limiter is not None else LocalRateLimiter(),
-                backoff_scale=settings.retries.backoff_scale,
-            )
-        )
+        self._attempts = Attempts(settings, hooks, rate_limiter)
+        #: The attempts' submission limiter and per-endpoint rates (None without
+        #: `settings.rate_limits`), named here for whoever reads them.
+        self.submissions = self._attempts.submissions
+        self.throttle = self._attempts.throttle
         #: What every API request carries but the token: the User-Agent, then the caller's
         #: default headers (which may replace it).
         self._headers = {"User-Agent": user_agent(), **(headers or {})}
@@ -218,9 +106,7 @@ class Transport:
         """The client's one aiohttp session, opened in the running loop on first use (or the
         caller's `session`, used in its own loop only, while its owner keeps it open).
 
-        The session made here takes proxies from the environment (HTTP_PROXY, HTTPS_PROXY,
-        NO_PROXY) when one is set: aiohttp's `trust_env`, which looks them up (and ~/.netrc)
-        on each request, so it is left off when no proxy variable is set."""
+        The session made here is `open_session`'s (proxies from the environment)."""
         loop = asyncio.get_running_loop()
         session = self._session
         if (
@@ -254,19 +140,7 @@ class Transport:
             self._loop = loop
         if self._session is None:
             self._loop = loop
-            connector = aiohttp.TCPConnector(
-                limit=self._settings.max_connections,
-                ttl_dns_cache=self._settings.dns_cache_ttl,
-                keepalive_timeout=self._settings.keepalive_timeout,
-            )
-            self._session = aiohttp.ClientSession(
-                connector=connector,
-                raise_for_status=False,
-                auto_decompress=True,
-                json_serialize=_dumps,
-                cookie_jar=aiohttp.DummyCookieJar(),
-                trust_env=_proxies_in_env(),
-            )
+            self._session = open_session(self._settings)
         return self._session
 
     @property
@@ -309,7 +183,7 @@ class Transport:
                 head = await read_head(resp, PROBE_BYTES)
                 return Response("GET", url, resp.status, resp.headers, head)
         except (*TIMEOUTS, aiohttp.ClientError) as exc:
-            raise _connection_error(exc, "GET", url) from exc
+            raise connection_error(exc, "GET", url) from exc
 
     async def download(
         self,
@@ -325,14 +199,14 @@ class Transport:
         async def once(call: Call, url: str, timeout: aiohttp.ClientTimeout) -> Response:
             async with self.session.get(url, timeout=timeout) as resp:
                 if resp.status != 200:
-                    return await _error_response("GET", url, resp)
+                    return await error_response("GET", url, resp)
                 await consume(
                     Body(resp, method="GET", url=url, limit=self._settings.max_download_bytes)
                 )
                 return Response("GET", url, resp.status, resp.headers, b"")
 
         call = Call("GET", url, kind="download", options=self.options, deadline=deadline)
-        await self._attempts(call, url, once, _DOWNLOAD_OK, None)
+        await self._attempts.run(call, url, once, _DOWNLOAD_OK, None)
 
     def send(self, call: Call) -> Coroutine[Any, Any, Response]:
         """Send an API request, retrying what `decide` allows; return a success response.
@@ -355,7 +229,7 @@ class Transport:
             if self.throttle is None
             else (self._credentials()[1], call.endpoint or endpoint_of(method, path, version))
         )
-        sending = self._attempts(call, url, self._exchange, OK_STATUSES, rated)
+        sending = self._attempts.run(call, url, self._exchange, OK_STATUSES, rated)
         capture = CAPTURE.get()
         if capture is None or capture.closed:
             return sending  # the usual call: nobody asked for its raw response
@@ -417,7 +291,7 @@ class Transport:
         """The response to a request of `url`, answered by `answered` (where a redirect led;
         as a string already made, where ``str(resp.url)`` would make it again)."""
         if resp.status not in OK_STATUSES:
-            return await _error_response(method, url, resp)
+            return await error_response(method, url, resp)
         s = self._settings
         limit = (
             s.max_download_bytes
@@ -431,158 +305,8 @@ class Transport:
             body = await Body(resp, method=method, url=url, limit=limit).read_all()
         return Response(method, answered, resp.status, resp.headers, body)
 
-    async def _attempts(
-        self,
-        call: Call,
-        url: str,
-        once: Callable[[Call, str, aiohttp.ClientTimeout], Awaitable[Response]],
-        ok: frozenset[int],
-        rated: tuple[str, str] | None,
-    ) -> Response:
-        """Run `once` (one attempt) until it answers a status in `ok` or `decide` says to
-        stop. With `rated` (account, endpoint), each attempt first waits for its slot under
-        the endpoint's rate limit (inside the submission slot of a billable one)."""
-        if self.forked:  # before the rate limiter, whose connections are the parent's too
-            raise _forks.forked_error("BriaClient")
-        throttle = self.throttle if rated is not None else None
-        options, method, billable = call.options, call.method, call.billable
-        assert options is not None
-        deadline = call.deadline or _NO_DEADLINE
-        number = 0
-        maybe_done = False  # an earlier attempt may have done the work before it failed
-        while True:
-            number += 1
-            started = time.monotonic()
-            waited = False
-            response: Response | None = None
-            error: BriaError | None = None
-            if billable and not self.submissions.try_acquire():
-                await self.submissions.acquire()
-            try:
-                if throttle is not None and rated is not None:
-                    wait = throttle.reserve_now(rated, deadline)  # no await where none is due
-                    if wait != 0.0:
-                        waited = await throttle.acquire(rated, deadline, reserved=wait)
-                        started = time.monotonic()  # the wait for its slot is not the request's
-                response = await once(call, url, options.timeout(call.kind, deadline))
-            except RateLimitTimeoutError:
-                raise  # nothing was sent (and it is a TimeoutError: not one to retry)
-            except (*TIMEOUTS, aiohttp.ClientError) as exc:
-                error = _connection_error(exc, method, url)
-                connect = isinstance(exc, aiohttp.ClientConnectorError)
-                outcome = Outcome(failure=Failure.CONNECT if connect else Failure.BROKEN)
-            except BriaError as exc:  # a refused redirect, a body too large: never repeated
-                error, outcome = exc, Outcome(failure=Failure.REFUSED)
-            else:
-                status = response.status
-                if status in ok:
-                    self._budget.record_success()
-                    if waited and throttle is not None and rated is not None:
-                        throttle.on_success(rated, waited)
-                    if billable:
-                        self.submissions.on_success()
-                    if self._hooks.on_request is not None or logger.isEnabledFor(logging.DEBUG):
-                        self._emit_request(method, url, status, started, number)
-                    return response
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                outcome = Outcome(status, None, retry_after)
-                if status == 429 and billable:
-                    self.submissions.on_rate_limited()
-                if status == 429 and throttle is not None and rated is not None:
-                    await throttle.on_rate_limited(rated, retry_after)
-            finally:
-                if billable:
-                    self.submissions.release()
-            attempt = Attempt(
-                number,
-                maybe_done,
-                throttle is not None,
-                self._budget.available(),
-                self._rng.random(),
-            )
-            decision = decide(call, attempt, outcome)
-            if decision.action is Action.GONE and response is not None:
-                # the attempt that broke deleted it: gone is what was asked for
-                logger.info("%s %s answered 404 after a failed attempt: done", method, url)
-                self._emit_request(method, url, outcome.status, started, number)
-                return Response(method, response.url, 204, response.headers, b"")
-            if error is None and response is not None:
-                error = status_error(response)
-            assert error is not None
-            self._emit_request(method, url, outcome.status, started, number, error)
-            maybe_done = maybe_done or not outcome.not_done
-            if decision.action is Action.RAISE:
-                raise error if decision.note is None else _with_note(error, decision.note)
-            if decision.action is Action.RETRY:
-                self._budget.try_spend()
-            delay = decision.delay
-            reason = str(outcome.status) if outcome.status is not None else type(error).__name__
-            logger.info("retrying %s %s in %.2fs after %s", method, url, delay, reason)
-            hook = self._hooks.on_retry
-            if hook is not None:
-                emit(
-                    hook,
-                    RetryEvent(method=method, url=url, attempt=number, delay=delay, reason=reason),
-                )
-            await asyncio.sleep(delay)
-
-    def _emit_request(
-        self,
-        method: str,
-        url: str,
-        status: int | None,
-        started: float,
-        attempt: int,
-        error: BaseException | None = None,
-    ) -> None:
-        elapsed = time.monotonic() - started
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("%s %s -> %s in %.3fs", method, url, status, elapsed)
-        hook = self._hooks.on_request
-        if hook is None:
-            return
-        emit(
-            hook,
-            RequestEvent(
-                method=method,
-                url=url,
-                status=status,
-                elapsed=elapsed,
-                attempt=attempt,
-                error=None if error is None else str(error),
-                error_type=None if error is None else type(error).__name__,
-                job_id=current_job.get(),
-            ),
-        )
-
-
-async def _error_response(method: str, url: str, resp: aiohttp.ClientResponse) -> Response:
-    """An error answer with at most its first 64 KiB of body: enough for the message."""
-    body = await read_head(resp, ERROR_BODY_BYTES)
-    return Response(method, str(resp.url), resp.status, resp.headers, body)
-
-
-def _proxies_in_env() -> bool:
-    """Whether the environment names an HTTP(S) proxy (``getproxies``, as aiohttp reads it)."""
-    return not {"http", "https"}.isdisjoint(getproxies())
-
 
 def _query_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-
-
-def _connection_error(exc: BaseException, method: str, url: str) -> APIConnectionError:
-    if isinstance(exc, TIMEOUTS):
-        return APITimeoutError("no answer in time", method=method, url=url)
-    return APIConnectionError(_describe(exc), method=method, url=url)
-
-
-def _with_note(error: BriaError, note: str) -> BriaError:
-    error.args = (f"{error.args[0]} ({note})", *error.args[1:])
-    return error

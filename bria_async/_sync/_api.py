@@ -13,12 +13,13 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Generic, Literal, overload
 
 from bria_async._client import AsyncBria
-from bria_async._client import Jobs as AsyncJobs
 from bria_async._client import R as client_R
 from bria_async._events import Hooks
 from bria_async._inputs import ImageInput
 from bria_async._jobs import HasImages, I, Job, JobStatus, R
 from bria_async._jobs import Job as AsyncJob
+from bria_async._jobs_namespace import Jobs as AsyncJobs
+from bria_async._jobs_namespace import R as jobs_namespace_R
 from bria_async._ratelimit import RateLimiter
 from bria_async._settings import Settings, Timeouts
 from bria_async._sync._portal import Twin
@@ -217,7 +218,9 @@ class Jobs(Twin[AsyncJobs]):
     def resume(self, token: Mapping[str, Any]) -> SyncJob[Any]: ...
 
     @overload
-    def resume(self, token: Mapping[str, Any], expect: type[client_R]) -> SyncJob[client_R]: ...
+    def resume(
+        self, token: Mapping[str, Any], expect: type[jobs_namespace_R]
+    ) -> SyncJob[jobs_namespace_R]: ...
 
     def resume(self, token: Mapping[str, Any], expect: type[Any] | None = None) -> SyncJob[Any]:
         """The Job that `token` (from ``job.to_dict()``) describes, followed again, never

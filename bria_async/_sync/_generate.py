@@ -17,19 +17,16 @@ Runs on Python 3.11+ (it reads overloads with ``typing.get_overloads``).
 from __future__ import annotations
 
 import ast
-import builtins
 import inspect
-import re
 import subprocess
 import sys
 import typing
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-from .. import _client, _jobs
+from .. import _client, _jobs, _jobs_namespace
 from ..resources import (
     background,
     datasets,
@@ -43,14 +40,15 @@ from ..resources import (
     visuals,
 )
 from . import _portal, _root
-from ._wording import sync_doc
+from ._annotations import Annotations, is_name
+from ._wording import docstring, sync_doc
 
 TARGET = Path(__file__).with_name("_api.py")
 #: Each async class and its twin's name, in the order written.
 TWINS: dict[type, str] = {
     _jobs.Job: "SyncJob",
     search.SearchPages: "SearchPages",
-    _client.Jobs: "Jobs",
+    _jobs_namespace.Jobs: "Jobs",
     images.Images: "Images",
     datasets.Datasets: "Datasets",
     models.Models: "Models",
@@ -66,7 +64,7 @@ TWINS: dict[type, str] = {
     _client.AsyncBria: "Bria",
 }
 #: Twins whose methods hand back their Job instead of its result.
-KEEPS_JOBS = frozenset({_client.Jobs})
+KEEPS_JOBS = frozenset({_jobs_namespace.Jobs})
 #: Instance attributes (set in __init__, invisible to introspection) a twin forwards.
 ATTRIBUTES: dict[type, dict[str, str]] = {
     _jobs.Job: {"id": "str"},
@@ -100,95 +98,13 @@ ALIASES = {"BriaClient": "Bria"}
 _SIMPLE = (type(None), bool, int, float, str)
 
 
-class _Imports:
-    """The names annotations use, imported bare (or aliased where two clash)."""
+class _Writer(Annotations):
+    """Writes the twins' source, their annotations rewritten by `Annotations`."""
 
     def __init__(self) -> None:
-        self.lines: set[str] = set()
-        self.self_type = False  # Self is used: imported for type checkers only
-        self._bound: dict[str, object] = {}
-
-    def name(self, name: str, obj: object, module: str) -> str:
-        alias = name
-        if self._bound.get(name, obj) is not obj:
-            alias = f"{module.rsplit('.', 1)[-1].lstrip('_')}_{name}"
-        self._bound[alias] = obj
-        clause = name if alias == name else f"{name} as {alias}"
-        self.lines.add(f"from {module} import {clause}")
-        return alias
-
-
-def _home(name: str, obj: object, namespace: dict[str, Any]) -> str:
-    """The module that defines `obj` (bound to `name` in `namespace`), to import it from."""
-    module = getattr(obj, "__module__", None)
-    if isinstance(module, str) and getattr(sys.modules.get(module), name, None) is obj:
-        return module
-    definition = re.compile(rf"^{re.escape(name)}\s*(:[^=]*)?=", re.M)
-    for candidate in (namespace["__name__"], *sorted(sys.modules)):
-        mod = sys.modules.get(candidate)
-        if mod is None or getattr(mod, name, None) is not obj:
-            continue
-        try:
-            source = inspect.getsource(mod)
-        except (OSError, TypeError):
-            continue
-        if definition.search(source):
-            return str(candidate)
-    raise LookupError(f"where is {name} defined?")
-
-
-class _Writer:
-    def __init__(self) -> None:
-        self.imports = _Imports()
-        self.twin_names = {cls.__name__: twin for cls, twin in TWINS.items()} | ALIASES
-
-    # --- annotations -----------------------------------------------------------------
-    def annotation(
-        self, text: str, namespace: dict[str, Any], owner: str, *, twins: bool = True
-    ) -> str:
-        """`text` with every name imported, and async classes swapped for their twins
-        (not in what a twin takes: it takes what the async client makes)."""
-        tree = ast.parse(text, mode="eval").body
-        return ast.unparse(self._rewrite(tree, namespace, owner if twins else None))
-
-    def _rewrite(self, node: ast.expr, namespace: dict[str, Any], owner: str | None) -> ast.expr:
-        if isinstance(node, ast.Name):
-            return ast.Name(self._resolve(node.id, namespace, owner))
-        if isinstance(node, ast.Subscript) and _is_name(node.value, "AsyncIterator"):
-            slice_ = self._rewrite(node.slice, namespace, owner)
-            self.imports.lines.add("from collections.abc import Iterator")
-            return ast.Subscript(ast.Name("Iterator"), slice_)
-        if isinstance(node, ast.Attribute):  # module.name: the module, imported as named
-            base = node.value
-            module = namespace.get(base.id) if isinstance(base, ast.Name) else None
-            if not isinstance(base, ast.Name) or not isinstance(module, ModuleType):
-                raise LookupError(f"annotation {ast.unparse(node)}")
-            name = module.__name__
-            self.imports.lines.add(
-                f"import {name}" if name == base.id else f"import {name} as {base.id}"
-            )
-            return node
-        for field, value in ast.iter_fields(node):
-            if isinstance(value, ast.expr):
-                setattr(node, field, self._rewrite(value, namespace, owner))
-            elif isinstance(value, list):
-                setattr(node, field, [self._rewrite(v, namespace, owner) for v in value])
-        return node
-
-    def _resolve(self, name: str, namespace: dict[str, Any], owner: str | None) -> str:
-        if owner is not None and name == "Self":
-            self.imports.lines.add("from typing import TYPE_CHECKING")
-            self.imports.self_type = True
-            return "Self"
-        if owner is not None and name in self.twin_names:
-            return self.twin_names[name]
-        if owner is not None and name in HAND_WRITTEN:
-            twin, module = HAND_WRITTEN[name]
-            return self.imports.name(twin, None, module)
-        if hasattr(builtins, name):
-            return name
-        obj = namespace[name]
-        return self.imports.name(name, obj, _home(name, obj, namespace))
+        super().__init__(
+            {cls.__name__: twin for cls, twin in TWINS.items()} | ALIASES, HAND_WRITTEN
+        )
 
     # --- members ---------------------------------------------------------------------
     def twin(self, cls: type, twin: str) -> str:
@@ -200,7 +116,7 @@ class _Writer:
         doc = _DOC.get(cls.__name__) or f"The synchronous twin of {cls.__name__}.\n\n" + (
             self.doc(cls, inspect.getdoc(cls)) or ""
         )
-        body = [f"class {twin}({base}):", _docstring(doc.strip(), 4)]
+        body = [f"class {twin}({base}):", docstring(doc.strip(), 4)]
         if cls is _client.AsyncBria:
             body.append(_init(self))
             body.append(_submit(self))
@@ -234,7 +150,7 @@ class _Writer:
             returns = self.annotation(method.__annotations__["return"], namespace, twin)
             return (
                 f"    @cached_property\n    def {name}(self) -> {returns}:\n"
-                f"{_docstring(self.doc(cls, inspect.getdoc(method)), 8)}"
+                f"{docstring(self.doc(cls, inspect.getdoc(method)), 8)}"
                 f"        return {returns}._wrap(self._async.{name}, self._portal)\n"
             )
         if isinstance(member, property):
@@ -243,7 +159,7 @@ class _Writer:
             returns = self.annotation(func.__annotations__["return"], namespace, twin)
             return (
                 f"    @property\n    def {name}(self) -> {returns}:\n"
-                f"{_docstring(self.doc(cls, inspect.getdoc(func)), 8)}"
+                f"{docstring(self.doc(cls, inspect.getdoc(func)), 8)}"
                 f"        return self._async.{name}\n"
             )
         assert callable(member), name
@@ -262,7 +178,7 @@ class _Writer:
         signature, returns_twin = self.signature(func, func_namespace, cls, twin)
         returns_text = signature.rsplit(" -> ", 1)[1]
         parts.append(
-            f"    def {sync_name}{signature}:\n{_docstring(self.doc(cls, inspect.getdoc(func)), 8)}"
+            f"    def {sync_name}{signature}:\n{docstring(self.doc(cls, inspect.getdoc(func)), 8)}"
             f"{self.body(cls, name, func, returns_twin, bool(overloads), returns_text)}"
         )
         return "\n".join(parts)
@@ -308,14 +224,14 @@ class _Writer:
         tree = ast.parse(text, mode="eval").body
         if (
             isinstance(tree, ast.Subscript)
-            and _is_name(tree.value, "Job")
+            and is_name(tree.value, "Job")
             and cls not in KEEPS_JOBS
             and cls is not _jobs.Job
         ):
             tree = tree.slice  # awaited: its result
         tree = self._rewrite(tree, namespace, twin)
         returns = ast.unparse(tree)
-        if isinstance(tree, ast.Subscript) and _is_name(tree.value, "Iterator"):
+        if isinstance(tree, ast.Subscript) and is_name(tree.value, "Iterator"):
             tree = tree.slice  # an iterator of twins wraps each item
         head = ast.unparse(tree).split("[", 1)[0]
         return returns, head if head in TWINS.values() else None
@@ -329,21 +245,13 @@ class _Writer:
         overloaded: bool,
         returns_text: str,
     ) -> str:
+        """The twin's body: the async member called on the loop thread, its result (or
+        each item it yields) wrapped in `wraps`, the twin class, when there is one."""
         sig = inspect.signature(func)
-        args = []
-        for p in list(sig.parameters.values())[1:]:
-            if p.kind is p.VAR_POSITIONAL:
-                args.append(f"*{p.name}")
-            elif p.kind is p.VAR_KEYWORD:
-                args.append(f"**{p.name}")
-            elif p.kind is p.KEYWORD_ONLY:
-                args.append(f"{p.name}={p.name}")
-            else:
-                args.append(p.name)
         target = "typing.cast(Any, self._async)" if overloaded else "self._async"
         if overloaded:
             self.imports.lines.update({"import typing", "from typing import Any"})
-        call = f"{target}.{name}({', '.join(args)})"
+        call = f"{target}.{name}({', '.join(_forwarded(sig))})"
         returns = sig.return_annotation
         if name == "__anext__":
             return "        return self._portal.next(self._async)\n"
@@ -360,17 +268,35 @@ class _Writer:
             value = f"self._portal.run({call})"
         else:
             value = f"self._portal.call(lambda: {call})"
-        if returns == "Self":
-            return f"        {value}\n        return self\n"
-        if wraps:
-            return f"        return {wraps}._wrap({value}, self._portal)\n"
-        if overloaded:  # the call is made untyped: its result is typed here
-            return f"        result: {returns_text} = {value}\n        return result\n"
-        return f"        return {value}\n"
+        return _returning(value, returns, wraps, returns_text if overloaded else None)
 
 
-def _is_name(node: ast.expr, name: str) -> bool:
-    return isinstance(node, ast.Name) and node.id == name
+def _forwarded(sig: inspect.Signature) -> list[str]:
+    """The arguments a twin passes on: its own parameters (but self), as it took them."""
+    args = []
+    for p in list(sig.parameters.values())[1:]:
+        if p.kind is p.VAR_POSITIONAL:
+            args.append(f"*{p.name}")
+        elif p.kind is p.VAR_KEYWORD:
+            args.append(f"**{p.name}")
+        elif p.kind is p.KEYWORD_ONLY:
+            args.append(f"{p.name}={p.name}")
+        else:
+            args.append(p.name)
+    return args
+
+
+def _returning(value: str, returns: str, wraps: str | None, typed: str | None) -> str:
+    """The statements giving back `value`, the call's result: itself, wrapped in its twin
+    class `wraps`, or `self` for a member returning Self; `typed`: the annotation of an
+    overloaded member's result, which the untyped call must be given."""
+    if returns == "Self":
+        return f"        {value}\n        return self\n"
+    if wraps:
+        return f"        return {wraps}._wrap({value}, self._portal)\n"
+    if typed is not None:  # the call is made untyped: its result is typed here
+        return f"        result: {typed} = {value}\n        return result\n"
+    return f"        return {value}\n"
 
 
 def _members(cls: type) -> list[tuple[str, object]]:
@@ -398,17 +324,6 @@ def _default(value: object, func: object) -> str:
     if type(value) not in _SIMPLE:
         raise TypeError(f"{func}: default {value!r} cannot be written as source")
     return repr(value)
-
-
-def _docstring(doc: str | None, indent: int) -> str:
-    if not doc:
-        return ""
-    pad = " " * indent
-    text = doc.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    lines = text.splitlines()
-    body = "\n".join((pad + line) if line else "" for line in lines[1:])
-    tail = f"\n{body}\n{pad}" if len(lines) > 1 else ""
-    return f'{pad}"""{lines[0]}{tail}"""\n'
 
 
 def _init(writer: _Writer) -> str:

@@ -1,5 +1,5 @@
 """How a twin's docstring says in sync words what its async original says: no ``await``,
-no ``async for``, and no Job where the twin returns the result.
+no ``async for``, and no Job where the twin returns the result; and how it is written.
 
 The generator applies `sync_doc` to every docstring it copies; a test fails when a sync
 docstring still speaks async, so a new phrase gets its rule here (or plainer words upstream).
@@ -52,3 +52,15 @@ def sync_doc(doc: str | None, *, results: bool) -> str | None:
     for pattern, replacement in _EVERYWHERE + (_RESULTS if results else ()):
         doc = pattern.sub(replacement, doc)
     return doc
+
+
+def docstring(doc: str | None, indent: int) -> str:
+    """`doc` as a docstring literal indented by `indent` spaces (empty without a doc)."""
+    if not doc:
+        return ""
+    pad = " " * indent
+    text = doc.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    lines = text.splitlines()
+    body = "\n".join((pad + line) if line else "" for line in lines[1:])
+    tail = f"\n{body}\n{pad}" if len(lines) > 1 else ""
+    return f'{pad}"""{lines[0]}{tail}"""\n'

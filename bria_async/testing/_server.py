@@ -50,10 +50,26 @@ async def _api_middleware(request: web.Request, handler: Handler) -> web.StreamR
     if not token or (token != config.api_token and not config.any_token):
         return error_response(401, "Unauthorized. Invalid API key or authentication token.", v2=v2)
     template = route_template(request)
+    if template:
+        refused = await _refused(request, state, token, template, v2=v2)
+        if refused is not None:
+            return refused
+    response = await _answer(request, handler, v2=v2)
+    if template and response.status in _ACCEPTED:
+        state.counters.submissions[template] += 1
+    return response
+
+
+async def _refused(
+    request: web.Request, state: State, token: str, template: str, *, v2: bool
+) -> web.StreamResponse | None:
+    """The 429 of a request over its route's rate limit, or the fault injected into it;
+    None to run the route (the status route's calls are counted first)."""
+    config = state.config
     if template == STATUS_ROUTE:
         state.counters.status_calls[request.match_info["request_id"]] += 1
     spent = endpoint(request)
-    if template and config.rate_limit is not None:
+    if config.rate_limit is not None:
         now = time.monotonic()
         wait = state.limits.admit(config.rate_limit, token, spent, now)
         if wait:
@@ -62,20 +78,18 @@ async def _api_middleware(request: web.Request, handler: Handler) -> web.StreamR
             headers = {"Retry-After": retry_after(wait)}
             return error_response(429, message, v2=v2, headers=headers)
         state.counters.count_minute(spent, now)
-    if template:
-        fault = await inject_fault(request, state.config.route(spent), state.rng, v2=v2)
-        if fault is not None:
-            return fault
+    return await inject_fault(request, config.route(spent), state.rng, v2=v2)
+
+
+async def _answer(request: web.Request, handler: Handler, *, v2: bool) -> web.StreamResponse:
+    """The route's answer, its ApiError or HTTP error as the API words one."""
     try:
-        response = await handler(request)
+        return await handler(request)
     except ApiError as error:
         return error_response(error.status, error.message, v2=v2)
     except web.HTTPException as error:
         message = f"{error.reason}: {request.method} {request.path}"
         return error_response(error.status, message, v2=v2)
-    if template and response.status in _ACCEPTED:
-        state.counters.submissions[template] += 1
-    return response
 
 
 async def _admin_state(request: web.Request) -> web.Response:
