@@ -1,7 +1,8 @@
-"""The README's route tables, generated from the route table (`_routes.ROUTES`):
-``python -m bria_async._route_docs --markdown`` prints them, ``--write README.md`` fills the
-README's ``<!-- routes-v1 -->`` and ``<!-- routes-v2 -->`` blocks (a test fails when they
-differ from what it would write).
+"""The route tables of the README and the docs site, generated from the route table
+(`_routes.ROUTES`): ``python -m bria_async._route_docs --markdown`` prints them, ``--write
+README.md docs/reference/routes.md`` fills each file's ``<!-- routes-v1 -->`` and
+``<!-- routes-v2 -->`` blocks (a test fails when a file in `TARGETS` differs from what it
+would write).
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ from pathlib import Path
 
 from ._routes import ROUTES
 
+#: The files that hold the generated tables, relative to the repository root.
+TARGETS = ("README.md", "docs/reference/routes.md")
+
 _V1_HEAD = "| # | route | method |\n|---|---|---|\n"
 _V2_HEAD = "| route (under /v2) | method |\n|---|---|\n"
 
 
 def markdown() -> dict[str, str]:
-    """The README's route tables, by the name of the block that holds each."""
+    """The route tables, by the name of the block that holds each."""
     v1 = "".join(
         f"| {r.number} | {r.method} {r.path} | {r.usage} |\n" for r in ROUTES if r.version == 1
     )
@@ -43,15 +47,20 @@ def rendered(text: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    """``--markdown``: print the tables; ``--write FILE``: fill the blocks of FILE."""
+    """``--markdown``: print the tables; ``--write FILE...``: fill the blocks of each FILE."""
     if argv[:1] == ["--markdown"]:
         print("\n".join(markdown().values()), end="")
         return 0
-    if len(argv) == 2 and argv[0] == "--write":
-        path = Path(argv[1])
-        path.write_text(rendered(path.read_text(encoding="utf-8")), encoding="utf-8")
+    if len(argv) >= 2 and argv[0] == "--write":
+        paths = [Path(name) for name in argv[1:]]
+        texts = [rendered(path.read_text(encoding="utf-8")) for path in paths]  # all or none
+        for path, text in zip(paths, texts, strict=True):
+            path.write_text(text, encoding="utf-8")
         return 0
-    print("usage: python -m bria_async._route_docs --markdown | --write FILE", file=sys.stderr)
+    print(
+        "usage: python -m bria_async._route_docs --markdown | --write FILE [FILE ...]",
+        file=sys.stderr,
+    )
     return 2
 
 

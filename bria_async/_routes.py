@@ -4,8 +4,9 @@ Each row says the HTTP method, the path template (under the base URL of its API 
 how a call of it finishes, the result it gives, and the SDK method that reaches it. From the
 table come: the Calls the namespaces send (`resources/_base.call_of`), the rate-limit
 endpoint names, the registry `jobs.resume` rebuilds Jobs from (`_registry.py`), the
-emulator's routes (checked against it by the tests) and the README's route tables
-(``python -m bria_async._route_docs --write README.md``; a test fails when they differ).
+emulator's routes (checked against it by the tests) and the route tables of the README and
+the docs (``python -m bria_async._route_docs --write README.md docs/reference/routes.md``; a
+test fails when they differ).
 
 Adding a route: a row here, one namespace method, one emulator handler, tests.
 """

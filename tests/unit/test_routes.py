@@ -14,7 +14,7 @@ import pytest
 
 from bria_async._ratelimit import endpoint_of
 from bria_async._registry import FOLLOW_ONLY, SPECS
-from bria_async._route_docs import main, rendered
+from bria_async._route_docs import TARGETS, main, rendered
 from bria_async._routes import DIRECT, ROUTES, Route
 from bria_async._specs import result_type
 from bria_async.testing._results import PREFIX, V2_PREFIX
@@ -103,9 +103,34 @@ def test_the_emulator_serves_every_route_of_the_table_and_no_other() -> None:
     assert sorted(served - declared) == [], "emulator routes missing from the table"
 
 
-def test_the_readme_route_tables_are_the_generated_ones() -> None:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert rendered(text) == text, "run: python -m bria_async._route_docs --write README.md"
+@pytest.mark.parametrize("target", TARGETS)
+def test_the_route_tables_of_the_readme_and_the_docs_are_the_generated_ones(target: str) -> None:
+    text = (ROOT / target).read_text(encoding="utf-8")
+    command = "python -m bria_async._route_docs --write " + " ".join(TARGETS)
+    assert rendered(text) == text, f"{target} differs; run: {command}"
+
+
+def test_the_docs_site_lists_the_routes_page() -> None:
+    assert "reference/routes.md" in (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+
+
+def test_write_fills_every_file_it_is_given_or_none(tmp_path: Path) -> None:
+    blocks = (
+        "<!-- routes-v1 -->\nstale\n<!-- /routes-v1 -->\n<!-- routes-v2 -->\n<!-- /routes-v2 -->\n"
+    )
+    first, second, broken = tmp_path / "a.md", tmp_path / "b.md", tmp_path / "c.md"
+    first.write_text(blocks, encoding="utf-8")
+    second.write_text("# B\n" + blocks, encoding="utf-8")
+    broken.write_text("no blocks here\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="routes-v1"):
+        main(["--write", str(first), str(broken)])
+    assert first.read_text(encoding="utf-8") == blocks
+    assert main(["--write", str(first), str(second)]) == 0
+    for path in (first, second):
+        text = path.read_text(encoding="utf-8")
+        assert "stale" not in text
+        assert rendered(text) == text
+        assert "| GET /status/{request_id} |" in text
 
 
 def test_the_markdown_command_prints_every_route(capsys: pytest.CaptureFixture[str]) -> None:
