@@ -20,8 +20,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import enum
-import itertools
-import os
 import sys
 import time
 import warnings
@@ -29,6 +27,7 @@ from collections.abc import AsyncIterator, Coroutine, Generator, Mapping, Sequen
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from ._completion import Completion, Direct
+from ._direct import PARSE_ERRORS, decode, new_id, parse
 from ._errors import (
     APIResponseValidationError,
     BriaError,
@@ -53,10 +52,6 @@ if TYPE_CHECKING:
 R = TypeVar("R", covariant=True)
 I_co = TypeVar("I_co", covariant=True)
 I = TypeVar("I")  # noqa: E741 - the image type of a result
-#: Job ids: random per process, then counted (unique without a system call per job).
-_ID_PREFIX = os.urandom(8).hex()
-_ID_COUNTER = itertools.count()
-_PARSE_ERRORS = (KeyError, TypeError, ValueError, IndexError, AttributeError)
 
 
 if sys.version_info >= (3, 12):
@@ -136,7 +131,7 @@ class Job(Generic[R]):
         self._spec = spec
         self._call = call
         self._context: Mapping[str, Any] = dict(context) if context else {}
-        self.id = job_id or f"{_ID_PREFIX}{next(_ID_COUNTER):016x}"
+        self.id = job_id or new_id()
         self._send_waiters: list[asyncio.Future[None]] = []
 
     # --- what users read -------------------------------------------------------------
@@ -277,9 +272,7 @@ class Job(Generic[R]):
                     raise
                 self._accept(205, None)  # the info routes' "call again", spelled as a 400
             else:
-                decode = self._spec.decode
-                body = response.json() if decode is None else await decode(response, runtime)
-                self._accept(response.status, body)
+                self._accept(response.status, await decode(self._spec, response, runtime))
         except asyncio.CancelledError:
             self._fail(JobFailedError("the submission was interrupted", job_id=self.id))
             raise
@@ -417,15 +410,10 @@ class Job(Generic[R]):
         job failed because the answer could not be parsed."""
         if not self._parsed:
             try:
-                self._result = self._spec.parse(self._body, self._result_context())
-            except _PARSE_ERRORS as exc:
-                error = APIResponseValidationError(
-                    f"unexpected answer ({exc})",
-                    job_id=self.id,
-                    status=self._http_status,
-                    excerpt=repr(self._body)[:200],
+                self._result = parse(
+                    self._spec, self._body, self._result_context(), self._http_status
                 )
-                error.__cause__ = exc
+            except APIResponseValidationError as error:
                 self._fail(error)
                 return False
             self._parsed = True
@@ -561,7 +549,7 @@ class Job(Generic[R]):
         job._submitted_at = data.submitted_at
         try:
             job._completion = spec.finish.restore(_Followed(job), data.state)
-        except (*_PARSE_ERRORS, BriaError) as exc:
+        except (*PARSE_ERRORS, BriaError) as exc:
             raise InvalidJobTokenError(
                 f"the job token of {data.kind} is not valid: {exc}"
             ) from None

@@ -8,7 +8,7 @@ import builtins
 import datetime as dt
 import os
 import typing
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Generic, Literal, overload
 
@@ -1526,7 +1526,7 @@ class Bria(SyncRoot):
     @overload
     def gather(
         self,
-        jobs: Iterable[Job[client_R]],
+        jobs: Iterable[Awaitable[client_R]],
         *,
         limit: int = ...,
         return_exceptions: Literal[False] = ...,
@@ -1534,13 +1534,23 @@ class Bria(SyncRoot):
 
     @overload
     def gather(
-        self, jobs: Iterable[Job[client_R]], *, limit: int = ..., return_exceptions: Literal[True]
+        self,
+        jobs: Iterable[Awaitable[client_R]],
+        *,
+        limit: int = ...,
+        return_exceptions: Literal[True],
     ) -> list[client_R | BaseException]: ...
 
     def gather(
-        self, jobs: Iterable[Job[client_R]], *, limit: int = 32, return_exceptions: bool = False
+        self,
+        jobs: Iterable[Awaitable[client_R]],
+        *,
+        limit: int = 32,
+        return_exceptions: bool = False,
     ) -> list[client_R] | list[client_R | BaseException]:
-        """Wait for many jobs, at most `limit` at once; results in the order given."""
+        """Wait for many jobs or direct calls, at most `limit` at once; results in the order
+        given.
+        """
         result: list[client_R] | list[client_R | BaseException] = self._portal.run(
             typing.cast(Any, self._async).gather(
                 jobs, limit=limit, return_exceptions=return_exceptions

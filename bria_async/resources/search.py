@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, get_args
 
 from .._errors import ValidationError
-from .._jobs import Job
 from .._specs import JobSpec
 from .._validation import (
     check_choice,
@@ -60,12 +59,12 @@ class SearchPages:
         self._next = first_page
         self._finished = False
 
-    def page(self, number: int) -> Job[SearchPage]:
+    async def page(self, number: int) -> SearchPage:
         """Page `number` (from 1) of this search, as a Job."""
         require_int("page", number, 1, self.last_page)
         size = {"page": number, "num_results_per_page": self.num_results_per_page}
         call = call_of(self._route, params={**self._params, **size})
-        return self._resource._job(PAGE, call, context=size)
+        return await self._resource._direct(PAGE, call, context=size)
 
     @property
     def last_page(self) -> int:
