@@ -20,14 +20,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import enum
-import sys
 import time
 import warnings
-from collections.abc import AsyncIterator, Coroutine, Generator, Mapping, Sequence
+from collections.abc import AsyncIterator, Generator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from ._completion import Completion, Direct
-from ._direct import PARSE_ERRORS, decode, new_id, parse
+from ._direct import PARSE_ERRORS, decode, eager_task, new_id, parse
 from ._errors import (
     APIResponseValidationError,
     BriaError,
@@ -52,21 +51,6 @@ if TYPE_CHECKING:
 R = TypeVar("R", covariant=True)
 I_co = TypeVar("I_co", covariant=True)
 I = TypeVar("I")  # noqa: E741 - the image type of a result
-
-
-if sys.version_info >= (3, 12):
-
-    def _eager_task(coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-        """A task for `coro` that starts at once where asyncio can (3.12+): the request goes
-        out in this event loop iteration instead of the next one."""
-        return asyncio.Task(coro, loop=asyncio.get_running_loop(), eager_start=True)
-
-else:
-
-    def _eager_task(coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-        """A task for `coro` (asyncio starts it in the next event loop iteration); made as on
-        3.12+, without going through the loop's task factory."""
-        return asyncio.Task(coro, loop=asyncio.get_running_loop())
 
 
 class HasImages(Protocol[I_co]):
@@ -222,7 +206,7 @@ class Job(Generic[R]):
                     error = forked_error("BriaClient")
                     self._fail(error)
                     raise error
-                task = _eager_task(self._send())
+                task = eager_task(self._send())
                 task.add_done_callback(self._on_sent)
                 self._send_task = task
             if not task.done():

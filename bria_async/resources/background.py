@@ -80,7 +80,7 @@ class Background(Resource):
     async def remove(self, image: ImageInput) -> EditResult:
         """Remove the background of any image, without registering it: a public URL (sent as
         ``image_url``) or a JPEG/PNG file of at most 12 MB (uploaded as ``file``), checked
-        when the Job is sent, before the upload."""
+        as it is sent, before the upload."""
         call = call_of(
             "background.remove",
             prepare=upload(image, encoding="form", allowed_types=JPEG_PNG, allowed_modes=RGB_MODES),

@@ -87,7 +87,7 @@ def _status(value: DatasetStatus | str | None) -> str | None:
 class Datasets(Resource):
     """Datasets that tailored models learn from: a draft gets images, then is completed.
 
-    Every method returns a Job; ``await`` it for the typed result.
+    Every method is a direct call that gives its typed result (no Job).
     """
 
     async def create(
@@ -165,7 +165,7 @@ class Datasets(Resource):
     ) -> DatasetImage:
         """Add one image to a draft dataset: a URL the server fetches, or a path, bytes or
         binary file object, read off the event loop and checked (PNG, JPEG or WEBP, at most
-        12 MB) when the Job is sent, before the upload; a string that is not a URL is refused
+        12 MB) as it is sent, before the upload; a string that is not a URL is refused
         at once. `image_name` names it in the dataset (by default the file's name).
         """
         ids = self._dataset_ids(dataset_id)

@@ -66,7 +66,8 @@ TRAINING = JobSpec(
 
 class Models(Resource):
     """Tailored models: create one on a dataset, train it, then generate with
-    ``bria.images.generate_tailored(model_id, prompt)``. Every method returns a Job.
+    ``bria.images.generate_tailored(model_id, prompt)``. ``start_training`` returns a
+    training Job; the other methods are direct calls.
     """
 
     async def create(self, *, name: str, dataset_id: int, description: str | None = None) -> Model:
