@@ -5,10 +5,10 @@ from __future__ import annotations
 import contextlib
 import copy
 import os
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Iterable, Mapping
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, overload
 
 import aiohttp
 import attrs
@@ -312,23 +312,29 @@ class AsyncBria:
 
     @overload
     async def gather(
-        self, jobs: Iterable[Job[R]], *, limit: int = ..., return_exceptions: Literal[False] = ...
+        self,
+        jobs: Iterable[Awaitable[R]],
+        *,
+        limit: int = ...,
+        return_exceptions: Literal[False] = ...,
     ) -> list[R]: ...
 
     @overload
     async def gather(
-        self, jobs: Iterable[Job[R]], *, limit: int = ..., return_exceptions: Literal[True]
+        self, jobs: Iterable[Awaitable[R]], *, limit: int = ..., return_exceptions: Literal[True]
     ) -> list[R | BaseException]: ...
 
     async def gather(
-        self, jobs: Iterable[Job[R]], *, limit: int = 32, return_exceptions: bool = False
+        self, jobs: Iterable[Awaitable[R]], *, limit: int = 32, return_exceptions: bool = False
     ) -> list[R] | list[R | BaseException]:
-        """Await many jobs, at most `limit` at once; results in the order given."""
+        """Await many jobs or direct calls, at most `limit` at once; results in the order
+        given."""
         return await _collections.gather(jobs, limit=limit, return_exceptions=return_exceptions)
 
     def as_completed(self, jobs: Iterable[Job[R]], *, limit: int = 32) -> AsyncIterator[Job[R]]:
         """Yield jobs as they finish, at most `limit` running at once."""
-        return _collections.as_completed(jobs, limit=limit)
+        # Jobs in, Jobs out (other awaitables would come out as their tasks)
+        return cast("AsyncIterator[Job[R]]", _collections.as_completed(jobs, limit=limit))
 
     async def save(self, result: Savable[R], directory: str | os.PathLike[str]) -> R:
         """Download `result` (an ImageResult, EditResult, V2Result, Image or Masks) into

@@ -20,15 +20,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import enum
-import itertools
-import os
-import sys
 import time
 import warnings
-from collections.abc import AsyncIterator, Coroutine, Generator, Mapping, Sequence
+from collections.abc import AsyncIterator, Generator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from ._completion import Completion, Direct
+from ._direct import PARSE_ERRORS, decode, eager_task, new_id, parse
 from ._errors import (
     APIResponseValidationError,
     BriaError,
@@ -53,25 +51,6 @@ if TYPE_CHECKING:
 R = TypeVar("R", covariant=True)
 I_co = TypeVar("I_co", covariant=True)
 I = TypeVar("I")  # noqa: E741 - the image type of a result
-#: Job ids: random per process, then counted (unique without a system call per job).
-_ID_PREFIX = os.urandom(8).hex()
-_ID_COUNTER = itertools.count()
-_PARSE_ERRORS = (KeyError, TypeError, ValueError, IndexError, AttributeError)
-
-
-if sys.version_info >= (3, 12):
-
-    def _eager_task(coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-        """A task for `coro` that starts at once where asyncio can (3.12+): the request goes
-        out in this event loop iteration instead of the next one."""
-        return asyncio.Task(coro, loop=asyncio.get_running_loop(), eager_start=True)
-
-else:
-
-    def _eager_task(coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-        """A task for `coro` (asyncio starts it in the next event loop iteration); made as on
-        3.12+, without going through the loop's task factory."""
-        return asyncio.Task(coro, loop=asyncio.get_running_loop())
 
 
 class HasImages(Protocol[I_co]):
@@ -136,7 +115,7 @@ class Job(Generic[R]):
         self._spec = spec
         self._call = call
         self._context: Mapping[str, Any] = dict(context) if context else {}
-        self.id = job_id or f"{_ID_PREFIX}{next(_ID_COUNTER):016x}"
+        self.id = job_id or new_id()
         self._send_waiters: list[asyncio.Future[None]] = []
 
     # --- what users read -------------------------------------------------------------
@@ -227,7 +206,7 @@ class Job(Generic[R]):
                     error = forked_error("BriaClient")
                     self._fail(error)
                     raise error
-                task = _eager_task(self._send())
+                task = eager_task(self._send())
                 task.add_done_callback(self._on_sent)
                 self._send_task = task
             if not task.done():
@@ -277,9 +256,7 @@ class Job(Generic[R]):
                     raise
                 self._accept(205, None)  # the info routes' "call again", spelled as a 400
             else:
-                decode = self._spec.decode
-                body = response.json() if decode is None else await decode(response, runtime)
-                self._accept(response.status, body)
+                self._accept(response.status, await decode(self._spec, response, runtime))
         except asyncio.CancelledError:
             self._fail(JobFailedError("the submission was interrupted", job_id=self.id))
             raise
@@ -417,15 +394,10 @@ class Job(Generic[R]):
         job failed because the answer could not be parsed."""
         if not self._parsed:
             try:
-                self._result = self._spec.parse(self._body, self._result_context())
-            except _PARSE_ERRORS as exc:
-                error = APIResponseValidationError(
-                    f"unexpected answer ({exc})",
-                    job_id=self.id,
-                    status=self._http_status,
-                    excerpt=repr(self._body)[:200],
+                self._result = parse(
+                    self._spec, self._body, self._result_context(), self._http_status
                 )
-                error.__cause__ = exc
+            except APIResponseValidationError as error:
                 self._fail(error)
                 return False
             self._parsed = True
@@ -556,7 +528,7 @@ class Job(Generic[R]):
             )
         try:
             return cls._sent_before(runtime, spec, data)
-        except (*_PARSE_ERRORS, BriaError) as exc:
+        except (*PARSE_ERRORS, BriaError) as exc:
             raise InvalidJobTokenError(
                 f"the job token of {data.kind} is not valid: {exc}"
             ) from None

@@ -8,7 +8,7 @@ import builtins
 import datetime as dt
 import os
 import typing
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Generic, Literal, overload
 
@@ -173,11 +173,11 @@ class SearchPages(Twin[AsyncSearchPages]):
     once 800 results were covered), ``pages.results()`` for the results one by one, and
     ``pages.page(n)`` for a single page.
 
-    Each page is a Job, like every other route: the same retries, deadline, hooks and typed
-    parse. A page's Job is created inside ``__next__`` and waited for at once, so between pages
-    the iterator holds nothing: breaking out early leaves no unsent Job, no task and no open
-    connection, and there is nothing to close (`close()` only stops further pages). Direct
-    transport calls would save little and bypass the hooks that count and time each call.
+    Each page is a direct call, like every other read: the same retries, deadline, hooks
+    and typed parse. A page's call is made inside ``__next__`` and waited for at once, so
+    between pages the iterator holds nothing: breaking out early leaves no unsent call, no
+    task and no open connection, and there is nothing to close (`close()` only stops
+    further pages).
     """
 
     @property
@@ -338,7 +338,7 @@ class Datasets(Twin[AsyncDatasets]):
 
     Datasets that tailored models learn from: a draft gets images, then is completed.
 
-    Every method returns its typed result.
+    Every method is a direct call that gives its typed result (no Job).
     """
 
     def create(
@@ -397,7 +397,7 @@ class Datasets(Twin[AsyncDatasets]):
     ) -> DatasetImage:
         """Add one image to a draft dataset: a URL the server fetches, or a path, bytes or
         binary file object, read off the event loop and checked (PNG, JPEG or WEBP, at most
-        12 MB) when the request is sent, before the upload; a string that is not a URL is refused
+        12 MB) as it is sent, before the upload; a string that is not a URL is refused
         at once. `image_name` names it in the dataset (by default the file's name).
         """
         return self._portal.run(self._async.upload_image(dataset_id, image, image_name=image_name))
@@ -440,7 +440,8 @@ class Models(Twin[AsyncModels]):
     """The synchronous twin of Models.
 
     Tailored models: create one on a dataset, train it, then generate with
-    ``bria.images.generate_tailored(model_id, prompt)``. Every method returns its result.
+    ``bria.images.generate_tailored(model_id, prompt)``. ``start_training`` returns a
+    training Job; the other methods are direct calls.
     """
 
     def create(self, *, name: str, dataset_id: int, description: str | None = None) -> Model:
@@ -879,7 +880,7 @@ class Background(Twin[AsyncBackground]):
     def remove(self, image: ImageInput) -> EditResult:
         """Remove the background of any image, without registering it: a public URL (sent as
         ``image_url``) or a JPEG/PNG file of at most 12 MB (uploaded as ``file``), checked
-        when the request is sent, before the upload.
+        as it is sent, before the upload.
         """
         return self._portal.run(self._async.remove(image))
 
@@ -1579,7 +1580,7 @@ class Bria(SyncRoot):
     @overload
     def gather(
         self,
-        jobs: Iterable[Job[client_R]],
+        jobs: Iterable[Awaitable[client_R]],
         *,
         limit: int = ...,
         return_exceptions: Literal[False] = ...,
@@ -1587,13 +1588,23 @@ class Bria(SyncRoot):
 
     @overload
     def gather(
-        self, jobs: Iterable[Job[client_R]], *, limit: int = ..., return_exceptions: Literal[True]
+        self,
+        jobs: Iterable[Awaitable[client_R]],
+        *,
+        limit: int = ...,
+        return_exceptions: Literal[True],
     ) -> list[client_R | BaseException]: ...
 
     def gather(
-        self, jobs: Iterable[Job[client_R]], *, limit: int = 32, return_exceptions: bool = False
+        self,
+        jobs: Iterable[Awaitable[client_R]],
+        *,
+        limit: int = 32,
+        return_exceptions: bool = False,
     ) -> list[client_R] | list[client_R | BaseException]:
-        """Wait for many jobs, at most `limit` at once; results in the order given."""
+        """Wait for many jobs or direct calls, at most `limit` at once; results in the order
+        given.
+        """
         result: list[client_R] | list[client_R | BaseException] = self._portal.run(
             typing.cast(Any, self._async).gather(
                 jobs, limit=limit, return_exceptions=return_exceptions

@@ -1,11 +1,12 @@
-"""What every namespace shares: the client's runtime, the Call of a route's row, and a way
-to make Jobs."""
+"""What every namespace shares: the client's runtime, the Call of a route's row, and the
+two ways to answer it: a Job (routes that finish later) or the result (direct routes)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from .. import _direct
 from .._jobs import Job
 from .._request import Call, TimeoutKind
 from .._routes import ROUTE, Route
@@ -80,3 +81,13 @@ class Resource:
             check_prompts(call.json, self._client.settings.max_prompt_chars)
         # positionally: keywords would cost the call of a class a dict (one Job per call)
         return Job(self._client._runtime, spec, call, context)
+
+    def _direct(
+        self, spec: JobSpec[R], call: Call, context: Mapping[str, Any] | None = None
+    ) -> Awaitable[R]:
+        """The result of a direct route's `call` (awaited at once by the method that makes
+        it): no Job. Its prompts are checked as a Job's are (`_job`)."""
+        client = self._client
+        if type(call.json) is dict:
+            check_prompts(call.json, client.settings.max_prompt_chars)
+        return _direct.run(client._runtime, spec, call, context)

@@ -3,6 +3,7 @@ image (isolated routes: a URL, path, bytes or file) or of a registered visual (b
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from .._completion import Placeholders
@@ -76,46 +77,46 @@ class Background(Resource):
         context = {"visual_id": require_id("visual_id", visual_id)}
         return self._job(INFO, _INFO.call(context), context=context)
 
-    def remove(self, image: ImageInput) -> Job[EditResult]:
+    async def remove(self, image: ImageInput) -> EditResult:
         """Remove the background of any image, without registering it: a public URL (sent as
         ``image_url``) or a JPEG/PNG file of at most 12 MB (uploaded as ``file``), checked
-        when the Job is sent, before the upload."""
+        as it is sent, before the upload."""
         call = call_of(
             "background.remove",
             prepare=upload(image, encoding="form", allowed_types=JPEG_PNG, allowed_modes=RGB_MODES),
         )
-        return self._job(EDIT, call)
+        return await self._direct(EDIT, call)
 
-    def remove_by_visual(
+    async def remove_by_visual(
         self,
         visual_id: str,
         *,
         sid: str | HasSid | None = None,
         desired_resolution: DesiredResolution | None = None,
         original_quality: bool | None = None,
-    ) -> Job[EditResult]:
+    ) -> EditResult:
         """Remove the background of a registered visual (or of its edit `sid`)."""
         params = drop_none(
             desired_resolution=check_resolution(desired_resolution),
             original_quality=check_bool("original_quality", original_quality),
         )
-        return self._edit(visual_id, "background.remove_by_visual", sid, params)
+        return await self._edit(visual_id, "background.remove_by_visual", sid, params)
 
-    def blur(
+    async def blur(
         self,
         visual_id: str,
         *,
         scale: int | None = None,
         sid: str | HasSid | None = None,
         desired_resolution: DesiredResolution | None = None,
-    ) -> Job[EditResult]:
+    ) -> EditResult:
         """Blur the background of a registered visual; `scale` 1 (least) to 5 (most, the
         API's default)."""
         params = drop_none(
             scale=check_int("scale", scale, 1, 5),
             desired_resolution=check_resolution(desired_resolution),
         )
-        return self._edit(visual_id, "background.blur", sid, params)
+        return await self._edit(visual_id, "background.blur", sid, params)
 
     def replace(
         self,
@@ -176,8 +177,8 @@ class Background(Resource):
 
     def _edit(
         self, visual_id: str, route: str, sid: str | HasSid | None, params: dict[str, Any]
-    ) -> Job[EditResult]:
+    ) -> Awaitable[EditResult]:
         vid = require_id("visual_id", visual_id)
         query = {**drop_none(sid=sid_of(sid)), **params}
         call = call_of(route, {"visual_id": vid}, params=query or None)
-        return self._job(EDIT, call, context={"visual_id": vid})
+        return self._direct(EDIT, call, {"visual_id": vid})

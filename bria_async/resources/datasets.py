@@ -11,7 +11,6 @@ import anyio
 
 from .._errors import APIResponseValidationError, BriaError, ValidationError
 from .._inputs import IMAGE_TYPES, ImageInput, check, form_factory, load
-from .._jobs import Job
 from .._request import Call
 from .._specs import JobSpec
 from .._validation import (
@@ -88,16 +87,16 @@ def _status(value: DatasetStatus | str | None) -> str | None:
 class Datasets(Resource):
     """Datasets that tailored models learn from: a draft gets images, then is completed.
 
-    Every method returns a Job; ``await`` it for the typed result.
+    Every method is a direct call that gives its typed result (no Job).
     """
 
-    def create(
+    async def create(
         self,
         *,
         use_case: UseCase | str,
         style_description: str,
         name: str | None = None,
-    ) -> Job[Dataset]:
+    ) -> Dataset:
         """Create a dataset in the ``draft`` status. The reference marks `style_description`
         as required for now; `use_case` is ``illustrative_style`` or
         ``illustrative_single_object``.
@@ -109,18 +108,18 @@ class Datasets(Resource):
         }
         # Not repeated after a 5xx: a retry could leave a duplicate dataset behind.
         call = call_of("datasets.create", json=body)
-        return self._job(CREATE, call)
+        return await self._direct(CREATE, call)
 
-    def list(self) -> Job[tuple[Dataset, ...]]:
+    async def list(self) -> tuple[Dataset, ...]:
         """Every dataset of your organisation (an empty tuple when there are none)."""
-        return self._job(LIST, call_of("datasets.list"))
+        return await self._direct(LIST, call_of("datasets.list"))
 
-    def retrieve(self, dataset_id: int | str) -> Job[Dataset]:
+    async def retrieve(self, dataset_id: int | str) -> Dataset:
         """One dataset, with its images."""
         path_id = require_numeric_id("dataset_id", dataset_id)
-        return self._job(RETRIEVE, call_of("datasets.retrieve", {"id": path_id}))
+        return await self._direct(RETRIEVE, call_of("datasets.retrieve", {"id": path_id}))
 
-    def update(
+    async def update(
         self,
         dataset_id: int | str,
         *,
@@ -128,7 +127,7 @@ class Datasets(Resource):
         style_description: str | None = None,
         name: str | None = None,
         status: DatasetStatus | str | None = None,
-    ) -> Job[Dataset]:
+    ) -> Dataset:
         """Change a dataset; only the options given are sent.
 
         The server refuses (ConflictError, 409) a new `use_case` or `style_description` on a
@@ -150,23 +149,23 @@ class Datasets(Resource):
                 "update", {}, "at least one of use_case, style_description, name, status"
             )
         call = call_of("datasets.update", {"id": path_id}, json=body)
-        return self._job(UPDATE, call)
+        return await self._direct(UPDATE, call)
 
-    def complete(self, dataset_id: int | str) -> Job[Dataset]:
+    async def complete(self, dataset_id: int | str) -> Dataset:
         """Mark a dataset completed, so that a model can train on it; it takes no more images."""
-        return self.update(dataset_id, status=DatasetStatus.COMPLETED)
+        return await self.update(dataset_id, status=DatasetStatus.COMPLETED)
 
-    def delete(self, dataset_id: int | str) -> Job[None]:
+    async def delete(self, dataset_id: int | str) -> None:
         """Delete a dataset (ConflictError while a model trains on it or was trained on it)."""
         path_id = require_numeric_id("dataset_id", dataset_id)
-        return self._job(DELETE, call_of("datasets.delete", {"id": path_id}))
+        return await self._direct(DELETE, call_of("datasets.delete", {"id": path_id}))
 
-    def upload_image(
+    async def upload_image(
         self, dataset_id: int | str, image: ImageInput, *, image_name: str | None = None
-    ) -> Job[DatasetImage]:
+    ) -> DatasetImage:
         """Add one image to a draft dataset: a URL the server fetches, or a path, bytes or
         binary file object, read off the event loop and checked (PNG, JPEG or WEBP, at most
-        12 MB) when the Job is sent, before the upload; a string that is not a URL is refused
+        12 MB) as it is sent, before the upload; a string that is not a URL is refused
         at once. `image_name` names it in the dataset (by default the file's name).
         """
         ids = self._dataset_ids(dataset_id)
@@ -182,7 +181,7 @@ class Datasets(Resource):
 
         # Not repeated after a 5xx: a retry could add the image twice.
         call = call_of("datasets.upload_image", ids, kind="upload", prepare=prepare)
-        return self._job(UPLOAD_IMAGE, call)
+        return await self._direct(UPLOAD_IMAGE, call)
 
     async def upload_images(
         self,
@@ -245,20 +244,20 @@ class Datasets(Resource):
                 group.start_soon(worker)
         return [outcome for outcome in outcomes if outcome is not None]
 
-    def list_images(self, dataset_id: int | str) -> Job[tuple[DatasetImage, ...]]:
+    async def list_images(self, dataset_id: int | str) -> tuple[DatasetImage, ...]:
         """The images of a dataset."""
         call = call_of("datasets.list_images", self._dataset_ids(dataset_id))
-        return self._job(LIST_IMAGES, call)
+        return await self._direct(LIST_IMAGES, call)
 
-    def retrieve_image(self, dataset_id: int | str, image_id: int | str) -> Job[DatasetImage]:
+    async def retrieve_image(self, dataset_id: int | str, image_id: int | str) -> DatasetImage:
         """One image of a dataset."""
         call = call_of("datasets.retrieve_image", self._image_ids(dataset_id, image_id))
-        return self._job(RETRIEVE_IMAGE, call)
+        return await self._direct(RETRIEVE_IMAGE, call)
 
-    def delete_image(self, dataset_id: int | str, image_id: int | str) -> Job[None]:
+    async def delete_image(self, dataset_id: int | str, image_id: int | str) -> None:
         """Remove an image from a draft dataset (ConflictError once it is completed)."""
         call = call_of("datasets.delete_image", self._image_ids(dataset_id, image_id))
-        return self._job(DELETE_IMAGE, call)
+        return await self._direct(DELETE_IMAGE, call)
 
     @staticmethod
     def _dataset_ids(dataset_id: int | str) -> dict[str, str]:

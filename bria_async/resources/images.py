@@ -121,7 +121,9 @@ class Images(Resource):
         call = call_of("images.generate_tailored", {"model_id": path_id}, json=body)
         return self._generate(call, sync, "tailored", path_id)
 
-    def upscale(self, image: ImageInput, *, desired_increase: Literal[2, 4] = 2) -> Job[EditResult]:
+    async def upscale(
+        self, image: ImageInput, *, desired_increase: Literal[2, 4] = 2
+    ) -> EditResult:
         """Increase the resolution of any image 2 or 4 times, without registering it: a
         public URL (sent as ``image_url``) or a JPEG/PNG file of at most 12 MB (uploaded as
         ``file``). A file is read and checked as the Job is sent: at least 216 px a side and
@@ -138,7 +140,7 @@ class Images(Resource):
                 check_loaded=lambda loaded: _check_upscale(loaded, factor),
             ),
         )
-        return self._job(UPSCALE, call)
+        return await self._direct(UPSCALE, call)
 
     @staticmethod
     def _common(

@@ -66,10 +66,11 @@ TRAINING = JobSpec(
 
 class Models(Resource):
     """Tailored models: create one on a dataset, train it, then generate with
-    ``bria.images.generate_tailored(model_id, prompt)``. Every method returns a Job.
+    ``bria.images.generate_tailored(model_id, prompt)``. ``start_training`` returns a
+    training Job; the other methods are direct calls.
     """
 
-    def create(self, *, name: str, dataset_id: int, description: str | None = None) -> Job[Model]:
+    async def create(self, *, name: str, dataset_id: int, description: str | None = None) -> Model:
         """Create a model (status ``Created``) that will train on dataset `dataset_id`."""
         body = {
             "name": require_text("name", name),
@@ -81,19 +82,19 @@ class Models(Resource):
             ),
         }
         # Not repeated after a 5xx: a retry could leave a duplicate model behind.
-        return self._job(CREATE, call_of("models.create", json=body))
+        return await self._direct(CREATE, call_of("models.create", json=body))
 
-    def list(self) -> Job[tuple[Model, ...]]:
+    async def list(self) -> tuple[Model, ...]:
         """Every model of your organisation (an empty tuple when there are none)."""
-        return self._job(LIST, call_of("models.list"))
+        return await self._direct(LIST, call_of("models.list"))
 
-    def retrieve(self, model_id: int | str) -> Job[Model]:
+    async def retrieve(self, model_id: int | str) -> Model:
         """One model, with its current status."""
-        return self._job(RETRIEVE, call_of("models.retrieve", self._ids(model_id)))
+        return await self._direct(RETRIEVE, call_of("models.retrieve", self._ids(model_id)))
 
-    def delete(self, model_id: int | str) -> Job[None]:
+    async def delete(self, model_id: int | str) -> None:
         """Delete a model."""
-        return self._job(DELETE, call_of("models.delete", self._ids(model_id)))
+        return await self._direct(DELETE, call_of("models.delete", self._ids(model_id)))
 
     def start_training(self, model_id: int | str) -> Job[Model]:
         """Start training a model; the Job resolves to the trained Model.
@@ -116,13 +117,13 @@ class Models(Resource):
             TRAINING, call, context={"model_id": require_numeric_id("model_id", model_id)}
         )
 
-    def stop_training(self, model_id: int | str) -> Job[Model]:
+    async def stop_training(self, model_id: int | str) -> Model:
         """Stop a model's training (ConflictError if it is not training); the Model, as the
         server answers (at least its id and status).
         """
         context = {"model_id": require_numeric_id("model_id", model_id)}
         call = call_of("models.stop_training", self._ids(model_id))
-        return self._job(STOP_TRAINING, call, context=context)
+        return await self._direct(STOP_TRAINING, call, context=context)
 
     @staticmethod
     def _ids(model_id: int | str) -> dict[str, str]:

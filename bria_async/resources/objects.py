@@ -77,7 +77,7 @@ class Objects(Resource):
         context = {"visual_id": require_id("visual_id", visual_id)}
         return self._job(INFO, _INFO.call(context), context=context)
 
-    def mask_generator(self, visual_id: str) -> Job[Masks]:
+    async def mask_generator(self, visual_id: str) -> Masks:
         """Every mask Bria can generate for `visual_id`, with the panoptic map.
 
         The zip is read in memory, off the event loop, with its names treated as data (never
@@ -86,9 +86,9 @@ class Objects(Resource):
         """
         vid = require_id("visual_id", visual_id)
         call = call_of("objects.mask_generator", {"visual_id": vid})
-        return self._job(MASK_GENERATOR, call, context={"visual_id": vid})
+        return await self._direct(MASK_GENERATOR, call, {"visual_id": vid})
 
-    def remove(
+    async def remove(
         self,
         visual_id: str,
         *,
@@ -100,7 +100,7 @@ class Objects(Resource):
         enhance: bool | None = None,
         desired_resolution: DesiredResolution | None = None,
         original_quality: bool | None = None,
-    ) -> Job[EditResult]:
+    ) -> EditResult:
         """Remove objects or areas from `visual_id`: name them by exactly one of `object_ids`
         (from ``objects.info``), `mask_ids` (from ``mask_generator``), `mask_url` (a mask you
         drew) or `points` ([x, y] pixels); the API refuses a mix. `sid` (a string or the
@@ -136,7 +136,7 @@ class Objects(Resource):
             original_quality=check_bool("original_quality", original_quality),
         )
         call = call_of("objects.remove", {"visual_id": vid}, params=params or None, json=body)
-        return self._job(REMOVE, call, context={"visual_id": vid})
+        return await self._direct(REMOVE, call, {"visual_id": vid})
 
 
 def _changes(

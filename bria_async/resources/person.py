@@ -44,14 +44,14 @@ class Person(Resource):
         context = {"visual_id": require_id("visual_id", visual_id)}
         return self._job(INFO, _INFO.call(context), context=context)
 
-    def modify(
+    async def modify(
         self,
         visual_id: str,
         changes: Sequence[Mapping[str, Any]],
         *,
         sid: str | HasSid | None = None,
         desired_resolution: DesiredResolution | None = None,
-    ) -> Job[EditResult]:
+    ) -> EditResult:
         """A new visual with `changes` made to its presenters (POST /{visual_id}/create).
         Put every change of one person in one request: the API does not chain changes of
         the same person by `sid`. Changes of other people may chain by `sid`."""
@@ -61,4 +61,4 @@ class Person(Resource):
             **drop_none(sid=sid_of(sid), desired_resolution=check_resolution(desired_resolution)),
         }
         call = call_of("person.modify", {"visual_id": vid}, json=body, kind="sync_generation")
-        return self._job(MODIFY, call, context={"visual_id": vid})
+        return await self._direct(MODIFY, call, {"visual_id": vid})

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, get_args
+from typing import Any, TypeVar, get_args
 
 from .._completion import Placeholders
 from .._errors import ValidationError
@@ -44,6 +44,7 @@ from ._base import Resource, call_of
 PLACEMENT_TYPES: tuple[str, ...] = get_args(PlacementType)
 PLACEMENTS: tuple[str, ...] = get_args(Placement)
 #: placement_type=automatic answers this many shots per requested result.
+R = TypeVar("R")
 AUTOMATIC_SHOTS = 10
 _HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 
@@ -116,13 +117,13 @@ class Product(Resource):
     """E-commerce product shots. Results expire on Bria's side after about an hour: save
     them (``await result.save(dir)``) to keep them."""
 
-    def cutout(self, image: ImageInput, *, sku: str | None = None) -> Job[EditResult]:
+    async def cutout(self, image: ImageInput, *, sku: str | None = None) -> EditResult:
         """A clean cutout of the product in `image` (URL, path, bytes or binary file)."""
-        return self._post(CUTOUT, _sku(sku), {_IMAGE: image})
+        return await self._post(CUTOUT, _sku(sku), {_IMAGE: image})
 
-    def packshot(
+    async def packshot(
         self, image: ImageInput, *, sku: str | None = None, background_color: str | None = None
-    ) -> Job[EditResult]:
+    ) -> EditResult:
         """A 2000x2000 professional packshot of the product in `image` (or of its cutout) on
         `background_color` (hex like ``"#FFFFFF"``, the default, or ``"transparent"``)."""
         if (
@@ -136,7 +137,7 @@ class Product(Resource):
                 "a hex colour like '#FFFFFF', or 'transparent'",
             )
         body = {**_sku(sku), **drop_none(background_color=background_color)}
-        return self._post(PACKSHOT, body, {_IMAGE: image})
+        return await self._post(PACKSHOT, body, {_IMAGE: image})
 
     def lifestyle_shot_by_text(
         self,
@@ -263,18 +264,18 @@ class Product(Resource):
         call = call_of("product.consistent_shots", json=body, prepare=prepare)
         return self._job(CONSISTENT_SHOTS, call, context={"sync": False})
 
-    def contextual_keyword_extraction(self, image: ImageInput) -> Job[ProductKeywords]:
+    async def contextual_keyword_extraction(self, image: ImageInput) -> ProductKeywords:
         """Coming soon in the API (the reference gives no parameters yet): keywords that
         describe the main product of `image`, for search and SEO."""
-        return self._post(KEYWORDS, {}, {_IMAGE: image})
+        return await self._post(KEYWORDS, {}, {_IMAGE: image})
 
     def _post(
         self,
-        spec: JobSpec[Any],
+        spec: JobSpec[R],
         body: dict[str, Any],
         images: Mapping[tuple[str, str, str], ImageInput],
-    ) -> Job[Any]:
-        return self._job(spec, _image_call(spec.kind, body, images))
+    ) -> Awaitable[R]:
+        return self._direct(spec, _image_call(spec.kind, body, images))
 
     def _lifestyle(
         self,

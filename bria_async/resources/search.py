@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, get_args
 
 from .._errors import ValidationError
-from .._jobs import Job
 from .._specs import JobSpec
 from .._validation import (
     check_choice,
@@ -35,13 +34,13 @@ PAGE = JobSpec(kind="search.page", parse=parse_search_page)
 class SearchPages:
     """The pages of one search: ``async for page in pages`` (stops after the last page, or
     once 800 results were covered), ``pages.results()`` for the results one by one, and
-    ``pages.page(n)`` for a single page as a Job.
+    ``await pages.page(n)`` for a single page.
 
-    Each page is a Job, like every other route: the same retries, deadline, hooks and typed
-    parse. A page's Job is created inside ``__anext__`` and awaited at once, so between pages
-    the iterator holds nothing: breaking out early leaves no unsent Job, no task and no open
-    connection, and there is nothing to close (`aclose()` only stops further pages). Direct
-    transport calls would save little and bypass the hooks that count and time each call.
+    Each page is a direct call, like every other read: the same retries, deadline, hooks
+    and typed parse. A page's call is made inside ``__anext__`` and awaited at once, so
+    between pages the iterator holds nothing: breaking out early leaves no unsent call, no
+    task and no open connection, and there is nothing to close (`aclose()` only stops
+    further pages).
     """
 
     def __init__(
@@ -60,12 +59,12 @@ class SearchPages:
         self._next = first_page
         self._finished = False
 
-    def page(self, number: int) -> Job[SearchPage]:
-        """Page `number` (from 1) of this search, as a Job."""
+    async def page(self, number: int) -> SearchPage:
+        """Page `number` (from 1) of this search."""
         require_int("page", number, 1, self.last_page)
         size = {"page": number, "num_results_per_page": self.num_results_per_page}
         call = call_of(self._route, params={**self._params, **size})
-        return self._resource._job(PAGE, call, context=size)
+        return await self._resource._direct(PAGE, call, context=size)
 
     @property
     def last_page(self) -> int:

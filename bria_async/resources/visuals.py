@@ -7,7 +7,7 @@ next edit of the same visual to chain them: register -> remove background -> cro
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from typing import Any, Literal, get_args
 
 from .._errors import ValidationError
@@ -76,13 +76,13 @@ def _colour(name: str, value: Any) -> Any:
 class Visuals(Resource):
     """Registered visuals: onboarding, info, caption, and the edits that chain by `sid`."""
 
-    def register(
+    async def register(
         self,
         image_url: str | None = None,
         *,
         org_image_key: str | None = None,
         is_private: bool | None = None,
-    ) -> Job[RegisteredVisual]:
+    ) -> RegisteredVisual:
         """Register the image at `image_url` (public) or known by your `org_image_key`; the
         result's `visual_id` is the key for every other visual route. Registering the same
         image again returns the same id (``already_registered`` is then True)."""
@@ -97,13 +97,13 @@ class Visuals(Resource):
             # the reference types is_private as a string ("true"/"false")
             is_private=None if private is None else str(private).lower(),
         )
-        return self._job(REGISTER, call_of("visuals.register", json=body))
+        return await self._direct(REGISTER, call_of("visuals.register", json=body))
 
-    def remove_image(self, visual_id: str) -> Job[None]:
+    async def remove_image(self, visual_id: str) -> None:
         """Remove the visual from your organisation's gallery (Bria keeps the image)."""
         vid = require_id("visual_id", visual_id)
         call = call_of("visuals.remove_image", {"visual_id": vid})
-        return self._job(REMOVE_IMAGE, call, context={"visual_id": vid})
+        return await self._direct(REMOVE_IMAGE, call, {"visual_id": vid})
 
     def info(self, visual_id: str, *, lean: bool | None = None) -> Job[VisualInfo]:
         """What Bria sees in the visual (``lean=True``: description and size only); while
@@ -114,39 +114,39 @@ class Visuals(Resource):
         }
         return self._job(INFO, _INFO.call(context), context=context)
 
-    def caption(self, visual_id: str) -> Job[Caption]:
+    async def caption(self, visual_id: str) -> Caption:
         """A caption that describes the visual."""
         vid = require_id("visual_id", visual_id)
         call = call_of("visuals.caption", {"visual_id": vid})
-        return self._job(CAPTION, call, context={"visual_id": vid})
+        return await self._direct(CAPTION, call, {"visual_id": vid})
 
-    def crop(
+    async def crop(
         self, visual_id: str, *, sid: str | HasSid | None = None, padding: int | None = None
-    ) -> Job[EditResult]:
+    ) -> EditResult:
         """Crop tightly around what remains of a visual without background (use it after
         ``background.remove_by_visual``), with `padding` pixels on every side."""
         body = drop_none(padding=check_int("padding", padding, 0))
-        return self._edit(visual_id, "crop", sid, json=body)
+        return await self._edit(visual_id, "crop", sid, json=body)
 
-    def image_to_psd(self, visual_id: str, *, sid: str | HasSid | None = None) -> Job[EditResult]:
+    async def image_to_psd(self, visual_id: str, *, sid: str | HasSid | None = None) -> EditResult:
         """A layered PSD of the visual (background, foreground, one layer per object); the
         result's `url` is the PSD file (``await result.save(dir)`` keeps it)."""
-        return self._edit(visual_id, "image_to_psd", sid)
+        return await self._edit(visual_id, "image_to_psd", sid)
 
-    def increase_resolution(
+    async def increase_resolution(
         self,
         visual_id: str,
         *,
         sid: str | HasSid | None = None,
         desired_increase: Literal[2, 4] | None = None,
-    ) -> Job[EditResult]:
+    ) -> EditResult:
         """Upscale the visual (or the edit `sid`) 2 or 4 times, up to 8192x8192 pixels."""
         params = drop_none(
             desired_increase=check_choice("desired_increase", desired_increase, (2, 4))
         )
-        return self._edit(visual_id, "increase_resolution", sid, params=params)
+        return await self._edit(visual_id, "increase_resolution", sid, params=params)
 
-    def image_expansion(
+    async def image_expansion(
         self,
         visual_id: str,
         *,
@@ -157,7 +157,7 @@ class Visuals(Resource):
         negative_prompt: str | None = None,
         seed: int | None = None,
         sid: str | HasSid | None = None,
-    ) -> Job[EditResult]:
+    ) -> EditResult:
         """Expand the visual onto a `canvas_size` [w, h] canvas (area at most 5000x5000,
         default 1000x1000), the original scaled to `original_image_size` (over 15% of the
         canvas) with its upper-left corner at `original_image_location`."""
@@ -191,9 +191,11 @@ class Visuals(Resource):
             seed=check_int("seed", seed, 0),
             sid=sid_of(sid),
         )
-        return self._edit(visual_id, "image_expansion", None, json=body, kind="sync_generation")
+        return await self._edit(
+            visual_id, "image_expansion", None, json=body, kind="sync_generation"
+        )
 
-    def campaign_generator(
+    async def campaign_generator(
         self,
         visual_id: str,
         *,
@@ -216,7 +218,7 @@ class Visuals(Resource):
         bg_prompt: str | None = None,
         bg_seed: int | None = None,
         bg_color: str | None = None,
-    ) -> Job[ImageResult]:
+    ) -> ImageResult:
         """Ads for several placements from the visual, laid out by `template_id` or
         `layout_ids` (one is required); each ad is an image whose ``extra`` holds its
         ``layout_id``, ``width`` and ``height``. Fonts, logo and CTA are URLs."""
@@ -272,7 +274,7 @@ class Visuals(Resource):
         call = call_of(
             "visuals.campaign_generator", {"visual_id": vid}, json=body, kind="sync_generation"
         )
-        return self._job(CAMPAIGN, call, context={"visual_id": vid})
+        return await self._direct(CAMPAIGN, call, {"visual_id": vid})
 
     def _edit(
         self,
@@ -283,11 +285,11 @@ class Visuals(Resource):
         params: dict[str, Any] | None = None,
         json: dict[str, Any] | None = None,
         kind: Literal["quick", "sync_generation"] = "quick",
-    ) -> Job[EditResult]:
+    ) -> Awaitable[EditResult]:
         """POST /{visual_id}/{route}?sid=...: an edit whose answer is a result_url and sid."""
         vid = require_id("visual_id", visual_id)
         query = {**drop_none(sid=sid_of(sid)), **(params or {})}
         call = call_of(
             f"visuals.{route}", {"visual_id": vid}, params=query or None, json=json, kind=kind
         )
-        return self._job(EDIT, call, context={"visual_id": vid, "route": route})
+        return self._direct(EDIT, call, {"visual_id": vid, "route": route})

@@ -7,7 +7,7 @@ from __future__ import annotations
 from bria_async import AspectRatio, BriaClient
 
 
-def fixed_sets_are_literal_types(bria: BriaClient, ratio: AspectRatio) -> None:
+async def fixed_sets_are_literal_types(bria: BriaClient, ratio: AspectRatio) -> None:
     bria.images.generate("a fox", aspect_ratio="16:9", medium="art", model="fast")
     bria.images.generate("a fox", aspect_ratio=ratio)
     bria.images.generate("a fox", aspect_ratio="7:3")  # type: ignore[arg-type]
@@ -22,7 +22,7 @@ def fixed_sets_are_literal_types(bria: BriaClient, ratio: AspectRatio) -> None:
     bria.v2.image.relight("https://example.com/a.png", "midday", "left")  # type: ignore[arg-type]
     bria.v2.image.colorize("https://example.com/a.png", "pink")  # type: ignore[arg-type]
     bria.search.text("a fox", gallery_id="1", camera="drone")  # type: ignore[arg-type]
-    bria.background.blur("v1", desired_resolution="8k")  # type: ignore[arg-type]
+    await bria.background.blur("v1", desired_resolution="8k")  # type: ignore[arg-type]
     bria.product.lifestyle_shot_by_text(
         "https://example.com/a.png",
         "on a table",

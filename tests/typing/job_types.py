@@ -12,6 +12,7 @@ from bria_async import (
     Image,
     ImageResult,
     Job,
+    Model,
     StatusEvent,
     V2Result,
     VisualInfo,
@@ -23,10 +24,13 @@ async def images_are_typed(bria: BriaClient, token: dict[str, Any]) -> None:
     assert_type(generation, Job[ImageResult])
     async for image in generation.as_completed():
         assert_type(image, Image)
-    cutout = bria.product.cutout("https://example.com/shoe.jpg")
-    assert_type(cutout, Job[EditResult])
-    async for image in cutout.as_completed():
-        assert_type(image, Image)
+    cutout = await bria.product.cutout("https://example.com/shoe.jpg")  # direct: no Job
+    assert_type(cutout, EditResult)
+    assert_type(cutout.image, Image)
+    assert_type(await bria.models.list(), tuple[Model, ...])
+    assert_type(
+        await bria.gather([bria.models.list(), bria.models.list()]), list[tuple[Model, ...]]
+    )
     assert_type(bria.jobs.resume(token, ImageResult), Job[ImageResult])
     assert_type(bria.jobs.resume(token), Job[Any])
     info = bria.visuals.info("v1")

@@ -109,7 +109,7 @@ async def test_remove_refuses_webp_palette_and_big_files_before_sending(
 
 async def test_remove_refuses_a_non_url_string_at_once(client: BriaClient) -> None:
     with pytest.raises(ValidationError, match=r"pathlib\.Path"):
-        client.background.remove("shoe.png")
+        await client.background.remove("shoe.png")
 
 
 # --- remove by visual (37), blur (38) -------------------------------------------------------
@@ -145,15 +145,15 @@ async def test_blur_sends_scale_sid_and_resolution(client: BriaClient, mock_api:
 @pytest.mark.parametrize("scale", [0, 6, 2.5, True])
 async def test_blur_scale_is_1_to_5(client: BriaClient, scale: Any) -> None:
     with pytest.raises(ValidationError, match="scale"):
-        client.background.blur(VID, scale=scale)
+        await client.background.blur(VID, scale=scale)
 
 
 @pytest.mark.parametrize("resolution", ["4k", "HD", ""])
 async def test_desired_resolution_is_an_enum(client: BriaClient, resolution: Any) -> None:
     with pytest.raises(ValidationError, match="desired_resolution"):
-        client.background.remove_by_visual(VID, desired_resolution=resolution)
+        await client.background.remove_by_visual(VID, desired_resolution=resolution)
     with pytest.raises(ValidationError, match="desired_resolution"):
-        client.person.modify(VID, [{"id": "p"}], desired_resolution=resolution)
+        await client.person.modify(VID, [{"id": "p"}], desired_resolution=resolution)
 
 
 # --- replace isolated (39), replace_bg (40) -------------------------------------------------
@@ -305,7 +305,7 @@ async def test_person_modify_needs_changes_with_person_ids(
     client: BriaClient, changes: Any
 ) -> None:
     with pytest.raises(ValidationError, match="changes"):
-        client.person.modify(VID, changes)
+        await client.person.modify(VID, changes)
 
 
 # --- images.upscale (7) ----------------------------------------------------------------------
@@ -350,4 +350,4 @@ async def test_upscale_checks_the_size_read_from_the_header(
 @pytest.mark.parametrize("factor", [3, 1, None])
 async def test_upscale_factor_is_2_or_4(client: BriaClient, factor: Any) -> None:
     with pytest.raises(ValidationError, match="desired_increase"):
-        client.images.upscale(b"", desired_increase=factor)
+        await client.images.upscale(b"", desired_increase=factor)

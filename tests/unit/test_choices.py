@@ -3,13 +3,14 @@ and refuses any other before sending, naming the parameter and the values allowe
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any, get_args
 
 import pytest
 
 import bria_async
-from bria_async import BriaClient, Job, ValidationError
+from bria_async import APIConnectionError, BriaClient, Job, ValidationError
 from bria_async.types import choices
 
 URL = "https://example.com/a.png"
@@ -85,16 +86,25 @@ def test_every_alias_is_exported_and_tested() -> None:
     assert {name for name in choices.__all__ if id(getattr(choices, name)) not in tested} == set()
 
 
+async def _made(made: object) -> None:
+    """Run what a method made if it is a direct route's coroutine (a Job is left unsent)."""
+    if inspect.iscoroutine(made):
+        await made
+
+
 @pytest.mark.parametrize(("parameter", "alias", "call"), CASES, ids=[c[0] for c in CASES])
 async def test_every_value_of_the_type_is_taken_and_no_other(
     client: BriaClient, parameter: str, alias: Any, call: Call
 ) -> None:
     values = get_args(alias)
     for value in values:
-        made = call(client, value)  # checked as it is made; never sent
+        made = call(client, value)  # a Job's method checks it as it is made; never sent
         if isinstance(made, Job):
             made.cancel()
+        elif inspect.iscoroutine(made):  # a direct route's, as it runs: then it is sent
+            with pytest.raises(APIConnectionError):  # (to a mock that answers nothing)
+                await made
     with pytest.raises(ValidationError) as refused:
-        call(client, "7:3")
+        await _made(call(client, "7:3"))
     assert refused.value.parameter == parameter
     assert all(repr(value) in str(refused.value) for value in values)

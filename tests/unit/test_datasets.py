@@ -86,11 +86,11 @@ async def test_create_takes_the_use_case_as_a_string_and_no_name(
         ({"use_case": "illustrative_style", "style_description": "x", "name": ""}, "name"),
     ],
 )
-def test_create_refuses_bad_input_before_sending(
+async def test_create_refuses_bad_input_before_sending(
     client: BriaClient, mock_api: MockAPI, kwargs: dict[str, Any], parameter: str
 ) -> None:
     with pytest.raises(ba.ValidationError) as info:
-        client.datasets.create(**kwargs)
+        await client.datasets.create(**kwargs)
     assert info.value.parameter == parameter
     assert not mock_api.requests
 
@@ -171,11 +171,11 @@ async def test_a_return_to_draft_sends_the_status_as_the_server_spells_it(
         ({"name": ""}, "name"),
     ],
 )
-def test_update_refuses_bad_input_before_sending(
+async def test_update_refuses_bad_input_before_sending(
     client: BriaClient, mock_api: MockAPI, kwargs: dict[str, Any], parameter: str
 ) -> None:
     with pytest.raises(ba.ValidationError) as info:
-        client.datasets.update(123, **kwargs)
+        await client.datasets.update(123, **kwargs)
     assert info.value.parameter == parameter
     assert not mock_api.requests
 
@@ -236,20 +236,20 @@ async def test_delete_image_sends_delete_and_returns_none(
         ("delete_image", (1,)),
     ],
 )
-def test_path_methods_refuse_an_empty_or_unsafe_dataset_id(
+async def test_path_methods_refuse_an_empty_or_unsafe_dataset_id(
     client: BriaClient, mock_api: MockAPI, method: str, args: tuple[Any, ...], bad: Any
 ) -> None:
     with pytest.raises(ba.ValidationError, match="dataset_id"):
-        getattr(client.datasets, method)(bad, *args)
+        await getattr(client.datasets, method)(bad, *args)
     assert not mock_api.requests
 
 
 @pytest.mark.parametrize("method", ["retrieve_image", "delete_image"])
-def test_image_methods_refuse_an_empty_image_id(
+async def test_image_methods_refuse_an_empty_image_id(
     client: BriaClient, mock_api: MockAPI, method: str
 ) -> None:
     with pytest.raises(ba.ValidationError, match="image_id"):
-        getattr(client.datasets, method)(123, "")
+        await getattr(client.datasets, method)(123, "")
     assert not mock_api.requests
 
 
@@ -377,13 +377,13 @@ async def test_upload_images_of_nothing_only_checks_the_dataset(
     assert await client.datasets.upload_images(123, []) == []
 
 
-def test_upload_image_refuses_what_is_not_an_image_input_at_once(
+async def test_upload_image_refuses_what_is_not_an_image_input_at_once(
     client: BriaClient, mock_api: MockAPI
 ) -> None:
     with pytest.raises(ba.ValidationError, match="http"):
-        client.datasets.upload_image(123, "cat.png")
+        await client.datasets.upload_image(123, "cat.png")
     with pytest.raises(TypeError, match="binary file"):
-        client.datasets.upload_image(123, 42)  # type: ignore[arg-type]
+        await client.datasets.upload_image(123, 42)  # type: ignore[arg-type]
     assert not mock_api.requests
 
 

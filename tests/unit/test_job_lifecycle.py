@@ -191,8 +191,8 @@ async def test_a_job_whose_waiter_was_cancelled_mid_post_completes_on_its_own(
 async def test_as_completed_yields_the_image_of_a_one_image_result(
     client: BriaClient, mock_api: MockAPI
 ) -> None:
-    mock_api.post(f"{BASE_URL}/product/cutout", payload={"result_url": A})
-    job = client.product.cutout("https://img.test/shoe.jpg")
+    mock_api.post(GEN, payload=answer(A))  # a sync=True answer: the Job's result at once
+    job = client.images.generate("a fox", num_results=1, sync=True)
     images = [image async for image in job.as_completed()]
     assert [image.url for image in images] == [A]
 

@@ -66,11 +66,11 @@ async def test_create_leaves_out_a_missing_description(
         ({"name": "m", "dataset_id": 1, "description": " "}, "description"),
     ],
 )
-def test_create_refuses_bad_input_before_sending(
+async def test_create_refuses_bad_input_before_sending(
     client: BriaClient, mock_api: MockAPI, kwargs: dict[str, Any], parameter: str
 ) -> None:
     with pytest.raises(ba.ValidationError) as info:
-        client.models.create(**kwargs)
+        await client.models.create(**kwargs)
     assert info.value.parameter == parameter
     assert not mock_api.requests
 
@@ -136,11 +136,11 @@ async def test_a_missing_model_is_a_not_found_error_with_the_server_message(
 
 @pytest.mark.parametrize("method", ["retrieve", "delete", "start_training", "stop_training"])
 @pytest.mark.parametrize("model_id", ["", " ", "a/b", None, True])
-def test_path_methods_refuse_an_empty_or_unsafe_model_id(
+async def test_path_methods_refuse_an_empty_or_unsafe_model_id(
     client: BriaClient, mock_api: MockAPI, method: str, model_id: Any
 ) -> None:
     with pytest.raises(ba.ValidationError, match="model_id"):
-        getattr(client.models, method)(model_id)
+        await getattr(client.models, method)(model_id)
     assert not mock_api.requests
 
 

@@ -120,14 +120,14 @@ async def test_info_of_an_unknown_visual_raises_not_found(
 
 
 @pytest.mark.parametrize("visual_id", ["", " ", "a/b", "..", None])
-def test_every_objects_route_refuses_an_empty_or_unsafe_visual_id(
+async def test_every_objects_route_refuses_an_empty_or_unsafe_visual_id(
     client: BriaClient, visual_id: Any
 ) -> None:
     for method in (client.objects.info, client.objects.mask_generator):
         with pytest.raises(ba.ValidationError, match="visual_id"):
-            method(visual_id)
+            await method(visual_id)  # a Job's method refuses it at once, a direct one as awaited
     with pytest.raises(ba.ValidationError, match="visual_id"):
-        client.objects.remove(visual_id, object_ids=["o"])
+        await client.objects.remove(visual_id, object_ids=["o"])
 
 
 # --- objects.mask_generator (42) -----------------------------------------------------------
@@ -240,14 +240,14 @@ async def test_mask_generator_fails_the_job_on_a_body_that_is_no_zip(
         await client.objects.mask_generator(VID)
 
 
-async def test_mask_generator_job_token_resumes_to_the_same_masks(
+async def test_mask_generator_answers_its_masks_with_no_job(
     client: BriaClient, mock_api: MockAPI
 ) -> None:
-    mock_api.post(f"{BASE_URL}/{VID}/objects/mask_generator", body=mask_zip())
-    job = client.objects.mask_generator(VID)
-    masks = await job
-    again = await client.jobs.resume(json.loads(json.dumps(job.to_dict())))
-    assert [m.png for m in again] == [m.png for m in masks]
+    mock_api.post(f"{BASE_URL}/{VID}/objects/mask_generator", body=mask_zip(), repeat=True)
+    call = client.objects.mask_generator(VID)
+    assert not isinstance(call, ba.Job)
+    masks = await call
+    assert [m.png for m in await client.objects.mask_generator(VID)] == [m.png for m in masks]
 
 
 # --- objects.remove (43) -------------------------------------------------------------------
@@ -332,11 +332,11 @@ async def test_remove_reports_the_server_refusal(client: BriaClient, mock_api: M
         ({"mask_ids": [1], "sid": ""}, "sid"),
     ],
 )
-def test_remove_refuses_bad_input_before_sending(
+async def test_remove_refuses_bad_input_before_sending(
     client: BriaClient, mock_api: MockAPI, kwargs: dict[str, Any], parameter: str
 ) -> None:
     with pytest.raises(ba.ValidationError) as info:
-        client.objects.remove(VID, **kwargs)
+        await client.objects.remove(VID, **kwargs)
     assert info.value.parameter == parameter
     assert not mock_api.requests
 

@@ -86,18 +86,18 @@ async def test_cutout_refuses_unsupported_or_oversized_files_before_sending(
 
 
 @pytest.mark.parametrize("value", ["not a url", "file:///etc/passwd", "C:/shoe.jpg"])
-def test_a_string_that_is_no_url_is_refused_at_once(client: BriaClient, value: str) -> None:
+async def test_a_string_that_is_no_url_is_refused_at_once(client: BriaClient, value: str) -> None:
     with pytest.raises(ba.ValidationError, match="image"):
-        client.product.cutout(value)
+        await client.product.cutout(value)
     with pytest.raises(ba.ValidationError, match="reference_image"):
         client.product.lifestyle_shot_by_image(IMAGE_URL, value)
     with pytest.raises(ba.ValidationError, match=r"images\[1\]"):
         client.product.consistent_shots([IMAGE_URL, value], scene_description="x")
 
 
-def test_an_object_that_is_no_image_input_is_a_type_error(client: BriaClient) -> None:
+async def test_an_object_that_is_no_image_input_is_a_type_error(client: BriaClient) -> None:
     with pytest.raises(TypeError, match="image"):
-        client.product.cutout(42)  # type: ignore[arg-type]
+        await client.product.cutout(42)  # type: ignore[arg-type]
 
 
 async def test_packshot_sends_the_background_colour(client: BriaClient, mock_api: MockAPI) -> None:
@@ -113,11 +113,11 @@ async def test_packshot_sends_the_background_colour(client: BriaClient, mock_api
 
 
 @pytest.mark.parametrize("colour", ["white", "#FFF", "FFFFFF", "#GGGGGG", "", 0xFFFFFF])
-def test_packshot_refuses_a_colour_that_is_not_hex_or_transparent(
+async def test_packshot_refuses_a_colour_that_is_not_hex_or_transparent(
     client: BriaClient, colour: Any
 ) -> None:
     with pytest.raises(ba.ValidationError, match="background_color"):
-        client.product.packshot(IMAGE_URL, background_color=colour)
+        await client.product.packshot(IMAGE_URL, background_color=colour)
 
 
 async def test_product_errors_carry_the_status(client: BriaClient, mock_api: MockAPI) -> None:

@@ -115,11 +115,11 @@ async def test_breaking_out_of_pages_sends_no_more_requests(
     assert [q["page"] for q in requested(mock_api)] == ["4"]
 
 
-async def test_one_page_is_a_job(client: BriaClient, mock_api: MockAPI) -> None:
+async def test_one_page_is_a_direct_call(client: BriaClient, mock_api: MockAPI) -> None:
     mock_api.get(re.compile(r".*/search\?.*page=7.*"), payload=results(1))
-    job = client.search.text("cats", gallery_id="g", num_results_per_page=10).page(7)
-    assert isinstance(job, ba.Job)
-    page = await job
+    call = client.search.text("cats", gallery_id="g", num_results_per_page=10).page(7)
+    assert not isinstance(call, ba.Job)
+    page = await call
     assert (page.page, page.num_results_per_page, len(page)) == (7, 10, 1)
 
 

@@ -203,9 +203,10 @@ def test_gather_and_as_completed_take_jobs_from_aio(bria: Bria, mock_api: MockAP
     mock_api.get(CAPTION, payload={"results": ["a caption"]}, repeat=True)
     captions = bria.gather([bria.aio.visuals.caption(f"vis{i}") for i in range(3)])
     assert [c.caption for c in captions] == ["a caption"] * 3
-    finished = list(bria.as_completed([bria.aio.visuals.caption("vis9")]))
+    mock_api.post(GENERATE, payload=ANSWER)
+    finished = list(bria.as_completed([bria.aio.images.generate("a fox", sync=True)]))
     assert [type(job) for job in finished] == [SyncJob]
-    assert finished[0].result().caption == "a caption"
+    assert finished[0].result().urls == ("https://cdn.test/a.png",)
 
 
 def test_search_pages_iterate_and_stop_when_left(bria: Bria, mock_api: MockAPI) -> None:
@@ -249,9 +250,10 @@ def test_a_callback_that_calls_the_client_back_fails_instead_of_deadlocking(
             errors.append(exc)
 
     mock_api.get(CAPTION, payload={"results": ["a caption"]}, repeat=True)
+    mock_api.post(GENERATE, payload=ANSWER)
     with Bria(TOKEN, base_url=BASE_URL, hooks=ba.Hooks(on_job=on_job)) as bria:
         holder.append(bria)
-        assert bria.visuals.caption("vis2").caption == "a caption"
+        assert bria.images.generate("a fox", sync=True).urls == ("https://cdn.test/a.png",)
     assert errors
     assert all("running event loop" in str(e) for e in errors)
     assert threading.active_count() >= 1

@@ -65,10 +65,10 @@ async def test_a_model_id_that_is_not_a_positive_integer_is_refused(
 ) -> None:
     """A lone surrogate used to be dropped, sending DELETE /tailored-gen/models/."""
     with pytest.raises(ValidationError) as info:
-        client.models.delete(model_id)
+        await client.models.delete(model_id)
     assert info.value.parameter == "model_id"
     with pytest.raises(ValidationError):
-        client.datasets.retrieve_image(123, model_id)
+        await client.datasets.retrieve_image(123, model_id)
     assert not mock_api.requests
 
 
@@ -114,11 +114,11 @@ def test_values_that_cannot_be_sent_are_refused(
 
 
 @pytest.mark.parametrize("sid", ["\ud800", "s1\r\nX-Other: 1", "s\t1"])
-def test_a_sid_with_control_characters_or_no_utf8_form_is_refused(
+async def test_a_sid_with_control_characters_or_no_utf8_form_is_refused(
     client: BriaClient, mock_api: MockAPI, sid: str
 ) -> None:
     with pytest.raises(ValidationError) as info:
-        client.background.remove_by_visual("v1", sid=sid)
+        await client.background.remove_by_visual("v1", sid=sid)
     assert info.value.parameter == "sid"
     assert not mock_api.requests
 

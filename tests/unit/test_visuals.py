@@ -58,7 +58,7 @@ async def test_register_refuses_bad_input(
     client: BriaClient, kwargs: dict[str, Any], parameter: str
 ) -> None:
     with pytest.raises(ValidationError) as info:
-        client.visuals.register(**kwargs)
+        await client.visuals.register(**kwargs)
     assert info.value.parameter == parameter
 
 
@@ -125,7 +125,7 @@ async def test_empty_visual_ids_are_refused(client: BriaClient) -> None:
         client.visuals.image_to_psd,
     ):
         with pytest.raises(ValidationError, match="visual_id"):
-            method("")
+            await method("")  # a Job's method refuses it at once, a direct one as awaited
 
 
 # --- edits: crop (10), image_to_psd (9), increase_resolution (8) ---------------------------
@@ -172,18 +172,18 @@ NO_SID = EditResult(
 @pytest.mark.parametrize("sid", ["", "  ", 5, NO_SID])
 async def test_a_sid_must_be_a_string_or_a_result_with_one(client: BriaClient, sid: Any) -> None:
     with pytest.raises(ValidationError, match="sid"):
-        client.visuals.crop(VID, sid=sid)
+        await client.visuals.crop(VID, sid=sid)
 
 
 @pytest.mark.parametrize("factor", [1, 3, 8, "2"])
 async def test_increase_resolution_takes_2_or_4(client: BriaClient, factor: Any) -> None:
     with pytest.raises(ValidationError, match="desired_increase"):
-        client.visuals.increase_resolution(VID, desired_increase=factor)
+        await client.visuals.increase_resolution(VID, desired_increase=factor)
 
 
 async def test_crop_refuses_negative_padding(client: BriaClient) -> None:
     with pytest.raises(ValidationError, match="padding"):
-        client.visuals.crop(VID, padding=-1)
+        await client.visuals.crop(VID, padding=-1)
 
 
 # --- image_expansion (6) ---------------------------------------------------------------------
@@ -229,7 +229,7 @@ async def test_image_expansion_checks_canvas_and_original(
     client: BriaClient, kwargs: dict[str, Any], parameter: str
 ) -> None:
     with pytest.raises(ValidationError) as info:
-        client.visuals.image_expansion(VID, **kwargs)
+        await client.visuals.image_expansion(VID, **kwargs)
     assert info.value.parameter == parameter
 
 
@@ -303,5 +303,5 @@ async def test_campaign_generator_checks(
     client: BriaClient, kwargs: dict[str, Any], parameter: str
 ) -> None:
     with pytest.raises(ValidationError) as info:
-        client.visuals.campaign_generator(VID, **kwargs)
+        await client.visuals.campaign_generator(VID, **kwargs)
     assert info.value.parameter == parameter
