@@ -26,8 +26,8 @@ from tests.integration.http_support import serve
 TOKEN = "wire-token-extras"
 IMG = "https://img.test/a.png"
 EXTRAS = ("extra_headers", "extra_query", "extra_body", "timeout")
-NAMESPACES = ("images", "visuals", "background", "objects", "person", "product", "search")
-NAMESPACES += ("datasets", "models", "v2")
+NAMESPACES: tuple[str, ...] = ("images", "visuals", "background", "objects", "person")
+NAMESPACES += ("product", "search", "datasets", "models", "v2")
 DRAFT = {"id": 1, "name": "d", "status": "draft", "use_case": "illustrative_style"}
 
 #: A valid call of each method, its checked arguments only.
