@@ -8,14 +8,17 @@ a request the API refuses or one aiohttp cannot encode halfway through its attem
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._errors import ValidationError
 from ._headers import check_default_headers
 from ._json import dumps
 from ._options import timeouts_of
-from ._request import RequestOptions
+from ._request import Call, Extras, RequestOptions, with_extras
 from ._settings import Timeouts
+
+if TYPE_CHECKING:
+    from ._runtime import Runtime
 
 _QUERY_VALUES = (str, int, float, bool)
 
@@ -46,6 +49,52 @@ def with_call_extras(
         body=None if extra_body is None else check_body("extra_body", extra_body),
         timeouts=None if timeout is None else timeouts_of(timeout, options.timeouts),
     )
+
+
+class CallExtras(NamedTuple):
+    """The four escape-hatch keywords of one namespace method call, as given (unchecked)."""
+
+    headers: Mapping[str, str] | None
+    query: Mapping[str, Any] | None
+    body: Mapping[str, Any] | None
+    timeout: float | Timeouts | None
+
+
+NO_EXTRAS = CallExtras(None, None, None, None)
+
+
+def sent_with(runtime: Runtime, call: Call, extras: CallExtras) -> tuple[Runtime, Call]:
+    """The runtime and Call a namespace method sends with its `extras`, all checked now.
+
+    The extra query and body go into `call` alone (a Job's submission, never the status
+    reads that follow it; a body an upload builds as it is sent gets them then, a form is
+    refused): keys named there win over the checked ones, which otherwise stay. Headers and
+    timeout go into the options of the runtime returned, so they hold for every API request
+    of the call: a Job's submission and its follow-up reads, as a ``with_options`` view's.
+    """
+    if extras == NO_EXTRAS:
+        return runtime, call
+    headers, query, body, timeout = extras
+    options = with_call_extras(runtime.options, extra_headers=headers, timeout=timeout)
+    if body is not None and call.method in ("GET", "DELETE"):
+        raise ValidationError("extra_body", body, f"None: a {call.method} request has no body")
+    if query is not None or body is not None:
+        merge = Extras(
+            {} if query is None else check_query("extra_query", query),
+            {} if body is None else check_body("extra_body", body),
+        )
+        prepare = call.prepare
+        if prepare is None:
+            call = with_extras(call, merge)
+        else:
+
+            async def prepare_then_merge(unprepared: Call) -> Call:
+                return with_extras(await prepare(unprepared), merge)
+
+            call = call._replace(prepare=prepare_then_merge)
+    if options is not runtime.options:
+        runtime = runtime.sending_with(options)
+    return runtime, call
 
 
 def check_query(parameter: str, query: object) -> dict[str, Any]:

@@ -47,6 +47,15 @@ class Runtime:
     def _options(self) -> RequestOptions:
         return RequestOptions.of(self.settings)
 
+    def sending_with(self, options: RequestOptions) -> Runtime:
+        """This runtime, sending with `options` (one call's own extra headers or timeout):
+        everything else, poller and transport included, is shared."""
+        runtime = attrs.evolve(self)
+        # `options` is computed from the settings (init=False): set past the frozen guard,
+        # on the copy only, before anyone else sees it
+        object.__setattr__(runtime, "options", options)
+        return runtime
+
 
 #: How many early webhook statuses a client keeps for jobs it does not follow (yet).
 EARLY_EVENTS = 256

@@ -278,6 +278,10 @@ class Images(Twin[AsyncImages]):
         text_guidance_scale: float | None = None,
         medium: Medium | None = None,
         prompt_enhancement: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> ImageResult:
         """Generate up to 4 images from `prompt` with Bria's base (2.3), fast (2.3) or HD (2.2)
         model; unset options take the API's defaults. ``sync=False`` (the default) answers at
@@ -297,6 +301,10 @@ class Images(Twin[AsyncImages]):
                 text_guidance_scale=text_guidance_scale,
                 medium=medium,
                 prompt_enhancement=prompt_enhancement,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
             )
         )
 
@@ -310,6 +318,10 @@ class Images(Twin[AsyncImages]):
         sync: bool = False,
         seed: int | None = None,
         steps_num: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> ImageResult:
         """Generate images with a tailored model you trained (see ``bria.models``)."""
         return self._portal.run(
@@ -321,16 +333,38 @@ class Images(Twin[AsyncImages]):
                 sync=sync,
                 seed=seed,
                 steps_num=steps_num,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
             )
         )
 
-    def upscale(self, image: ImageInput, *, desired_increase: Literal[2, 4] = 2) -> EditResult:
+    def upscale(
+        self,
+        image: ImageInput,
+        *,
+        desired_increase: Literal[2, 4] = 2,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> EditResult:
         """Increase the resolution of any image 2 or 4 times, without registering it: a
         public URL (sent as ``image_url``) or a JPEG/PNG file of at most 12 MB (uploaded as
         ``file``). A file is read and checked as the request is sent: at least 216 px a side and
         a result of at most 8192x8192 pixels.
         """
-        return self._portal.run(self._async.upscale(image, desired_increase=desired_increase))
+        return self._portal.run(
+            self._async.upscale(
+                image,
+                desired_increase=desired_increase,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
 
 class Datasets(Twin[AsyncDatasets]):
@@ -342,23 +376,69 @@ class Datasets(Twin[AsyncDatasets]):
     """
 
     def create(
-        self, *, use_case: UseCase | str, style_description: str, name: str | None = None
+        self,
+        *,
+        use_case: UseCase | str,
+        style_description: str,
+        name: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Dataset:
         """Create a dataset in the ``draft`` status. The reference marks `style_description`
         as required for now; `use_case` is ``illustrative_style`` or
         ``illustrative_single_object``.
         """
         return self._portal.run(
-            self._async.create(use_case=use_case, style_description=style_description, name=name)
+            self._async.create(
+                use_case=use_case,
+                style_description=style_description,
+                name=name,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
         )
 
-    def list(self) -> tuple[Dataset, ...]:
+    def list(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> tuple[Dataset, ...]:
         """Every dataset of your organisation (an empty tuple when there are none)."""
-        return self._portal.run(self._async.list())
+        return self._portal.run(
+            self._async.list(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
-    def retrieve(self, dataset_id: int | str) -> Dataset:
+    def retrieve(
+        self,
+        dataset_id: int | str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> Dataset:
         """One dataset, with its images."""
-        return self._portal.run(self._async.retrieve(dataset_id))
+        return self._portal.run(
+            self._async.retrieve(
+                dataset_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
     def update(
         self,
@@ -368,6 +448,10 @@ class Datasets(Twin[AsyncDatasets]):
         style_description: str | None = None,
         name: str | None = None,
         status: DatasetStatus | str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Dataset:
         """Change a dataset; only the options given are sent.
 
@@ -381,26 +465,80 @@ class Datasets(Twin[AsyncDatasets]):
                 style_description=style_description,
                 name=name,
                 status=status,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
             )
         )
 
-    def complete(self, dataset_id: int | str) -> Dataset:
+    def complete(
+        self,
+        dataset_id: int | str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> Dataset:
         """Mark a dataset completed, so that a model can train on it; it takes no more images."""
-        return self._portal.run(self._async.complete(dataset_id))
+        return self._portal.run(
+            self._async.complete(
+                dataset_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
-    def delete(self, dataset_id: int | str) -> None:
+    def delete(
+        self,
+        dataset_id: int | str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> None:
         """Delete a dataset (ConflictError while a model trains on it or was trained on it)."""
-        return self._portal.run(self._async.delete(dataset_id))
+        return self._portal.run(
+            self._async.delete(
+                dataset_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
     def upload_image(
-        self, dataset_id: int | str, image: ImageInput, *, image_name: str | None = None
+        self,
+        dataset_id: int | str,
+        image: ImageInput,
+        *,
+        image_name: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> DatasetImage:
         """Add one image to a draft dataset: a URL the server fetches, or a path, bytes or
         binary file object, read off the event loop and checked (PNG, JPEG or WEBP, at most
         12 MB) as it is sent, before the upload; a string that is not a URL is refused
         at once. `image_name` names it in the dataset (by default the file's name).
         """
-        return self._portal.run(self._async.upload_image(dataset_id, image, image_name=image_name))
+        return self._portal.run(
+            self._async.upload_image(
+                dataset_id,
+                image,
+                image_name=image_name,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
     def upload_images(
         self,
@@ -409,6 +547,10 @@ class Datasets(Twin[AsyncDatasets]):
         *,
         limit: int = 8,
         on_progress: Callable[[int, int, UploadOutcome], object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> builtins.list[UploadOutcome]:
         """Upload many images to a draft dataset, at most `limit` at once; one UploadOutcome
         per input, in input order. A bad input (wrong type, over 12 MB, unreadable, refused by
@@ -420,20 +562,81 @@ class Datasets(Twin[AsyncDatasets]):
         be refused one by one.
         """
         return self._portal.run(
-            self._async.upload_images(dataset_id, inputs, limit=limit, on_progress=on_progress)
+            self._async.upload_images(
+                dataset_id,
+                inputs,
+                limit=limit,
+                on_progress=on_progress,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
         )
 
-    def list_images(self, dataset_id: int | str) -> tuple[DatasetImage, ...]:
+    def list_images(
+        self,
+        dataset_id: int | str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> tuple[DatasetImage, ...]:
         """The images of a dataset."""
-        return self._portal.run(self._async.list_images(dataset_id))
+        return self._portal.run(
+            self._async.list_images(
+                dataset_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
-    def retrieve_image(self, dataset_id: int | str, image_id: int | str) -> DatasetImage:
+    def retrieve_image(
+        self,
+        dataset_id: int | str,
+        image_id: int | str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> DatasetImage:
         """One image of a dataset."""
-        return self._portal.run(self._async.retrieve_image(dataset_id, image_id))
+        return self._portal.run(
+            self._async.retrieve_image(
+                dataset_id,
+                image_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
-    def delete_image(self, dataset_id: int | str, image_id: int | str) -> None:
+    def delete_image(
+        self,
+        dataset_id: int | str,
+        image_id: int | str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> None:
         """Remove an image from a draft dataset (ConflictError once it is completed)."""
-        return self._portal.run(self._async.delete_image(dataset_id, image_id))
+        return self._portal.run(
+            self._async.delete_image(
+                dataset_id,
+                image_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
 
 class Models(Twin[AsyncModels]):
@@ -444,25 +647,97 @@ class Models(Twin[AsyncModels]):
     training Job; the other methods are direct calls.
     """
 
-    def create(self, *, name: str, dataset_id: int, description: str | None = None) -> Model:
+    def create(
+        self,
+        *,
+        name: str,
+        dataset_id: int,
+        description: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> Model:
         """Create a model (status ``Created``) that will train on dataset `dataset_id`."""
         return self._portal.run(
-            self._async.create(name=name, dataset_id=dataset_id, description=description)
+            self._async.create(
+                name=name,
+                dataset_id=dataset_id,
+                description=description,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
         )
 
-    def list(self) -> tuple[Model, ...]:
+    def list(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> tuple[Model, ...]:
         """Every model of your organisation (an empty tuple when there are none)."""
-        return self._portal.run(self._async.list())
+        return self._portal.run(
+            self._async.list(
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
-    def retrieve(self, model_id: int | str) -> Model:
+    def retrieve(
+        self,
+        model_id: int | str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> Model:
         """One model, with its current status."""
-        return self._portal.run(self._async.retrieve(model_id))
+        return self._portal.run(
+            self._async.retrieve(
+                model_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
-    def delete(self, model_id: int | str) -> None:
+    def delete(
+        self,
+        model_id: int | str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> None:
         """Delete a model."""
-        return self._portal.run(self._async.delete(model_id))
+        return self._portal.run(
+            self._async.delete(
+                model_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
-    def start_training(self, model_id: int | str) -> Model:
+    def start_training(
+        self,
+        model_id: int | str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> Model:
         """Start training a model; the call returns the trained Model.
 
         Training takes 1-3 hours: the call looks at the model every
@@ -478,13 +753,37 @@ class Models(Twin[AsyncModels]):
         writers, and would have to guess the minimum image count, which the reference does
         not state.
         """
-        return self._portal.run(self._async.start_training(model_id))
+        return self._portal.run(
+            self._async.start_training(
+                model_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
-    def stop_training(self, model_id: int | str) -> Model:
+    def stop_training(
+        self,
+        model_id: int | str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> Model:
         """Stop a model's training (ConflictError if it is not training); the Model, as the
         server answers (at least its id and status).
         """
-        return self._portal.run(self._async.stop_training(model_id))
+        return self._portal.run(
+            self._async.stop_training(
+                model_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
 
 class Objects(Twin[AsyncObjects]):
@@ -493,20 +792,52 @@ class Objects(Twin[AsyncObjects]):
     Objects in a registered visual: list them, get every mask, remove objects or areas.
     """
 
-    def info(self, visual_id: str) -> ObjectsInfo:
+    def info(
+        self,
+        visual_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> ObjectsInfo:
         """The objects of `visual_id` with their actions and oracle values; while the visual
         is still onboarding (205) the client calls again until it answers.
         """
-        return self._portal.run(self._async.info(visual_id))
+        return self._portal.run(
+            self._async.info(
+                visual_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
-    def mask_generator(self, visual_id: str) -> Masks:
+    def mask_generator(
+        self,
+        visual_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> Masks:
         """Every mask Bria can generate for `visual_id`, with the panoptic map.
 
         The zip is read in memory, off the event loop, with its names treated as data (never
         as paths) and its entries and unpacked size bounded; `bria.save(masks, dir)` writes
         the PNGs. The Job's token carries the masks (base64), so it can be large.
         """
-        return self._portal.run(self._async.mask_generator(visual_id))
+        return self._portal.run(
+            self._async.mask_generator(
+                visual_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
     def remove(
         self,
@@ -520,6 +851,10 @@ class Objects(Twin[AsyncObjects]):
         enhance: bool | None = None,
         desired_resolution: DesiredResolution | None = None,
         original_quality: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> EditResult:
         """Remove objects or areas from `visual_id`: name them by exactly one of `object_ids`
         (from ``objects.info``), `mask_ids` (from ``mask_generator``), `mask_url` (a mask you
@@ -537,6 +872,10 @@ class Objects(Twin[AsyncObjects]):
                 enhance=enhance,
                 desired_resolution=desired_resolution,
                 original_quality=original_quality,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
             )
         )
 
@@ -548,18 +887,52 @@ class Product(Twin[AsyncProduct]):
     them (``bria.save(result, dir)``) to keep them.
     """
 
-    def cutout(self, image: ImageInput, *, sku: str | None = None) -> EditResult:
+    def cutout(
+        self,
+        image: ImageInput,
+        *,
+        sku: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> EditResult:
         """A clean cutout of the product in `image` (URL, path, bytes or binary file)."""
-        return self._portal.run(self._async.cutout(image, sku=sku))
+        return self._portal.run(
+            self._async.cutout(
+                image,
+                sku=sku,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
     def packshot(
-        self, image: ImageInput, *, sku: str | None = None, background_color: str | None = None
+        self,
+        image: ImageInput,
+        *,
+        sku: str | None = None,
+        background_color: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> EditResult:
         """A 2000x2000 professional packshot of the product in `image` (or of its cutout) on
         `background_color` (hex like ``"#FFFFFF"``, the default, or ``"transparent"``).
         """
         return self._portal.run(
-            self._async.packshot(image, sku=sku, background_color=background_color)
+            self._async.packshot(
+                image,
+                sku=sku,
+                background_color=background_color,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
         )
 
     def lifestyle_shot_by_text(
@@ -577,6 +950,10 @@ class Product(Twin[AsyncProduct]):
         shot_size: Sequence[int] | None = None,
         manual_placement_selection: Sequence[Placement] | None = None,
         padding_values: Sequence[int] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> ImageResult:
         """The product of `image` placed in the scene `scene_description` (English).
 
@@ -599,6 +976,10 @@ class Product(Twin[AsyncProduct]):
                 shot_size=shot_size,
                 manual_placement_selection=manual_placement_selection,
                 padding_values=padding_values,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
             )
         )
 
@@ -614,6 +995,10 @@ class Product(Twin[AsyncProduct]):
         shot_size: Sequence[int] | None = None,
         manual_placement_selection: Sequence[Placement] | None = None,
         padding_values: Sequence[int] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> ImageResult:
         """Coming soon in the API (the reference marks it so): the product of `image` in a
         scene inspired by `reference_image`. Placement options as in
@@ -630,6 +1015,10 @@ class Product(Twin[AsyncProduct]):
                 shot_size=shot_size,
                 manual_placement_selection=manual_placement_selection,
                 padding_values=padding_values,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
             )
         )
 
@@ -639,6 +1028,10 @@ class Product(Twin[AsyncProduct]):
         *,
         scene_description: str | None = None,
         reference_image: ImageInput | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> ImageResult:
         """Coming soon in the API (the reference gives no parameters yet): consistent shots
         of a group of products in one scene, described by text or by a reference image
@@ -646,15 +1039,37 @@ class Product(Twin[AsyncProduct]):
         """
         return self._portal.run(
             self._async.consistent_shots(
-                images, scene_description=scene_description, reference_image=reference_image
+                images,
+                scene_description=scene_description,
+                reference_image=reference_image,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
             )
         )
 
-    def contextual_keyword_extraction(self, image: ImageInput) -> ProductKeywords:
+    def contextual_keyword_extraction(
+        self,
+        image: ImageInput,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> ProductKeywords:
         """Coming soon in the API (the reference gives no parameters yet): keywords that
         describe the main product of `image`, for search and SEO.
         """
-        return self._portal.run(self._async.contextual_keyword_extraction(image))
+        return self._portal.run(
+            self._async.contextual_keyword_extraction(
+                image,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
 
 class Search(Twin[AsyncSearch]):
@@ -674,6 +1089,10 @@ class Search(Twin[AsyncSearch]):
         atmosphere: Atmosphere | None = None,
         camera: Camera | None = None,
         medium: Medium | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> SearchPages:
         """Images of gallery `gallery_id` that match `query`, best first,
         `num_results_per_page` (at most 500) per page starting at `page`;
@@ -690,6 +1109,10 @@ class Search(Twin[AsyncSearch]):
                     atmosphere=atmosphere,
                     camera=camera,
                     medium=medium,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
                 )
             ),
             self._portal,
@@ -703,6 +1126,10 @@ class Search(Twin[AsyncSearch]):
         gallery_id: str | int,
         num_results_per_page: int = 50,
         page: int = 1,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> SearchPages:
         """Images of gallery `gallery_id` similar to a registered visual (`vhash`, its visual
         id) or to the image at `url` (jpg or png, up to 12 MB): give exactly one.
@@ -715,6 +1142,10 @@ class Search(Twin[AsyncSearch]):
                     gallery_id=gallery_id,
                     num_results_per_page=num_results_per_page,
                     page=page,
+                    extra_headers=extra_headers,
+                    extra_query=extra_query,
+                    extra_body=extra_body,
+                    timeout=timeout,
                 )
             ),
             self._portal,
@@ -733,42 +1164,140 @@ class Visuals(Twin[AsyncVisuals]):
         *,
         org_image_key: str | None = None,
         is_private: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> RegisteredVisual:
         """Register the image at `image_url` (public) or known by your `org_image_key`; the
         result's `visual_id` is the key for every other visual route. Registering the same
         image again returns the same id (``already_registered`` is then True).
         """
         return self._portal.run(
-            self._async.register(image_url, org_image_key=org_image_key, is_private=is_private)
+            self._async.register(
+                image_url,
+                org_image_key=org_image_key,
+                is_private=is_private,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
         )
 
-    def remove_image(self, visual_id: str) -> None:
+    def remove_image(
+        self,
+        visual_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> None:
         """Remove the visual from your organisation's gallery (Bria keeps the image)."""
-        return self._portal.run(self._async.remove_image(visual_id))
+        return self._portal.run(
+            self._async.remove_image(
+                visual_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
-    def info(self, visual_id: str, *, lean: bool | None = None) -> VisualInfo:
+    def info(
+        self,
+        visual_id: str,
+        *,
+        lean: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> VisualInfo:
         """What Bria sees in the visual (``lean=True``: description and size only); while
         the visual is still onboarding (205) the client calls again until it answers.
         """
-        return self._portal.run(self._async.info(visual_id, lean=lean))
+        return self._portal.run(
+            self._async.info(
+                visual_id,
+                lean=lean,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
-    def caption(self, visual_id: str) -> Caption:
+    def caption(
+        self,
+        visual_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> Caption:
         """A caption that describes the visual."""
-        return self._portal.run(self._async.caption(visual_id))
+        return self._portal.run(
+            self._async.caption(
+                visual_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
     def crop(
-        self, visual_id: str, *, sid: str | HasSid | None = None, padding: int | None = None
+        self,
+        visual_id: str,
+        *,
+        sid: str | HasSid | None = None,
+        padding: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> EditResult:
         """Crop tightly around what remains of a visual without background (use it after
         ``background.remove_by_visual``), with `padding` pixels on every side.
         """
-        return self._portal.run(self._async.crop(visual_id, sid=sid, padding=padding))
+        return self._portal.run(
+            self._async.crop(
+                visual_id,
+                sid=sid,
+                padding=padding,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
-    def image_to_psd(self, visual_id: str, *, sid: str | HasSid | None = None) -> EditResult:
+    def image_to_psd(
+        self,
+        visual_id: str,
+        *,
+        sid: str | HasSid | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> EditResult:
         """A layered PSD of the visual (background, foreground, one layer per object); the
         result's `url` is the PSD file (``bria.save(result, dir)`` keeps it).
         """
-        return self._portal.run(self._async.image_to_psd(visual_id, sid=sid))
+        return self._portal.run(
+            self._async.image_to_psd(
+                visual_id,
+                sid=sid,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
     def increase_resolution(
         self,
@@ -776,10 +1305,22 @@ class Visuals(Twin[AsyncVisuals]):
         *,
         sid: str | HasSid | None = None,
         desired_increase: Literal[2, 4] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> EditResult:
         """Upscale the visual (or the edit `sid`) 2 or 4 times, up to 8192x8192 pixels."""
         return self._portal.run(
-            self._async.increase_resolution(visual_id, sid=sid, desired_increase=desired_increase)
+            self._async.increase_resolution(
+                visual_id,
+                sid=sid,
+                desired_increase=desired_increase,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
         )
 
     def image_expansion(
@@ -793,6 +1334,10 @@ class Visuals(Twin[AsyncVisuals]):
         negative_prompt: str | None = None,
         seed: int | None = None,
         sid: str | HasSid | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> EditResult:
         """Expand the visual onto a `canvas_size` [w, h] canvas (area at most 5000x5000,
         default 1000x1000), the original scaled to `original_image_size` (over 15% of the
@@ -808,6 +1353,10 @@ class Visuals(Twin[AsyncVisuals]):
                 negative_prompt=negative_prompt,
                 seed=seed,
                 sid=sid,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
             )
         )
 
@@ -834,6 +1383,10 @@ class Visuals(Twin[AsyncVisuals]):
         bg_prompt: str | None = None,
         bg_seed: int | None = None,
         bg_color: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> ImageResult:
         """Ads for several placements from the visual, laid out by `template_id` or
         `layout_ids` (one is required); each ad is an image whose ``extra`` holds its
@@ -861,6 +1414,10 @@ class Visuals(Twin[AsyncVisuals]):
                 bg_prompt=bg_prompt,
                 bg_seed=bg_seed,
                 bg_color=bg_color,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
             )
         )
 
@@ -871,18 +1428,50 @@ class Background(Twin[AsyncBackground]):
     Background info, removal, blur and generation.
     """
 
-    def info(self, visual_id: str) -> SceneObject:
+    def info(
+        self,
+        visual_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> SceneObject:
         """The visual's background element: its actions and their oracle values; while the
         visual is still onboarding (205) the client calls again until it answers.
         """
-        return self._portal.run(self._async.info(visual_id))
+        return self._portal.run(
+            self._async.info(
+                visual_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
-    def remove(self, image: ImageInput) -> EditResult:
+    def remove(
+        self,
+        image: ImageInput,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> EditResult:
         """Remove the background of any image, without registering it: a public URL (sent as
         ``image_url``) or a JPEG/PNG file of at most 12 MB (uploaded as ``file``), checked
         as it is sent, before the upload.
         """
-        return self._portal.run(self._async.remove(image))
+        return self._portal.run(
+            self._async.remove(
+                image,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
     def remove_by_visual(
         self,
@@ -891,6 +1480,10 @@ class Background(Twin[AsyncBackground]):
         sid: str | HasSid | None = None,
         desired_resolution: DesiredResolution | None = None,
         original_quality: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> EditResult:
         """Remove the background of a registered visual (or of its edit `sid`)."""
         return self._portal.run(
@@ -899,6 +1492,10 @@ class Background(Twin[AsyncBackground]):
                 sid=sid,
                 desired_resolution=desired_resolution,
                 original_quality=original_quality,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
             )
         )
 
@@ -909,12 +1506,25 @@ class Background(Twin[AsyncBackground]):
         scale: int | None = None,
         sid: str | HasSid | None = None,
         desired_resolution: DesiredResolution | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> EditResult:
         """Blur the background of a registered visual; `scale` 1 (least) to 5 (most, the
         API's default).
         """
         return self._portal.run(
-            self._async.blur(visual_id, scale=scale, sid=sid, desired_resolution=desired_resolution)
+            self._async.blur(
+                visual_id,
+                scale=scale,
+                sid=sid,
+                desired_resolution=desired_resolution,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
         )
 
     def replace(
@@ -928,6 +1538,10 @@ class Background(Twin[AsyncBackground]):
         num_results: int | None = None,
         negative_prompt: str | None = None,
         seed: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> ImageResult:
         """Generate new backgrounds described by `bg_prompt` for any image: a public URL or a
         JPEG/PNG/WEBP file of at most 12 MB (sent base64). ``sync=False`` (the default)
@@ -943,6 +1557,10 @@ class Background(Twin[AsyncBackground]):
                 num_results=num_results,
                 negative_prompt=negative_prompt,
                 seed=seed,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
             )
         )
 
@@ -959,6 +1577,10 @@ class Background(Twin[AsyncBackground]):
         num_results: int | None = None,
         negative_prompt: str | None = None,
         seed: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> ImageResult:
         """Generate new backgrounds for a registered visual (or its edit `sid`); each image
         carries its own `sid`. ``sync=False`` (the default) polls placeholder URLs.
@@ -977,6 +1599,10 @@ class Background(Twin[AsyncBackground]):
                 num_results=num_results,
                 negative_prompt=negative_prompt,
                 seed=seed,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
             )
         )
 
@@ -987,11 +1613,27 @@ class Person(Twin[AsyncPerson]):
     Presenters (people) in a visual: what can change, and the changes.
     """
 
-    def info(self, visual_id: str) -> PeopleInfo:
+    def info(
+        self,
+        visual_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> PeopleInfo:
         """The people in the visual with the changes each supports and their oracle values;
         while the visual is still onboarding (205) the client calls again until it answers.
         """
-        return self._portal.run(self._async.info(visual_id))
+        return self._portal.run(
+            self._async.info(
+                visual_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
     def modify(
         self,
@@ -1000,13 +1642,26 @@ class Person(Twin[AsyncPerson]):
         *,
         sid: str | HasSid | None = None,
         desired_resolution: DesiredResolution | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> EditResult:
         """A new visual with `changes` made to its presenters (POST /{visual_id}/create).
         Put every change of one person in one request: the API does not chain changes of
         the same person by `sid`. Changes of other people may chain by `sid`.
         """
         return self._portal.run(
-            self._async.modify(visual_id, changes, sid=sid, desired_resolution=desired_resolution)
+            self._async.modify(
+                visual_id,
+                changes,
+                sid=sid,
+                desired_resolution=desired_resolution,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
         )
 
 
@@ -1030,6 +1685,10 @@ class V2Image(Twin[AsyncV2Image]):
         style_id: str | None = None,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> V2Result:
         """Generate from a `prompt`, recreate from a `structured_prompt` and its `seed` (or
         refine it with a `prompt`), or take inspiration from an image (`image_url`).
@@ -1047,6 +1706,10 @@ class V2Image(Twin[AsyncV2Image]):
                 style_id=style_id,
                 sync=sync,
                 webhook_url=webhook_url,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
             )
         )
 
@@ -1057,6 +1720,10 @@ class V2Image(Twin[AsyncV2Image]):
         instruction: str | None = None,
         structured_instruction: str | Mapping[str, Any] | None = None,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> V2Result:
         """Edit 1 to 4 images by an `instruction` (or a `structured_instruction`). Always
         ``sync=false``: Bria's synchronous answer of this route ends in a gateway timeout.
@@ -1067,6 +1734,10 @@ class V2Image(Twin[AsyncV2Image]):
                 instruction=instruction,
                 structured_instruction=structured_instruction,
                 webhook_url=webhook_url,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
             )
         )
 
@@ -1078,30 +1749,76 @@ class V2Image(Twin[AsyncV2Image]):
         mask: ImageInput | None = None,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> V2Result:
         """The image's foreground on a transparent background (a PNG with alpha);
         `guided=True` uses the ``/guided`` variant, which may take a `mask` of what to keep.
         """
         return self._portal.run(
             self._async.remove_background(
-                image, guided=guided, mask=mask, sync=sync, webhook_url=webhook_url
+                image,
+                guided=guided,
+                mask=mask,
+                sync=sync,
+                webhook_url=webhook_url,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
             )
         )
 
     def replace_background(
-        self, image: ImageInput, prompt: str, *, sync: bool = False, webhook_url: str | None = None
+        self,
+        image: ImageInput,
+        prompt: str,
+        *,
+        sync: bool = False,
+        webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> V2Result:
         """A new background described by `prompt`."""
         return self._portal.run(
-            self._async.replace_background(image, prompt, sync=sync, webhook_url=webhook_url)
+            self._async.replace_background(
+                image,
+                prompt,
+                sync=sync,
+                webhook_url=webhook_url,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
         )
 
     def blur_background(
-        self, image: ImageInput, *, sync: bool = False, webhook_url: str | None = None
+        self,
+        image: ImageInput,
+        *,
+        sync: bool = False,
+        webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> V2Result:
         """The background blurred."""
         return self._portal.run(
-            self._async.blur_background(image, sync=sync, webhook_url=webhook_url)
+            self._async.blur_background(
+                image,
+                sync=sync,
+                webhook_url=webhook_url,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
         )
 
     def erase(
@@ -1111,16 +1828,47 @@ class V2Image(Twin[AsyncV2Image]):
         *,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> V2Result:
         """What `mask` covers erased."""
-        return self._portal.run(self._async.erase(image, mask, sync=sync, webhook_url=webhook_url))
+        return self._portal.run(
+            self._async.erase(
+                image,
+                mask,
+                sync=sync,
+                webhook_url=webhook_url,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
     def erase_foreground(
-        self, image: ImageInput, *, sync: bool = False, webhook_url: str | None = None
+        self,
+        image: ImageInput,
+        *,
+        sync: bool = False,
+        webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> V2Result:
         """The foreground erased, the background filled in."""
         return self._portal.run(
-            self._async.erase_foreground(image, sync=sync, webhook_url=webhook_url)
+            self._async.erase_foreground(
+                image,
+                sync=sync,
+                webhook_url=webhook_url,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
         )
 
     def gen_fill(
@@ -1134,6 +1882,10 @@ class V2Image(Twin[AsyncV2Image]):
         num_results: int | None = None,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> V2Result:
         """What `prompt` describes, generated where `mask` covers."""
         return self._portal.run(
@@ -1146,6 +1898,10 @@ class V2Image(Twin[AsyncV2Image]):
                 num_results=num_results,
                 sync=sync,
                 webhook_url=webhook_url,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
             )
         )
 
@@ -1158,6 +1914,10 @@ class V2Image(Twin[AsyncV2Image]):
         prompt: str | None = None,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> V2Result:
         """The image extended to `aspect_ratio` ("W:H") or to `canvas_size` ([width,
         height]), one of them.
@@ -1170,14 +1930,36 @@ class V2Image(Twin[AsyncV2Image]):
                 prompt=prompt,
                 sync=sync,
                 webhook_url=webhook_url,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
             )
         )
 
     def enhance(
-        self, image: ImageInput, *, sync: bool = False, webhook_url: str | None = None
+        self,
+        image: ImageInput,
+        *,
+        sync: bool = False,
+        webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> V2Result:
         """The image enhanced (detail, sharpness)."""
-        return self._portal.run(self._async.enhance(image, sync=sync, webhook_url=webhook_url))
+        return self._portal.run(
+            self._async.enhance(
+                image,
+                sync=sync,
+                webhook_url=webhook_url,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
     def increase_resolution(
         self,
@@ -1187,6 +1969,10 @@ class V2Image(Twin[AsyncV2Image]):
         preserve_alpha: bool | None = None,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> V2Result:
         """The image upscaled `desired_increase` times (2 to 4; Bria's default 2)."""
         return self._portal.run(
@@ -1196,15 +1982,35 @@ class V2Image(Twin[AsyncV2Image]):
                 preserve_alpha=preserve_alpha,
                 sync=sync,
                 webhook_url=webhook_url,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
             )
         )
 
     def crop_foreground(
-        self, image: ImageInput, *, sync: bool = False, webhook_url: str | None = None
+        self,
+        image: ImageInput,
+        *,
+        sync: bool = False,
+        webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> V2Result:
         """The image cropped to its foreground."""
         return self._portal.run(
-            self._async.crop_foreground(image, sync=sync, webhook_url=webhook_url)
+            self._async.crop_foreground(
+                image,
+                sync=sync,
+                webhook_url=webhook_url,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
         )
 
     def add_object_by_text(
@@ -1214,10 +2020,23 @@ class V2Image(Twin[AsyncV2Image]):
         *,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> V2Result:
         """An object added as `instruction` says."""
         return self._portal.run(
-            self._async.add_object_by_text(image, instruction, sync=sync, webhook_url=webhook_url)
+            self._async.add_object_by_text(
+                image,
+                instruction,
+                sync=sync,
+                webhook_url=webhook_url,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
         )
 
     def replace_object_by_text(
@@ -1227,11 +2046,22 @@ class V2Image(Twin[AsyncV2Image]):
         *,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> V2Result:
         """An object replaced as `instruction` says."""
         return self._portal.run(
             self._async.replace_object_by_text(
-                image, instruction, sync=sync, webhook_url=webhook_url
+                image,
+                instruction,
+                sync=sync,
+                webhook_url=webhook_url,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
             )
         )
 
@@ -1242,10 +2072,23 @@ class V2Image(Twin[AsyncV2Image]):
         *,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> V2Result:
         """The object named `object_name` erased."""
         return self._portal.run(
-            self._async.erase_by_text(image, object_name, sync=sync, webhook_url=webhook_url)
+            self._async.erase_by_text(
+                image,
+                object_name,
+                sync=sync,
+                webhook_url=webhook_url,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
         )
 
     def rewrite_text(
@@ -1255,10 +2098,23 @@ class V2Image(Twin[AsyncV2Image]):
         *,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> V2Result:
         """The text already in the image changed to `new_text`."""
         return self._portal.run(
-            self._async.rewrite_text(image, new_text, sync=sync, webhook_url=webhook_url)
+            self._async.rewrite_text(
+                image,
+                new_text,
+                sync=sync,
+                webhook_url=webhook_url,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
         )
 
     def blend(
@@ -1269,10 +2125,24 @@ class V2Image(Twin[AsyncV2Image]):
         *,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> V2Result:
         """`overlay` blended into the image as `instruction` says."""
         return self._portal.run(
-            self._async.blend(image, overlay, instruction, sync=sync, webhook_url=webhook_url)
+            self._async.blend(
+                image,
+                overlay,
+                instruction,
+                sync=sync,
+                webhook_url=webhook_url,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
         )
 
     def reseason(
@@ -1282,10 +2152,23 @@ class V2Image(Twin[AsyncV2Image]):
         *,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> V2Result:
         """The scene moved to another `season` (spring, summer, autumn, winter)."""
         return self._portal.run(
-            self._async.reseason(image, season, sync=sync, webhook_url=webhook_url)
+            self._async.reseason(
+                image,
+                season,
+                sync=sync,
+                webhook_url=webhook_url,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
         )
 
     def restyle(
@@ -1295,10 +2178,23 @@ class V2Image(Twin[AsyncV2Image]):
         *,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> V2Result:
         """The image redrawn in one of STYLES."""
         return self._portal.run(
-            self._async.restyle(image, style, sync=sync, webhook_url=webhook_url)
+            self._async.restyle(
+                image,
+                style,
+                sync=sync,
+                webhook_url=webhook_url,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
         )
 
     def relight(
@@ -1309,11 +2205,23 @@ class V2Image(Twin[AsyncV2Image]):
         *,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> V2Result:
         """The scene relit: one of LIGHT_TYPES from one of LIGHT_DIRECTIONS."""
         return self._portal.run(
             self._async.relight(
-                image, light_type, light_direction, sync=sync, webhook_url=webhook_url
+                image,
+                light_type,
+                light_direction,
+                sync=sync,
+                webhook_url=webhook_url,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
             )
         )
 
@@ -1324,19 +2232,48 @@ class V2Image(Twin[AsyncV2Image]):
         prompt: str | None = None,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> V2Result:
         """A sketch turned into a coloured image, guided by an optional `prompt`."""
         return self._portal.run(
             self._async.sketch_to_colored_image(
-                image, prompt=prompt, sync=sync, webhook_url=webhook_url
+                image,
+                prompt=prompt,
+                sync=sync,
+                webhook_url=webhook_url,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
             )
         )
 
     def restore(
-        self, image: ImageInput, *, sync: bool = False, webhook_url: str | None = None
+        self,
+        image: ImageInput,
+        *,
+        sync: bool = False,
+        webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> V2Result:
         """An old or damaged photo restored."""
-        return self._portal.run(self._async.restore(image, sync=sync, webhook_url=webhook_url))
+        return self._portal.run(
+            self._async.restore(
+                image,
+                sync=sync,
+                webhook_url=webhook_url,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
     def colorize(
         self,
@@ -1345,10 +2282,23 @@ class V2Image(Twin[AsyncV2Image]):
         *,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> V2Result:
         """The image coloured in one of COLORS."""
         return self._portal.run(
-            self._async.colorize(image, color, sync=sync, webhook_url=webhook_url)
+            self._async.colorize(
+                image,
+                color,
+                sync=sync,
+                webhook_url=webhook_url,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
         )
 
 
@@ -1366,12 +2316,26 @@ class V2Product(Twin[AsyncV2Product]):
         seed: int | None = None,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> V2Result:
         """Place `products` (each ``{"image": ..., "coordinates": {x, y, width, height}}``)
         into `scene`.
         """
         return self._portal.run(
-            self._async.integrate(scene, products, seed=seed, sync=sync, webhook_url=webhook_url)
+            self._async.integrate(
+                scene,
+                products,
+                seed=seed,
+                sync=sync,
+                webhook_url=webhook_url,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
         )
 
 
@@ -1398,17 +2362,37 @@ class V2(Twin[AsyncV2]):
         mask: ImageInput | None = None,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> V2Result:
         """The structured instruction (JSON, in the result's ``extra``) that `instruction`
         becomes for 1 to 4 `images`, optionally limited to `mask`.
         """
         return self._portal.run(
             self._async.structured_instruction(
-                images, instruction, mask=mask, sync=sync, webhook_url=webhook_url
+                images,
+                instruction,
+                mask=mask,
+                sync=sync,
+                webhook_url=webhook_url,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
             )
         )
 
-    def job(self, request_id: str) -> V2Result:
+    def job(
+        self,
+        request_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> V2Result:
         """Follow the v2 request `request_id` (any request of this account: one a route
         method sent, one ``bria.request(...)`` answered 202 for, one another process sent)
         from its id alone, as a submitted route's job is followed: its status is read on
@@ -1416,15 +2400,41 @@ class V2(Twin[AsyncV2]):
         sent again: returns a V2Result, which names the result's `image_url`, seed
         and prompts when there and keeps every other field of it (``video_url``, a list of
         URLs, ...) in `extra`. The id is checked first; RequestExpiredError if Bria does not
-        know it.
+        know it. It sends no request of its own: `extra_headers` and `timeout` hold for its
+        status reads, and an `extra_query` or `extra_body` (with no request to go into) is
+        refused.
         """
-        return self._portal.run(self._async.job(request_id))
+        return self._portal.run(
+            self._async.job(
+                request_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
-    def status(self, request_id: str) -> StatusEvent:
+    def status(
+        self,
+        request_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> StatusEvent:
         """One read of ``GET /v2/status/{request_id}``; RequestExpiredError if Bria does not
         know the id (never sent, or expired).
         """
-        return self._portal.run(self._async.status(request_id))
+        return self._portal.run(
+            self._async.status(
+                request_id,
+                extra_headers=extra_headers,
+                extra_query=extra_query,
+                extra_body=extra_body,
+                timeout=timeout,
+            )
+        )
 
 
 class Bria(SyncRoot):

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from .. import _direct
+from .._extras import NO_EXTRAS, CallExtras, sent_with
 from .._jobs import Job
 from .._request import Call, TimeoutKind
 from .._routes import ROUTE, Route
@@ -72,22 +73,33 @@ class Resource:
         self._client = client
 
     def _job(
-        self, spec: JobSpec[R], call: Call, *, context: Mapping[str, Any] | None = None
+        self,
+        spec: JobSpec[R],
+        call: Call,
+        *,
+        context: Mapping[str, Any] | None = None,
+        extras: CallExtras = NO_EXTRAS,
     ) -> Job[R]:
-        """A lazy Job for `call`: nothing is sent until it is awaited or submitted. Every
-        prompt of its JSON body is checked against `Settings.max_prompt_chars` here, the one
-        place every route's body passes."""
+        """A lazy Job for `call` with the caller's `extras` (checked now: `_extras.sent_with`):
+        nothing is sent until it is awaited or submitted. Every prompt of its JSON body is
+        checked against `Settings.max_prompt_chars` here, the one place every body passes."""
+        runtime, call = sent_with(self._client._runtime, call, extras)
         if type(call.json) is dict:
             check_prompts(call.json, self._client.settings.max_prompt_chars)
         # positionally: keywords would cost the call of a class a dict (one Job per call)
-        return Job(self._client._runtime, spec, call, context)
+        return Job(runtime, spec, call, context)
 
     def _direct(
-        self, spec: JobSpec[R], call: Call, context: Mapping[str, Any] | None = None
+        self,
+        spec: JobSpec[R],
+        call: Call,
+        context: Mapping[str, Any] | None = None,
+        extras: CallExtras = NO_EXTRAS,
     ) -> Awaitable[R]:
-        """The result of a direct route's `call` (awaited at once by the method that makes
-        it): no Job. Its prompts are checked as a Job's are (`_job`)."""
+        """The result of a direct route's `call` with the caller's `extras` (awaited at once
+        by the method that makes it): no Job. Checked as a Job's are (`_job`)."""
         client = self._client
+        runtime, call = sent_with(client._runtime, call, extras)
         if type(call.json) is dict:
             check_prompts(call.json, client.settings.max_prompt_chars)
-        return _direct.run(client._runtime, spec, call, context)
+        return _direct.run(runtime, spec, call, context)

@@ -3,6 +3,7 @@ image uploads read as the Job is sent."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from typing import Any, Literal, Protocol, get_args
 
@@ -10,12 +11,13 @@ from .._completion import CallAgain
 from .._errors import ValidationError
 from .._inputs import ImageInput, ImageType, LoadedImage, check, form_factory, json_fields, load
 from .._request import Call
-from .._validation import check_bool, check_choice, drop_none, require_id
+from .._validation import check_bool, check_choice, check_int, check_list, drop_none, require_id
 from ..types.choices import DesiredResolution
 from ._base import call_of
 
 #: desired_resolution values. The reference's enums of routes 40, 43 and 48 say "had", a typo
 #: beside "hd" in routes 37 and 38: "had" is taken as "hd", and "hd" is what is sent.
+HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 DESIRED_RESOLUTIONS: tuple[str, ...] = get_args(DesiredResolution)
 
 
@@ -87,3 +89,17 @@ def upload(
         )
 
     return prepare
+
+
+def size(name: str, value: Any) -> list[int] | None:
+    """None, or [width, height] in pixels."""
+    return check_list(name, value, lambda n, v: check_int(n, v, 1), length=2)
+
+
+def colour(name: str, value: Any) -> Any:
+    """None, a "#RRGGBB" string, or [r, g, b] integers (the reference says both)."""
+    if value is None or (isinstance(value, str) and HEX_COLOUR.fullmatch(value)):
+        return value
+    if isinstance(value, str):
+        raise ValidationError(name, value, 'a hex colour like "#FFFFFF" or [r, g, b]')
+    return check_list(name, value, lambda n, v: check_int(n, v, 0, 255), length=3)

@@ -3,13 +3,15 @@ image (isolated routes: a URL, path, bytes or file) or of a registered visual (b
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from typing import Any
 
 from .._completion import Placeholders
 from .._errors import ValidationError
+from .._extras import CallExtras
 from .._inputs import JPEG_PNG, PRODUCT_TYPES, RGB_MODES, ImageInput
 from .._jobs import Job
+from .._settings import Timeouts
 from .._specs import JobSpec
 from .._validation import (
     check_bool,
@@ -71,13 +73,34 @@ def _generation(
 class Background(Resource):
     """Background info, removal, blur and generation."""
 
-    def info(self, visual_id: str) -> Job[SceneObject]:
+    def info(
+        self,
+        visual_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> Job[SceneObject]:
         """The visual's background element: its actions and their oracle values; while the
         visual is still onboarding (205) the Job calls again until it answers."""
         context = {"visual_id": require_id("visual_id", visual_id)}
-        return self._job(INFO, _INFO.call(context), context=context)
+        return self._job(
+            INFO,
+            _INFO.call(context),
+            context=context,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
-    async def remove(self, image: ImageInput) -> EditResult:
+    async def remove(
+        self,
+        image: ImageInput,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> EditResult:
         """Remove the background of any image, without registering it: a public URL (sent as
         ``image_url``) or a JPEG/PNG file of at most 12 MB (uploaded as ``file``), checked
         as it is sent, before the upload."""
@@ -85,7 +108,9 @@ class Background(Resource):
             "background.remove",
             prepare=upload(image, encoding="form", allowed_types=JPEG_PNG, allowed_modes=RGB_MODES),
         )
-        return await self._direct(EDIT, call)
+        return await self._direct(
+            EDIT, call, extras=CallExtras(extra_headers, extra_query, extra_body, timeout)
+        )
 
     async def remove_by_visual(
         self,
@@ -94,13 +119,23 @@ class Background(Resource):
         sid: str | HasSid | None = None,
         desired_resolution: DesiredResolution | None = None,
         original_quality: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> EditResult:
         """Remove the background of a registered visual (or of its edit `sid`)."""
         params = drop_none(
             desired_resolution=check_resolution(desired_resolution),
             original_quality=check_bool("original_quality", original_quality),
         )
-        return await self._edit(visual_id, "background.remove_by_visual", sid, params)
+        return await self._edit(
+            visual_id,
+            "background.remove_by_visual",
+            sid,
+            params,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     async def blur(
         self,
@@ -109,6 +144,10 @@ class Background(Resource):
         scale: int | None = None,
         sid: str | HasSid | None = None,
         desired_resolution: DesiredResolution | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> EditResult:
         """Blur the background of a registered visual; `scale` 1 (least) to 5 (most, the
         API's default)."""
@@ -116,7 +155,13 @@ class Background(Resource):
             scale=check_int("scale", scale, 1, 5),
             desired_resolution=check_resolution(desired_resolution),
         )
-        return await self._edit(visual_id, "background.blur", sid, params)
+        return await self._edit(
+            visual_id,
+            "background.blur",
+            sid,
+            params,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def replace(
         self,
@@ -129,6 +174,10 @@ class Background(Resource):
         num_results: int | None = None,
         negative_prompt: str | None = None,
         seed: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[ImageResult]:
         """Generate new backgrounds described by `bg_prompt` for any image: a public URL or a
         JPEG/PNG/WEBP file of at most 12 MB (sent base64). ``sync=False`` (the default)
@@ -140,7 +189,12 @@ class Background(Resource):
             kind="sync_generation" if sync else "quick",
             prepare=upload(image, encoding="json", allowed_types=PRODUCT_TYPES),
         )
-        return self._job(REPLACE, call, context={"sync": sync})
+        return self._job(
+            REPLACE,
+            call,
+            context={"sync": sync},
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def replace_bg(
         self,
@@ -155,6 +209,10 @@ class Background(Resource):
         num_results: int | None = None,
         negative_prompt: str | None = None,
         seed: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[ImageResult]:
         """Generate new backgrounds for a registered visual (or its edit `sid`); each image
         carries its own `sid`. ``sync=False`` (the default) polls placeholder URLs.
@@ -173,12 +231,23 @@ class Background(Resource):
             json=body,
             kind="sync_generation" if sync else "quick",
         )
-        return self._job(REPLACE, call, context={"sync": sync, "visual_id": vid})
+        return self._job(
+            REPLACE,
+            call,
+            context={"sync": sync, "visual_id": vid},
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def _edit(
-        self, visual_id: str, route: str, sid: str | HasSid | None, params: dict[str, Any]
+        self,
+        visual_id: str,
+        route: str,
+        sid: str | HasSid | None,
+        params: dict[str, Any],
+        *,
+        extras: CallExtras,
     ) -> Awaitable[EditResult]:
         vid = require_id("visual_id", visual_id)
         query = {**drop_none(sid=sid_of(sid)), **params}
         call = call_of(route, {"visual_id": vid}, params=query or None)
-        return self._direct(EDIT, call, {"visual_id": vid})
+        return self._direct(EDIT, call, {"visual_id": vid}, extras)

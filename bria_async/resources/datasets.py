@@ -10,8 +10,10 @@ from urllib.parse import parse_qsl
 import anyio
 
 from .._errors import APIResponseValidationError, BriaError, ValidationError
+from .._extras import CallExtras
 from .._inputs import IMAGE_TYPES, ImageInput, check, form_factory, load
 from .._request import Call
+from .._settings import Timeouts
 from .._specs import JobSpec
 from .._validation import (
     drop_none,
@@ -96,6 +98,10 @@ class Datasets(Resource):
         use_case: UseCase | str,
         style_description: str,
         name: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Dataset:
         """Create a dataset in the ``draft`` status. The reference marks `style_description`
         as required for now; `use_case` is ``illustrative_style`` or
@@ -108,16 +114,41 @@ class Datasets(Resource):
         }
         # Not repeated after a 5xx: a retry could leave a duplicate dataset behind.
         call = call_of("datasets.create", json=body)
-        return await self._direct(CREATE, call)
+        return await self._direct(
+            CREATE, call, extras=CallExtras(extra_headers, extra_query, extra_body, timeout)
+        )
 
-    async def list(self) -> tuple[Dataset, ...]:
+    async def list(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> tuple[Dataset, ...]:
         """Every dataset of your organisation (an empty tuple when there are none)."""
-        return await self._direct(LIST, call_of("datasets.list"))
+        return await self._direct(
+            LIST,
+            call_of("datasets.list"),
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
-    async def retrieve(self, dataset_id: int | str) -> Dataset:
+    async def retrieve(
+        self,
+        dataset_id: int | str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> Dataset:
         """One dataset, with its images."""
         path_id = require_numeric_id("dataset_id", dataset_id)
-        return await self._direct(RETRIEVE, call_of("datasets.retrieve", {"id": path_id}))
+        return await self._direct(
+            RETRIEVE,
+            call_of("datasets.retrieve", {"id": path_id}),
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     async def update(
         self,
@@ -127,6 +158,10 @@ class Datasets(Resource):
         style_description: str | None = None,
         name: str | None = None,
         status: DatasetStatus | str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Dataset:
         """Change a dataset; only the options given are sent.
 
@@ -149,19 +184,56 @@ class Datasets(Resource):
                 "update", {}, "at least one of use_case, style_description, name, status"
             )
         call = call_of("datasets.update", {"id": path_id}, json=body)
-        return await self._direct(UPDATE, call)
+        return await self._direct(
+            UPDATE, call, extras=CallExtras(extra_headers, extra_query, extra_body, timeout)
+        )
 
-    async def complete(self, dataset_id: int | str) -> Dataset:
+    async def complete(
+        self,
+        dataset_id: int | str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> Dataset:
         """Mark a dataset completed, so that a model can train on it; it takes no more images."""
-        return await self.update(dataset_id, status=DatasetStatus.COMPLETED)
+        return await self.update(
+            dataset_id,
+            status=DatasetStatus.COMPLETED,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            extra_body=extra_body,
+            timeout=timeout,
+        )
 
-    async def delete(self, dataset_id: int | str) -> None:
+    async def delete(
+        self,
+        dataset_id: int | str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> None:
         """Delete a dataset (ConflictError while a model trains on it or was trained on it)."""
         path_id = require_numeric_id("dataset_id", dataset_id)
-        return await self._direct(DELETE, call_of("datasets.delete", {"id": path_id}))
+        return await self._direct(
+            DELETE,
+            call_of("datasets.delete", {"id": path_id}),
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     async def upload_image(
-        self, dataset_id: int | str, image: ImageInput, *, image_name: str | None = None
+        self,
+        dataset_id: int | str,
+        image: ImageInput,
+        *,
+        image_name: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> DatasetImage:
         """Add one image to a draft dataset: a URL the server fetches, or a path, bytes or
         binary file object, read off the event loop and checked (PNG, JPEG or WEBP, at most
@@ -181,7 +253,9 @@ class Datasets(Resource):
 
         # Not repeated after a 5xx: a retry could add the image twice.
         call = call_of("datasets.upload_image", ids, kind="upload", prepare=prepare)
-        return await self._direct(UPLOAD_IMAGE, call)
+        return await self._direct(
+            UPLOAD_IMAGE, call, extras=CallExtras(extra_headers, extra_query, extra_body, timeout)
+        )
 
     async def upload_images(
         self,
@@ -190,6 +264,10 @@ class Datasets(Resource):
         *,
         limit: int = 8,
         on_progress: Callable[[int, int, UploadOutcome], object] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> builtins.list[UploadOutcome]:
         """Upload many images to a draft dataset, at most `limit` at once; one UploadOutcome
         per input, in input order. A bad input (wrong type, over 12 MB, unreadable, refused by
@@ -213,6 +291,7 @@ class Datasets(Resource):
             )
         if on_progress is not None and not callable(on_progress):
             raise ValidationError("on_progress", on_progress, "a callable or None")
+        _refuse_form_body(extra_body)  # now, not once per upload in the outcomes
         items = builtins.list(inputs)
         dataset = await self.retrieve(path_id)
         if dataset.status in (DatasetStatus.COMPLETED, DatasetStatus.DELETED):
@@ -229,7 +308,14 @@ class Datasets(Resource):
             nonlocal done
             for index, item in queue:
                 try:
-                    image = await self.upload_image(path_id, item)
+                    image = await self.upload_image(
+                        path_id,
+                        item,
+                        extra_headers=extra_headers,
+                        extra_query=extra_query,
+                        extra_body=extra_body,
+                        timeout=timeout,
+                    )
                 except (BriaError, TypeError) as exc:
                     outcome = UploadOutcome(input=item, error=exc)
                 else:
@@ -244,20 +330,52 @@ class Datasets(Resource):
                 group.start_soon(worker)
         return [outcome for outcome in outcomes if outcome is not None]
 
-    async def list_images(self, dataset_id: int | str) -> tuple[DatasetImage, ...]:
+    async def list_images(
+        self,
+        dataset_id: int | str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> tuple[DatasetImage, ...]:
         """The images of a dataset."""
         call = call_of("datasets.list_images", self._dataset_ids(dataset_id))
-        return await self._direct(LIST_IMAGES, call)
+        return await self._direct(
+            LIST_IMAGES, call, extras=CallExtras(extra_headers, extra_query, extra_body, timeout)
+        )
 
-    async def retrieve_image(self, dataset_id: int | str, image_id: int | str) -> DatasetImage:
+    async def retrieve_image(
+        self,
+        dataset_id: int | str,
+        image_id: int | str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> DatasetImage:
         """One image of a dataset."""
         call = call_of("datasets.retrieve_image", self._image_ids(dataset_id, image_id))
-        return await self._direct(RETRIEVE_IMAGE, call)
+        return await self._direct(
+            RETRIEVE_IMAGE, call, extras=CallExtras(extra_headers, extra_query, extra_body, timeout)
+        )
 
-    async def delete_image(self, dataset_id: int | str, image_id: int | str) -> None:
+    async def delete_image(
+        self,
+        dataset_id: int | str,
+        image_id: int | str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> None:
         """Remove an image from a draft dataset (ConflictError once it is completed)."""
         call = call_of("datasets.delete_image", self._image_ids(dataset_id, image_id))
-        return await self._direct(DELETE_IMAGE, call)
+        return await self._direct(
+            DELETE_IMAGE, call, extras=CallExtras(extra_headers, extra_query, extra_body, timeout)
+        )
 
     @staticmethod
     def _dataset_ids(dataset_id: int | str) -> dict[str, str]:
@@ -268,3 +386,9 @@ class Datasets(Resource):
             **self._dataset_ids(dataset_id),
             "image_id": require_numeric_id("image_id", image_id),
         }
+
+
+def _refuse_form_body(extra_body: object) -> None:
+    """An upload is a form: there is no JSON object for an extra body to go into."""
+    if extra_body is not None:
+        raise ValidationError("extra_body", extra_body, "None: an upload is a form")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal, get_args
 
 from .._completion import Placeholders
 from .._errors import ValidationError
+from .._extras import CallExtras
 from .._inputs import JPEG_PNG, RGB_MODES, ImageInput, LoadedImage
 from .._jobs import Job
 from .._request import Call
+from .._settings import Timeouts
 from .._specs import JobSpec
 from .._validation import (
     check_bool,
@@ -69,6 +72,10 @@ class Images(Resource):
         text_guidance_scale: float | None = None,
         medium: Medium | None = None,
         prompt_enhancement: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[ImageResult]:
         """Generate up to 4 images from `prompt` with Bria's base (2.3), fast (2.3) or HD (2.2)
         model; unset options take the API's defaults. ``sync=False`` (the default) answers at
@@ -102,7 +109,13 @@ class Images(Resource):
         if negative_prompt is not None:
             require_text("negative_prompt", negative_prompt)
         call = call_of(f"images.generate.{model}", {"model_version": version}, json=body)
-        return self._generate(call, sync, model, version)
+        return self._generate(
+            call,
+            sync,
+            model,
+            version,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def generate_tailored(
         self,
@@ -114,15 +127,32 @@ class Images(Resource):
         sync: bool = False,
         seed: int | None = None,
         steps_num: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[ImageResult]:
         """Generate images with a tailored model you trained (see ``bria.models``)."""
         path_id = require_id("model_id", model_id)
         body = self._common(prompt, "tailored", num_results, aspect_ratio, sync, seed, steps_num)
         call = call_of("images.generate_tailored", {"model_id": path_id}, json=body)
-        return self._generate(call, sync, "tailored", path_id)
+        return self._generate(
+            call,
+            sync,
+            "tailored",
+            path_id,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     async def upscale(
-        self, image: ImageInput, *, desired_increase: Literal[2, 4] = 2
+        self,
+        image: ImageInput,
+        *,
+        desired_increase: Literal[2, 4] = 2,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> EditResult:
         """Increase the resolution of any image 2 or 4 times, without registering it: a
         public URL (sent as ``image_url``) or a JPEG/PNG file of at most 12 MB (uploaded as
@@ -140,7 +170,9 @@ class Images(Resource):
                 check_loaded=lambda loaded: _check_upscale(loaded, factor),
             ),
         )
-        return await self._direct(UPSCALE, call)
+        return await self._direct(
+            UPSCALE, call, extras=CallExtras(extra_headers, extra_query, extra_body, timeout)
+        )
 
     @staticmethod
     def _common(
@@ -164,11 +196,16 @@ class Images(Resource):
             ),
         }
 
-    def _generate(self, call: Call, sync: bool, model: str, version: str) -> Job[ImageResult]:
+    def _generate(
+        self, call: Call, sync: bool, model: str, version: str, *, extras: CallExtras
+    ) -> Job[ImageResult]:
         if sync:
             call = call._replace(kind="sync_generation")
         return self._job(
-            GENERATE, call, context={"sync": sync, "model": model, "model_version": version}
+            GENERATE,
+            call,
+            context={"sync": sync, "model": model, "model_version": version},
+            extras=extras,
         )
 
 

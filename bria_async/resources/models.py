@@ -9,7 +9,9 @@ from .._completion import FollowStatus, StatusEnded
 from .._converter import structure
 from .._errors import APIConnectionError, RateLimitError, ServerError
 from .._events import logger
+from .._extras import CallExtras
 from .._jobs import Job
+from .._settings import Timeouts
 from .._specs import JobSpec
 from .._validation import drop_none, require_int, require_numeric_id, require_text
 from ..types.datasets import parse_nothing
@@ -70,7 +72,17 @@ class Models(Resource):
     training Job; the other methods are direct calls.
     """
 
-    async def create(self, *, name: str, dataset_id: int, description: str | None = None) -> Model:
+    async def create(
+        self,
+        *,
+        name: str,
+        dataset_id: int,
+        description: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> Model:
         """Create a model (status ``Created``) that will train on dataset `dataset_id`."""
         body = {
             "name": require_text("name", name),
@@ -82,21 +94,68 @@ class Models(Resource):
             ),
         }
         # Not repeated after a 5xx: a retry could leave a duplicate model behind.
-        return await self._direct(CREATE, call_of("models.create", json=body))
+        return await self._direct(
+            CREATE,
+            call_of("models.create", json=body),
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
-    async def list(self) -> tuple[Model, ...]:
+    async def list(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> tuple[Model, ...]:
         """Every model of your organisation (an empty tuple when there are none)."""
-        return await self._direct(LIST, call_of("models.list"))
+        return await self._direct(
+            LIST,
+            call_of("models.list"),
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
-    async def retrieve(self, model_id: int | str) -> Model:
+    async def retrieve(
+        self,
+        model_id: int | str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> Model:
         """One model, with its current status."""
-        return await self._direct(RETRIEVE, call_of("models.retrieve", self._ids(model_id)))
+        return await self._direct(
+            RETRIEVE,
+            call_of("models.retrieve", self._ids(model_id)),
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
-    async def delete(self, model_id: int | str) -> None:
+    async def delete(
+        self,
+        model_id: int | str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> None:
         """Delete a model."""
-        return await self._direct(DELETE, call_of("models.delete", self._ids(model_id)))
+        return await self._direct(
+            DELETE,
+            call_of("models.delete", self._ids(model_id)),
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
-    def start_training(self, model_id: int | str) -> Job[Model]:
+    def start_training(
+        self,
+        model_id: int | str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> Job[Model]:
         """Start training a model; the Job resolves to the trained Model.
 
         Training takes 1-3 hours: the Job looks at the model every
@@ -114,16 +173,32 @@ class Models(Resource):
         """
         call = call_of("models.start_training", self._ids(model_id))
         return self._job(
-            TRAINING, call, context={"model_id": require_numeric_id("model_id", model_id)}
+            TRAINING,
+            call,
+            context={"model_id": require_numeric_id("model_id", model_id)},
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
         )
 
-    async def stop_training(self, model_id: int | str) -> Model:
+    async def stop_training(
+        self,
+        model_id: int | str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> Model:
         """Stop a model's training (ConflictError if it is not training); the Model, as the
         server answers (at least its id and status).
         """
         context = {"model_id": require_numeric_id("model_id", model_id)}
         call = call_of("models.stop_training", self._ids(model_id))
-        return await self._direct(STOP_TRAINING, call, context=context)
+        return await self._direct(
+            STOP_TRAINING,
+            call,
+            context=context,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     @staticmethod
     def _ids(model_id: int | str) -> dict[str, str]:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import anyio
 
 from .._errors import ValidationError
+from .._extras import CallExtras
 from .._jobs import Job
+from .._settings import Timeouts
 from .._specs import JobSpec
 from .._validation import (
     check_bool,
@@ -71,13 +73,34 @@ def _point(name: str, value: Any) -> list[int] | None:
 class Objects(Resource):
     """Objects in a registered visual: list them, get every mask, remove objects or areas."""
 
-    def info(self, visual_id: str) -> Job[ObjectsInfo]:
+    def info(
+        self,
+        visual_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> Job[ObjectsInfo]:
         """The objects of `visual_id` with their actions and oracle values; while the visual
         is still onboarding (205) the Job calls again until it answers."""
         context = {"visual_id": require_id("visual_id", visual_id)}
-        return self._job(INFO, _INFO.call(context), context=context)
+        return self._job(
+            INFO,
+            _INFO.call(context),
+            context=context,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
-    async def mask_generator(self, visual_id: str) -> Masks:
+    async def mask_generator(
+        self,
+        visual_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> Masks:
         """Every mask Bria can generate for `visual_id`, with the panoptic map.
 
         The zip is read in memory, off the event loop, with its names treated as data (never
@@ -86,7 +109,12 @@ class Objects(Resource):
         """
         vid = require_id("visual_id", visual_id)
         call = call_of("objects.mask_generator", {"visual_id": vid})
-        return await self._direct(MASK_GENERATOR, call, {"visual_id": vid})
+        return await self._direct(
+            MASK_GENERATOR,
+            call,
+            {"visual_id": vid},
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     async def remove(
         self,
@@ -100,6 +128,10 @@ class Objects(Resource):
         enhance: bool | None = None,
         desired_resolution: DesiredResolution | None = None,
         original_quality: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> EditResult:
         """Remove objects or areas from `visual_id`: name them by exactly one of `object_ids`
         (from ``objects.info``), `mask_ids` (from ``mask_generator``), `mask_url` (a mask you
@@ -136,7 +168,12 @@ class Objects(Resource):
             original_quality=check_bool("original_quality", original_quality),
         )
         call = call_of("objects.remove", {"visual_id": vid}, params=params or None, json=body)
-        return await self._direct(REMOVE, call, {"visual_id": vid})
+        return await self._direct(
+            REMOVE,
+            call,
+            {"visual_id": vid},
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
 
 def _changes(

@@ -6,7 +6,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._errors import ValidationError
+from .._extras import CallExtras
 from .._jobs import Job
+from .._settings import Timeouts
 from .._specs import JobSpec
 from .._validation import drop_none, is_json, require_id, require_list, require_text
 from ..types.choices import DesiredResolution
@@ -38,11 +40,24 @@ def _change(name: str, value: Any) -> dict[str, Any]:
 class Person(Resource):
     """Presenters (people) in a visual: what can change, and the changes."""
 
-    def info(self, visual_id: str) -> Job[PeopleInfo]:
+    def info(
+        self,
+        visual_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> Job[PeopleInfo]:
         """The people in the visual with the changes each supports and their oracle values;
         while the visual is still onboarding (205) the Job calls again until it answers."""
         context = {"visual_id": require_id("visual_id", visual_id)}
-        return self._job(INFO, _INFO.call(context), context=context)
+        return self._job(
+            INFO,
+            _INFO.call(context),
+            context=context,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     async def modify(
         self,
@@ -51,6 +66,10 @@ class Person(Resource):
         *,
         sid: str | HasSid | None = None,
         desired_resolution: DesiredResolution | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> EditResult:
         """A new visual with `changes` made to its presenters (POST /{visual_id}/create).
         Put every change of one person in one request: the API does not chain changes of
@@ -61,4 +80,9 @@ class Person(Resource):
             **drop_none(sid=sid_of(sid), desired_resolution=check_resolution(desired_resolution)),
         }
         call = call_of("person.modify", {"visual_id": vid}, json=body, kind="sync_generation")
-        return await self._direct(MODIFY, call, {"visual_id": vid})
+        return await self._direct(
+            MODIFY,
+            call,
+            {"visual_id": vid},
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )

@@ -10,14 +10,16 @@ so a bad file raises ValidationError from ``await job`` before anything reaches 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any, TypeVar, get_args
 
 from .._completion import Placeholders
 from .._errors import ValidationError
+from .._extras import CallExtras
 from .._inputs import PRODUCT_TYPES, ImageInput, check, json_fields, load
 from .._jobs import Job
-from .._request import Call, TimeoutKind
+from .._request import Call
+from .._settings import Timeouts
 from .._specs import JobSpec
 from .._validation import (
     check_bool,
@@ -40,6 +42,10 @@ from ..types.images import (
 )
 from ..types.product import ProductKeywords, parse_keywords
 from ._base import Resource, call_of
+from ._product_images import IMAGE as _IMAGE
+from ._product_images import REFERENCE as _REFERENCE
+from ._product_images import image_call as _image_call
+from ._product_images import with_images as _with_images
 
 PLACEMENT_TYPES: tuple[str, ...] = get_args(PlacementType)
 PLACEMENTS: tuple[str, ...] = get_args(Placement)
@@ -70,59 +76,39 @@ CONSISTENT_SHOTS = JobSpec(
 
 KEYWORDS = JobSpec(kind="product.contextual_keyword_extraction", parse=parse_keywords)
 
-#: (parameter, its JSON field for a URL, its JSON field for a base64 file)
-_IMAGE = ("image", "image_url", "file")
-_REFERENCE = ("reference_image", "reference_image_url", "reference_image_file")
-
-
-def _with_images(
-    images: Mapping[tuple[str, str, str], ImageInput],
-) -> Callable[[Call], Awaitable[Call]]:
-    """The Call.prepare step that loads and checks each image, then adds it to the JSON body
-    as its URL field or its base64 file field (a file upload gets the upload timeout unless
-    the call already waits longer). A bad URL or Python type, None included, is refused at
-    once, before the Job exists."""
-    _image_urls(images)
-    return _loader(images)
-
-
-def _loader(
-    images: Mapping[tuple[str, str, str], ImageInput],
-) -> Callable[[Call], Awaitable[Call]]:
-    """The prepare step of `_with_images`, for images already checked."""
-
-    async def prepare(call: Call) -> Call:
-        body = dict(call.json)
-        kind = call.kind
-        for (parameter, url_field, file_field), value in images.items():
-            loaded = await load(value, parameter=parameter, allowed_types=PRODUCT_TYPES)
-            body.update(json_fields(loaded, file_field=file_field, url_field=url_field))
-            kind = "upload" if loaded.url is None and kind == "quick" else kind
-        return call._replace(json=body, kind=kind, prepare=None)
-
-    return prepare
-
-
-def _image_urls(images: Mapping[tuple[str, str, str], ImageInput]) -> dict[str, str]:
-    """Refuse a bad image input at once; the URL ones, by their body field."""
-    urls = {}
-    for (parameter, field, _), value in images.items():
-        check(value, parameter=parameter)
-        if isinstance(value, str):
-            urls[field] = value
-    return urls
-
 
 class Product(Resource):
     """E-commerce product shots. Results expire on Bria's side after about an hour: save
     them (``await result.save(dir)``) to keep them."""
 
-    async def cutout(self, image: ImageInput, *, sku: str | None = None) -> EditResult:
+    async def cutout(
+        self,
+        image: ImageInput,
+        *,
+        sku: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> EditResult:
         """A clean cutout of the product in `image` (URL, path, bytes or binary file)."""
-        return await self._post(CUTOUT, _sku(sku), {_IMAGE: image})
+        return await self._post(
+            CUTOUT,
+            _sku(sku),
+            {_IMAGE: image},
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     async def packshot(
-        self, image: ImageInput, *, sku: str | None = None, background_color: str | None = None
+        self,
+        image: ImageInput,
+        *,
+        sku: str | None = None,
+        background_color: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> EditResult:
         """A 2000x2000 professional packshot of the product in `image` (or of its cutout) on
         `background_color` (hex like ``"#FFFFFF"``, the default, or ``"transparent"``)."""
@@ -137,7 +123,12 @@ class Product(Resource):
                 "a hex colour like '#FFFFFF', or 'transparent'",
             )
         body = {**_sku(sku), **drop_none(background_color=background_color)}
-        return await self._post(PACKSHOT, body, {_IMAGE: image})
+        return await self._post(
+            PACKSHOT,
+            body,
+            {_IMAGE: image},
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def lifestyle_shot_by_text(
         self,
@@ -154,6 +145,10 @@ class Product(Resource):
         shot_size: Sequence[int] | None = None,
         manual_placement_selection: Sequence[Placement] | None = None,
         padding_values: Sequence[int] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[ImageResult]:
         """The product of `image` placed in the scene `scene_description` (English).
 
@@ -181,7 +176,13 @@ class Product(Resource):
                 padding_values,
             ),
         }
-        return self._lifestyle(LIFESTYLE_BY_TEXT, body, sync, {_IMAGE: image})
+        return self._lifestyle(
+            LIFESTYLE_BY_TEXT,
+            body,
+            sync,
+            {_IMAGE: image},
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def lifestyle_shot_by_image(
         self,
@@ -195,6 +196,10 @@ class Product(Resource):
         shot_size: Sequence[int] | None = None,
         manual_placement_selection: Sequence[Placement] | None = None,
         padding_values: Sequence[int] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[ImageResult]:
         """Coming soon in the API (the reference marks it so): the product of `image` in a
         scene inspired by `reference_image`. Placement options as in
@@ -220,6 +225,7 @@ class Product(Resource):
             body,
             sync,
             {_IMAGE: image, _REFERENCE: reference_image},
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
         )
 
     def consistent_shots(
@@ -228,6 +234,10 @@ class Product(Resource):
         *,
         scene_description: str | None = None,
         reference_image: ImageInput | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[ImageResult]:
         """Coming soon in the API (the reference gives no parameters yet): consistent shots
         of a group of products in one scene, described by text or by a reference image
@@ -262,20 +272,40 @@ class Product(Resource):
             return await with_reference(call._replace(json={**call.json, **group}))
 
         call = call_of("product.consistent_shots", json=body, prepare=prepare)
-        return self._job(CONSISTENT_SHOTS, call, context={"sync": False})
+        return self._job(
+            CONSISTENT_SHOTS,
+            call,
+            context={"sync": False},
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
-    async def contextual_keyword_extraction(self, image: ImageInput) -> ProductKeywords:
+    async def contextual_keyword_extraction(
+        self,
+        image: ImageInput,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> ProductKeywords:
         """Coming soon in the API (the reference gives no parameters yet): keywords that
         describe the main product of `image`, for search and SEO."""
-        return await self._post(KEYWORDS, {}, {_IMAGE: image})
+        return await self._post(
+            KEYWORDS,
+            {},
+            {_IMAGE: image},
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def _post(
         self,
         spec: JobSpec[R],
         body: dict[str, Any],
         images: Mapping[tuple[str, str, str], ImageInput],
+        *,
+        extras: CallExtras,
     ) -> Awaitable[R]:
-        return self._direct(spec, _image_call(spec.kind, body, images))
+        return self._direct(spec, _image_call(spec.kind, body, images), extras=extras)
 
     def _lifestyle(
         self,
@@ -283,27 +313,11 @@ class Product(Resource):
         body: dict[str, Any],
         sync: bool,
         images: Mapping[tuple[str, str, str], ImageInput],
+        *,
+        extras: CallExtras,
     ) -> Job[ImageResult]:
         call = _image_call(spec.kind, body, images, kind="sync_generation" if sync else "quick")
-        return self._job(spec, call, context={"sync": sync})
-
-
-def _image_call(
-    route: str,
-    body: dict[str, Any],
-    images: Mapping[tuple[str, str, str], ImageInput],
-    *,
-    kind: TimeoutKind = "quick",
-) -> Call:
-    """The billable POST of `body` with `images` to `route` (a product route's name, its
-    Job's kind too). Image URLs go in the body at once (there is
-    nothing to read, so sending skips the prepare step); files are read as the Job is sent."""
-    urls = _image_urls(images)
-    if len(urls) == len(images):
-        # route, ids, params, json, data, kind: positionally, as keywords cost a dict
-        return call_of(route, None, None, {**body, **urls}, None, kind)
-    prepare = _loader(images)  # files: read as the Job is sent
-    return call_of(route, json=body, kind=kind, prepare=prepare)
+        return self._job(spec, call, context={"sync": sync}, extras=extras)
 
 
 def _sku(sku: str | None) -> dict[str, str]:

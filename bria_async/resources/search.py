@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, get_args
 
 from .._errors import ValidationError
+from .._extras import NO_EXTRAS, CallExtras, sent_with
+from .._settings import Timeouts
 from .._specs import JobSpec
 from .._validation import (
     check_choice,
@@ -51,8 +53,10 @@ class SearchPages:
         *,
         num_results_per_page: int,
         first_page: int,
+        extras: CallExtras = NO_EXTRAS,
     ) -> None:
         self._resource = resource
+        self._extras = extras
         self._route = route
         self._params = dict(params)
         self.num_results_per_page = num_results_per_page
@@ -64,7 +68,7 @@ class SearchPages:
         require_int("page", number, 1, self.last_page)
         size = {"page": number, "num_results_per_page": self.num_results_per_page}
         call = call_of(self._route, params={**self._params, **size})
-        return await self._resource._direct(PAGE, call, context=size)
+        return await self._resource._direct(PAGE, call, size, self._extras)
 
     @property
     def last_page(self) -> int:
@@ -125,6 +129,10 @@ class Search(Resource):
         atmosphere: Atmosphere | None = None,
         camera: Camera | None = None,
         medium: Medium | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> SearchPages:
         """Images of gallery `gallery_id` that match `query`, best first,
         `num_results_per_page` (at most 500) per page starting at `page`;
@@ -138,7 +146,14 @@ class Search(Resource):
                 medium=check_choice("medium", medium, MEDIUMS),
             ),
         }
-        return self._pages("search.text", params, gallery_id, num_results_per_page, page)
+        return self._pages(
+            "search.text",
+            params,
+            gallery_id,
+            num_results_per_page,
+            page,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def similar(
         self,
@@ -148,6 +163,10 @@ class Search(Resource):
         gallery_id: str | int,
         num_results_per_page: int = DEFAULT_PER_PAGE,
         page: int = 1,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> SearchPages:
         """Images of gallery `gallery_id` similar to a registered visual (`vhash`, its visual
         id) or to the image at `url` (jpg or png, up to 12 MB): give exactly one."""
@@ -157,7 +176,14 @@ class Search(Resource):
             vhash=None if vhash is None else require_id("vhash", vhash),
             url=None if url is None else require_url("url", url),
         )
-        return self._pages("search.similar", params, gallery_id, num_results_per_page, page)
+        return self._pages(
+            "search.similar",
+            params,
+            gallery_id,
+            num_results_per_page,
+            page,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def _pages(
         self,
@@ -166,11 +192,18 @@ class Search(Resource):
         gallery_id: str | int,
         num_results_per_page: int,
         page: int,
+        extras: CallExtras,
     ) -> SearchPages:
         params["gallery_id"] = require_id("gallery_id", gallery_id)
         require_int("num_results_per_page", num_results_per_page, 1, MAX_PER_PAGE)
+        sent_with(self._client._runtime, call_of(route, params=params), extras)  # checked now
         pages = SearchPages(
-            self, route, params, num_results_per_page=num_results_per_page, first_page=page
+            self,
+            route,
+            params,
+            num_results_per_page=num_results_per_page,
+            first_page=page,
+            extras=extras,
         )
         require_int("page", page, 1, pages.last_page)
         return pages

@@ -25,11 +25,13 @@ from .._errors import (
     RequestExpiredError,
     ValidationError,
 )
+from .._extras import CallExtras, sent_with
 from .._inputs import IMAGE_TYPES, RGB_MODES, ImageInput, check, load
 from .._jobs import Job
 from .._json import dumps, loads
 from .._request import Call, TimeoutKind
 from .._routes import ROUTES
+from .._settings import Timeouts
 from .._specs import JobSpec
 from .._tokens import TokenData
 from .._validation import (
@@ -168,6 +170,7 @@ class _V2Resource(Resource):
         *,
         sync: bool,
         webhook_url: str | None,
+        extras: CallExtras,
     ) -> Job[V2Result]:
         sync = require_bool("sync", sync)
         hook = None
@@ -182,12 +185,22 @@ class _V2Resource(Resource):
         kind: TimeoutKind = "sync_generation" if sync else "quick"
         # its route is named as its Job's kind
         call = call_of(spec.kind, json=full, kind=kind, prepare=_prepare)
-        return self._job(spec, call, context={"sync": sync, "webhook": hook is not None})
+        return self._job(
+            spec, call, context={"sync": sync, "webhook": hook is not None}, extras=extras
+        )
 
     def _edit(
-        self, route: str, body: dict[str, Any], sync: bool, webhook_url: str | None
+        self,
+        route: str,
+        body: dict[str, Any],
+        sync: bool,
+        webhook_url: str | None,
+        *,
+        extras: CallExtras,
     ) -> Job[V2Result]:
-        return self._v2_job(EDIT_SPECS[route], body, sync=sync, webhook_url=webhook_url)
+        return self._v2_job(
+            EDIT_SPECS[route], body, sync=sync, webhook_url=webhook_url, extras=extras
+        )
 
 
 class V2Image(_V2Resource):
@@ -207,6 +220,10 @@ class V2Image(_V2Resource):
         style_id: str | None = None,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[V2Result]:
         """Generate from a `prompt`, recreate from a `structured_prompt` and its `seed` (or
         refine it with a `prompt`), or take inspiration from an image (`image_url`)."""
@@ -240,7 +257,13 @@ class V2Image(_V2Resource):
             seed=check_int("seed", seed, 0),
             style_id=None if style_id is None else require_id("style_id", style_id),
         )
-        return self._v2_job(GENERATE, body, sync=sync, webhook_url=webhook_url)
+        return self._v2_job(
+            GENERATE,
+            body,
+            sync=sync,
+            webhook_url=webhook_url,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def edit(
         self,
@@ -249,6 +272,10 @@ class V2Image(_V2Resource):
         instruction: str | None = None,
         structured_instruction: str | Mapping[str, Any] | None = None,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[V2Result]:
         """Edit 1 to 4 images by an `instruction` (or a `structured_instruction`). Always
         ``sync=false``: Bria's synchronous answer of this route ends in a gateway timeout."""
@@ -264,7 +291,13 @@ class V2Image(_V2Resource):
             instruction=_text("instruction", instruction),
             structured_instruction=structured,
         )
-        return self._v2_job(EDIT, body, sync=False, webhook_url=webhook_url)
+        return self._v2_job(
+            EDIT,
+            body,
+            sync=False,
+            webhook_url=webhook_url,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def remove_background(
         self,
@@ -274,6 +307,10 @@ class V2Image(_V2Resource):
         mask: ImageInput | None = None,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[V2Result]:
         """The image's foreground on a transparent background (a PNG with alpha);
         `guided=True` uses the ``/guided`` variant, which may take a `mask` of what to keep."""
@@ -285,20 +322,55 @@ class V2Image(_V2Resource):
         if mask is not None:
             body["mask"] = _image("mask", mask, is_mask=True)
         route = "remove_background/guided" if guided else "remove_background"
-        return self._edit(route, body, sync, webhook_url)
+        return self._edit(
+            route,
+            body,
+            sync,
+            webhook_url,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def replace_background(
-        self, image: ImageInput, prompt: str, *, sync: bool = False, webhook_url: str | None = None
+        self,
+        image: ImageInput,
+        prompt: str,
+        *,
+        sync: bool = False,
+        webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[V2Result]:
         """A new background described by `prompt`."""
         body = {"image": _image("image", image), "prompt": require_text("prompt", prompt)}
-        return self._edit("replace_background", body, sync, webhook_url)
+        return self._edit(
+            "replace_background",
+            body,
+            sync,
+            webhook_url,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def blur_background(
-        self, image: ImageInput, *, sync: bool = False, webhook_url: str | None = None
+        self,
+        image: ImageInput,
+        *,
+        sync: bool = False,
+        webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[V2Result]:
         """The background blurred."""
-        return self._edit("blur_background", {"image": _image("image", image)}, sync, webhook_url)
+        return self._edit(
+            "blur_background",
+            {"image": _image("image", image)},
+            sync,
+            webhook_url,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def erase(
         self,
@@ -307,16 +379,40 @@ class V2Image(_V2Resource):
         *,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[V2Result]:
         """What `mask` covers erased."""
         body = {"image": _image("image", image), "mask": _image("mask", mask, is_mask=True)}
-        return self._edit("erase", body, sync, webhook_url)
+        return self._edit(
+            "erase",
+            body,
+            sync,
+            webhook_url,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def erase_foreground(
-        self, image: ImageInput, *, sync: bool = False, webhook_url: str | None = None
+        self,
+        image: ImageInput,
+        *,
+        sync: bool = False,
+        webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[V2Result]:
         """The foreground erased, the background filled in."""
-        return self._edit("erase_foreground", {"image": _image("image", image)}, sync, webhook_url)
+        return self._edit(
+            "erase_foreground",
+            {"image": _image("image", image)},
+            sync,
+            webhook_url,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def gen_fill(
         self,
@@ -329,6 +425,10 @@ class V2Image(_V2Resource):
         num_results: int | None = None,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[V2Result]:
         """What `prompt` describes, generated where `mask` covers."""
         body = {
@@ -341,7 +441,13 @@ class V2Image(_V2Resource):
                 num_results=check_int("num_results", num_results, 1, 4),
             ),
         }
-        return self._edit("gen_fill", body, sync, webhook_url)
+        return self._edit(
+            "gen_fill",
+            body,
+            sync,
+            webhook_url,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def expand(
         self,
@@ -352,6 +458,10 @@ class V2Image(_V2Resource):
         prompt: str | None = None,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[V2Result]:
         """The image extended to `aspect_ratio` ("W:H") or to `canvas_size` ([width,
         height]), one of them."""
@@ -380,13 +490,33 @@ class V2Image(_V2Resource):
                 aspect_ratio=aspect_ratio, canvas_size=size, prompt=_text("prompt", prompt)
             ),
         }
-        return self._edit("expand", body, sync, webhook_url)
+        return self._edit(
+            "expand",
+            body,
+            sync,
+            webhook_url,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def enhance(
-        self, image: ImageInput, *, sync: bool = False, webhook_url: str | None = None
+        self,
+        image: ImageInput,
+        *,
+        sync: bool = False,
+        webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[V2Result]:
         """The image enhanced (detail, sharpness)."""
-        return self._edit("enhance", {"image": _image("image", image)}, sync, webhook_url)
+        return self._edit(
+            "enhance",
+            {"image": _image("image", image)},
+            sync,
+            webhook_url,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def increase_resolution(
         self,
@@ -396,6 +526,10 @@ class V2Image(_V2Resource):
         preserve_alpha: bool | None = None,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[V2Result]:
         """The image upscaled `desired_increase` times (2 to 4; Bria's default 2)."""
         body = {
@@ -405,13 +539,33 @@ class V2Image(_V2Resource):
                 preserve_alpha=check_bool("preserve_alpha", preserve_alpha),
             ),
         }
-        return self._edit("increase_resolution", body, sync, webhook_url)
+        return self._edit(
+            "increase_resolution",
+            body,
+            sync,
+            webhook_url,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def crop_foreground(
-        self, image: ImageInput, *, sync: bool = False, webhook_url: str | None = None
+        self,
+        image: ImageInput,
+        *,
+        sync: bool = False,
+        webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[V2Result]:
         """The image cropped to its foreground."""
-        return self._edit("crop_foreground", {"image": _image("image", image)}, sync, webhook_url)
+        return self._edit(
+            "crop_foreground",
+            {"image": _image("image", image)},
+            sync,
+            webhook_url,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def add_object_by_text(
         self,
@@ -420,13 +574,23 @@ class V2Image(_V2Resource):
         *,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[V2Result]:
         """An object added as `instruction` says."""
         body = {
             "image": _image("image", image),
             "instruction": require_text("instruction", instruction),
         }
-        return self._edit("add_object_by_text", body, sync, webhook_url)
+        return self._edit(
+            "add_object_by_text",
+            body,
+            sync,
+            webhook_url,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def replace_object_by_text(
         self,
@@ -435,13 +599,23 @@ class V2Image(_V2Resource):
         *,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[V2Result]:
         """An object replaced as `instruction` says."""
         body = {
             "image": _image("image", image),
             "instruction": require_text("instruction", instruction),
         }
-        return self._edit("replace_object_by_text", body, sync, webhook_url)
+        return self._edit(
+            "replace_object_by_text",
+            body,
+            sync,
+            webhook_url,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def erase_by_text(
         self,
@@ -450,13 +624,23 @@ class V2Image(_V2Resource):
         *,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[V2Result]:
         """The object named `object_name` erased."""
         body = {
             "image": _image("image", image),
             "object_name": require_text("object_name", object_name),
         }
-        return self._edit("erase_by_text", body, sync, webhook_url)
+        return self._edit(
+            "erase_by_text",
+            body,
+            sync,
+            webhook_url,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def rewrite_text(
         self,
@@ -465,10 +649,20 @@ class V2Image(_V2Resource):
         *,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[V2Result]:
         """The text already in the image changed to `new_text`."""
         body = {"image": _image("image", image), "new_text": require_text("new_text", new_text)}
-        return self._edit("rewrite_text", body, sync, webhook_url)
+        return self._edit(
+            "rewrite_text",
+            body,
+            sync,
+            webhook_url,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def blend(
         self,
@@ -478,6 +672,10 @@ class V2Image(_V2Resource):
         *,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[V2Result]:
         """`overlay` blended into the image as `instruction` says."""
         body = {
@@ -485,7 +683,13 @@ class V2Image(_V2Resource):
             "overlay": _image("overlay", overlay),
             "instruction": require_text("instruction", instruction),
         }
-        return self._edit("blend", body, sync, webhook_url)
+        return self._edit(
+            "blend",
+            body,
+            sync,
+            webhook_url,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def reseason(
         self,
@@ -494,13 +698,23 @@ class V2Image(_V2Resource):
         *,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[V2Result]:
         """The scene moved to another `season` (spring, summer, autumn, winter)."""
         body = {
             "image": _image("image", image),
             "season": require_choice("season", season, SEASONS),
         }
-        return self._edit("reseason", body, sync, webhook_url)
+        return self._edit(
+            "reseason",
+            body,
+            sync,
+            webhook_url,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def restyle(
         self,
@@ -509,10 +723,20 @@ class V2Image(_V2Resource):
         *,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[V2Result]:
         """The image redrawn in one of STYLES."""
         body = {"image": _image("image", image), "style": require_choice("style", style, STYLES)}
-        return self._edit("restyle", body, sync, webhook_url)
+        return self._edit(
+            "restyle",
+            body,
+            sync,
+            webhook_url,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def relight(
         self,
@@ -522,6 +746,10 @@ class V2Image(_V2Resource):
         *,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[V2Result]:
         """The scene relit: one of LIGHT_TYPES from one of LIGHT_DIRECTIONS."""
         body = {
@@ -529,7 +757,13 @@ class V2Image(_V2Resource):
             "light_type": require_choice("light_type", light_type, LIGHT_TYPES),
             "light_direction": require_choice("light_direction", light_direction, LIGHT_DIRECTIONS),
         }
-        return self._edit("relight", body, sync, webhook_url)
+        return self._edit(
+            "relight",
+            body,
+            sync,
+            webhook_url,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def sketch_to_colored_image(
         self,
@@ -538,16 +772,40 @@ class V2Image(_V2Resource):
         prompt: str | None = None,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[V2Result]:
         """A sketch turned into a coloured image, guided by an optional `prompt`."""
         body = {"image": _image("image", image), **drop_none(prompt=_text("prompt", prompt))}
-        return self._edit("sketch_to_colored_image", body, sync, webhook_url)
+        return self._edit(
+            "sketch_to_colored_image",
+            body,
+            sync,
+            webhook_url,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def restore(
-        self, image: ImageInput, *, sync: bool = False, webhook_url: str | None = None
+        self,
+        image: ImageInput,
+        *,
+        sync: bool = False,
+        webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[V2Result]:
         """An old or damaged photo restored."""
-        return self._edit("restore", {"image": _image("image", image)}, sync, webhook_url)
+        return self._edit(
+            "restore",
+            {"image": _image("image", image)},
+            sync,
+            webhook_url,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def colorize(
         self,
@@ -556,10 +814,20 @@ class V2Image(_V2Resource):
         *,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[V2Result]:
         """The image coloured in one of COLORS."""
         body = {"image": _image("image", image), "color": require_choice("color", color, COLORS)}
-        return self._edit("colorize", body, sync, webhook_url)
+        return self._edit(
+            "colorize",
+            body,
+            sync,
+            webhook_url,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
 
 def _coordinates(name: str, value: Any) -> dict[str, int]:
@@ -593,6 +861,10 @@ class V2Product(_V2Resource):
         seed: int | None = None,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[V2Result]:
         """Place `products` (each ``{"image": ..., "coordinates": {x, y, width, height}}``)
         into `scene`."""
@@ -601,7 +873,13 @@ class V2Product(_V2Resource):
             "products": require_list("products", products, _product),
             **drop_none(seed=check_int("seed", seed, 0)),
         }
-        return self._v2_job(INTEGRATE, body, sync=sync, webhook_url=webhook_url)
+        return self._v2_job(
+            INTEGRATE,
+            body,
+            sync=sync,
+            webhook_url=webhook_url,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
 
 class V2(_V2Resource):
@@ -624,6 +902,10 @@ class V2(_V2Resource):
         mask: ImageInput | None = None,
         sync: bool = False,
         webhook_url: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> Job[V2Result]:
         """The structured instruction (JSON, in the result's ``extra``) that `instruction`
         becomes for 1 to 4 `images`, optionally limited to `mask`."""
@@ -637,9 +919,18 @@ class V2(_V2Resource):
             body,
             sync=sync,
             webhook_url=webhook_url,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
         )
 
-    def job(self, request_id: str) -> Job[V2Result]:
+    def job(
+        self,
+        request_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> Job[V2Result]:
         """Follow the v2 request `request_id` (any request of this account: one a route
         method sent, one ``bria.request(...)`` answered 202 for, one another process sent)
         from its id alone, as a submitted route's job is followed: its status is read on
@@ -647,8 +938,16 @@ class V2(_V2Resource):
         sent again: returns a Job of a V2Result, which names the result's `image_url`, seed
         and prompts when there and keeps every other field of it (``video_url``, a list of
         URLs, ...) in `extra`. The id is checked first; RequestExpiredError if Bria does not
-        know it."""
+        know it. It sends no request of its own: `extra_headers` and `timeout` hold for its
+        status reads, and an `extra_query` or `extra_body` (with no request to go into) is
+        refused."""
         rid = require_id("request_id", request_id)
+        for name, extra in (("extra_query", extra_query), ("extra_body", extra_body)):
+            if extra is not None:
+                raise ValidationError(name, extra, "None: v2.job sends no request of its own")
+        runtime, _ = sent_with(
+            self._client._runtime, Call("GET", ""), CallExtras(extra_headers, None, None, timeout)
+        )
         sent = {"request_id": rid}
         data = TokenData(
             id="",
@@ -659,15 +958,26 @@ class V2(_V2Resource):
             context={},
             state=sent,
         )
-        return Job._sent_before(self._client._runtime, FOLLOW, data)
+        return Job._sent_before(runtime, FOLLOW, data)
 
-    async def status(self, request_id: str) -> StatusEvent:
+    async def status(
+        self,
+        request_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> StatusEvent:
         """One read of ``GET /v2/status/{request_id}``; RequestExpiredError if Bria does not
         know the id (never sent, or expired)."""
         rid = require_id("request_id", request_id)
-        runtime = self._client._runtime
+        extras = CallExtras(extra_headers, extra_query, extra_body, timeout)
+        runtime, call = sent_with(
+            self._client._runtime, call_of("v2.status", {"request_id": rid}), extras
+        )
         try:
-            call = call_of("v2.status", {"request_id": rid}).sent_with(runtime.options, None)
+            call = call.sent_with(runtime.options, None)
             response = await runtime.transport.send(call)
         except NotFoundError as exc:
             raise RequestExpiredError.of(exc, rid) from None

@@ -6,12 +6,13 @@ next edit of the same visual to chain them: register -> remove background -> cro
 
 from __future__ import annotations
 
-import re
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any, Literal, get_args
 
 from .._errors import ValidationError
+from .._extras import CallExtras
 from .._jobs import Job
+from .._settings import Timeouts
 from .._specs import JobSpec
 from .._transport import Response
 from .._validation import (
@@ -36,13 +37,12 @@ from ..types.visuals import (
     parse_register,
 )
 from ._base import Resource, call_of
-from ._params import HasSid, info_route, sid_of
+from ._params import HEX_COLOUR, HasSid, colour, info_route, sid_of, size
 
 MAX_CANVAS_AREA = 5000 * 5000
 MIN_ORIGINAL_SHARE = 0.15
 DEFAULT_CANVAS = (1000, 1000)
 BACKGROUND_TYPES: tuple[str, ...] = get_args(BackgroundType)
-_HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
 async def _with_status(response: Response, runtime: Any) -> Any:
@@ -59,20 +59,6 @@ EDIT = JobSpec(kind="visuals.edit", parse=parse_edit_result)
 CAMPAIGN = JobSpec(kind="visuals.campaign_generator", parse=parse_campaign)
 
 
-def _size(name: str, value: Any) -> list[int] | None:
-    """None, or [width, height] in pixels."""
-    return check_list(name, value, lambda n, v: check_int(n, v, 1), length=2)
-
-
-def _colour(name: str, value: Any) -> Any:
-    """None, a "#RRGGBB" string, or [r, g, b] integers (the reference says both)."""
-    if value is None or (isinstance(value, str) and _HEX_COLOUR.fullmatch(value)):
-        return value
-    if isinstance(value, str):
-        raise ValidationError(name, value, 'a hex colour like "#FFFFFF" or [r, g, b]')
-    return check_list(name, value, lambda n, v: check_int(n, v, 0, 255), length=3)
-
-
 class Visuals(Resource):
     """Registered visuals: onboarding, info, caption, and the edits that chain by `sid`."""
 
@@ -82,6 +68,10 @@ class Visuals(Resource):
         *,
         org_image_key: str | None = None,
         is_private: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> RegisteredVisual:
         """Register the image at `image_url` (public) or known by your `org_image_key`; the
         result's `visual_id` is the key for every other visual route. Registering the same
@@ -97,41 +87,113 @@ class Visuals(Resource):
             # the reference types is_private as a string ("true"/"false")
             is_private=None if private is None else str(private).lower(),
         )
-        return await self._direct(REGISTER, call_of("visuals.register", json=body))
+        return await self._direct(
+            REGISTER,
+            call_of("visuals.register", json=body),
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
-    async def remove_image(self, visual_id: str) -> None:
+    async def remove_image(
+        self,
+        visual_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> None:
         """Remove the visual from your organisation's gallery (Bria keeps the image)."""
         vid = require_id("visual_id", visual_id)
         call = call_of("visuals.remove_image", {"visual_id": vid})
-        return await self._direct(REMOVE_IMAGE, call, {"visual_id": vid})
+        return await self._direct(
+            REMOVE_IMAGE,
+            call,
+            {"visual_id": vid},
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
-    def info(self, visual_id: str, *, lean: bool | None = None) -> Job[VisualInfo]:
+    def info(
+        self,
+        visual_id: str,
+        *,
+        lean: bool | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> Job[VisualInfo]:
         """What Bria sees in the visual (``lean=True``: description and size only); while
         the visual is still onboarding (205) the Job calls again until it answers."""
         context = {
             "visual_id": require_id("visual_id", visual_id),
             "lean": check_bool("lean", lean),
         }
-        return self._job(INFO, _INFO.call(context), context=context)
+        return self._job(
+            INFO,
+            _INFO.call(context),
+            context=context,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
-    async def caption(self, visual_id: str) -> Caption:
+    async def caption(
+        self,
+        visual_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> Caption:
         """A caption that describes the visual."""
         vid = require_id("visual_id", visual_id)
         call = call_of("visuals.caption", {"visual_id": vid})
-        return await self._direct(CAPTION, call, {"visual_id": vid})
+        return await self._direct(
+            CAPTION,
+            call,
+            {"visual_id": vid},
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     async def crop(
-        self, visual_id: str, *, sid: str | HasSid | None = None, padding: int | None = None
+        self,
+        visual_id: str,
+        *,
+        sid: str | HasSid | None = None,
+        padding: int | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> EditResult:
         """Crop tightly around what remains of a visual without background (use it after
         ``background.remove_by_visual``), with `padding` pixels on every side."""
         body = drop_none(padding=check_int("padding", padding, 0))
-        return await self._edit(visual_id, "crop", sid, json=body)
+        return await self._edit(
+            visual_id,
+            "crop",
+            sid,
+            json=body,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
-    async def image_to_psd(self, visual_id: str, *, sid: str | HasSid | None = None) -> EditResult:
+    async def image_to_psd(
+        self,
+        visual_id: str,
+        *,
+        sid: str | HasSid | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
+    ) -> EditResult:
         """A layered PSD of the visual (background, foreground, one layer per object); the
         result's `url` is the PSD file (``await result.save(dir)`` keeps it)."""
-        return await self._edit(visual_id, "image_to_psd", sid)
+        return await self._edit(
+            visual_id,
+            "image_to_psd",
+            sid,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     async def increase_resolution(
         self,
@@ -139,12 +201,22 @@ class Visuals(Resource):
         *,
         sid: str | HasSid | None = None,
         desired_increase: Literal[2, 4] | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> EditResult:
         """Upscale the visual (or the edit `sid`) 2 or 4 times, up to 8192x8192 pixels."""
         params = drop_none(
             desired_increase=check_choice("desired_increase", desired_increase, (2, 4))
         )
-        return await self._edit(visual_id, "increase_resolution", sid, params=params)
+        return await self._edit(
+            visual_id,
+            "increase_resolution",
+            sid,
+            params=params,
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     async def image_expansion(
         self,
@@ -157,11 +229,15 @@ class Visuals(Resource):
         negative_prompt: str | None = None,
         seed: int | None = None,
         sid: str | HasSid | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> EditResult:
         """Expand the visual onto a `canvas_size` [w, h] canvas (area at most 5000x5000,
         default 1000x1000), the original scaled to `original_image_size` (over 15% of the
         canvas) with its upper-left corner at `original_image_location`."""
-        canvas = _size("canvas_size", canvas_size)
+        canvas = size("canvas_size", canvas_size)
         width, height = canvas or DEFAULT_CANVAS
         if width * height > MAX_CANVAS_AREA:
             raise ValidationError(
@@ -169,7 +245,7 @@ class Visuals(Resource):
                 canvas_size,
                 "[width, height] with an area of at most 5000x5000 pixels",
             )
-        original = _size("original_image_size", original_image_size)
+        original = size("original_image_size", original_image_size)
         if original is not None and original[0] * original[1] <= (
             MIN_ORIGINAL_SHARE * width * height
         ):
@@ -192,7 +268,12 @@ class Visuals(Resource):
             sid=sid_of(sid),
         )
         return await self._edit(
-            visual_id, "image_expansion", None, json=body, kind="sync_generation"
+            visual_id,
+            "image_expansion",
+            None,
+            json=body,
+            kind="sync_generation",
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
         )
 
     async def campaign_generator(
@@ -218,6 +299,10 @@ class Visuals(Resource):
         bg_prompt: str | None = None,
         bg_seed: int | None = None,
         bg_color: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, Any] | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | Timeouts | None = None,
     ) -> ImageResult:
         """Ads for several placements from the visual, laid out by `template_id` or
         `layout_ids` (one is required); each ad is an image whose ``extra`` holds its
@@ -230,7 +315,7 @@ class Visuals(Resource):
         if background_type == "solid" and bg_color is None:
             raise ValidationError("bg_color", None, 'a hex colour when background_type="solid"')
         if bg_color is not None and not (
-            isinstance(bg_color, str) and _HEX_COLOUR.fullmatch(bg_color)
+            isinstance(bg_color, str) and HEX_COLOUR.fullmatch(bg_color)
         ):
             raise ValidationError("bg_color", bg_color, 'a hex colour like "#FFFFFF"')
         text = {
@@ -261,9 +346,9 @@ class Visuals(Resource):
                 layout_ids=check_list("layout_ids", layout_ids, require_text),
                 sid=sid_of(sid),
                 header1_size=check_int("header1_size", header1_size, 1),
-                header1_color=_colour("header1_color", header1_color),
+                header1_color=colour("header1_color", header1_color),
                 header2_size=check_int("header2_size", header2_size, 1),
-                header2_color=_colour("header2_color", header2_color),
+                header2_color=colour("header2_color", header2_color),
                 seed=check_int("seed", seed, 0),
                 background_type=background_type,
                 bg_seed=check_int("bg_seed", bg_seed, 0),
@@ -274,7 +359,12 @@ class Visuals(Resource):
         call = call_of(
             "visuals.campaign_generator", {"visual_id": vid}, json=body, kind="sync_generation"
         )
-        return await self._direct(CAMPAIGN, call, {"visual_id": vid})
+        return await self._direct(
+            CAMPAIGN,
+            call,
+            {"visual_id": vid},
+            extras=CallExtras(extra_headers, extra_query, extra_body, timeout),
+        )
 
     def _edit(
         self,
@@ -285,6 +375,7 @@ class Visuals(Resource):
         params: dict[str, Any] | None = None,
         json: dict[str, Any] | None = None,
         kind: Literal["quick", "sync_generation"] = "quick",
+        extras: CallExtras,
     ) -> Awaitable[EditResult]:
         """POST /{visual_id}/{route}?sid=...: an edit whose answer is a result_url and sid."""
         vid = require_id("visual_id", visual_id)
@@ -292,4 +383,4 @@ class Visuals(Resource):
         call = call_of(
             f"visuals.{route}", {"visual_id": vid}, params=query or None, json=json, kind=kind
         )
-        return self._direct(EDIT, call, {"visual_id": vid, "route": route})
+        return self._direct(EDIT, call, {"visual_id": vid, "route": route}, extras)
