@@ -36,8 +36,8 @@ from bria_async.resources.product import Product as AsyncProduct
 from bria_async.resources.search import Search as AsyncSearch
 from bria_async.resources.search import SearchPages as AsyncSearchPages
 from bria_async.resources.v2 import V2 as AsyncV2
-from bria_async.resources.v2 import V2Image as AsyncV2Image
-from bria_async.resources.v2 import V2Product as AsyncV2Product
+from bria_async.resources.v2._image_namespace import V2Image as AsyncV2Image
+from bria_async.resources.v2._product import V2Product as AsyncV2Product
 from bria_async.resources.visuals import Visuals as AsyncVisuals
 from bria_async.types._download import Savable
 from bria_async.types.choices import (

@@ -123,7 +123,7 @@ NO_QUERY = {"v2.job"}
 
 
 def _methods(cls: type, prefix: str) -> Iterator[str]:
-    for name in sorted(vars(cls)):
+    for name in sorted(dir(cls)):  # inherited ones too (bria.v2.image's edits are mixins)
         member = inspect.getattr_static(cls, name)
         if name.startswith("_"):
             continue
