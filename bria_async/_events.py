@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextvars
 import logging
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import attrs
 
@@ -78,6 +78,34 @@ class JobEvent:
     images: int | None = None
     error: str | None = None
     prompt: str | None = attrs.field(default=None, repr=False)
+
+
+def job_event(
+    job_id: str,
+    kind: str,
+    status: str,
+    context: Mapping[str, Any],
+    result: object,
+    error: BaseException | None,
+    request: object,
+) -> JobEvent:
+    """The JobEvent of a job now: its request's `context` (model, version), its `result`
+    (None unless done), the `error` it ended with and the `request` body (for the prompt)."""
+    model = context.get("model")
+    version = context.get("model_version")
+    if model is not None and version is not None:
+        model = f"{model}/{version}"
+    images = getattr(result, "images", None)
+    prompt = request.get("prompt") if isinstance(request, Mapping) else None
+    return JobEvent(
+        job_id=job_id,
+        kind=kind,
+        status=status,
+        model=None if model is None else str(model),
+        images=len(images) if isinstance(images, Sequence) else None,
+        error=None if error is None else type(error).__name__,
+        prompt=prompt if isinstance(prompt, str) else None,
+    )
 
 
 @attrs.frozen(kw_only=True)

@@ -1,52 +1,41 @@
-"""Job: the one awaitable every namespace method returns, and its signed, resumable token.
-
-The life cycle, one status at a time::
-
-    PENDING --send--> SUBMITTED --completion starts--> RUNNING --> DONE
-       |                  |                             |  ^  \\-> FAILED / CANCELLED
-       |                  \\--(answer is the result)--> DONE |
-       \\-- the send fails --> FAILED          window ends v  | awaited again: rearm()
-                                                        STALLED
+"""Job: what a route that finishes later returns, awaitable, and resumable from a token.
 
 A Job is lazy: nothing is sent until it is awaited or `submit()` is called, and it submits at
 most once however often it is awaited. The send runs in a task of its own, which also starts
 the route's completion strategy (`_completion.py`), so a submitted job completes on the shared
 poller even if nobody waits. A wait that ends first raises JobTimeoutError and leaves the job
-as it is; a window that ends leaves it STALLED, and the next wait follows it again.
+as it is; a window that ends leaves it STALLED, and the next wait follows it again. Its states
+and how its completion moves it between them: `_job_state.py`; its token: `_job_tokens.py`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import enum
 import time
 import warnings
 from collections.abc import AsyncIterator, Generator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from ._completion import Completion, Direct
-from ._direct import PARSE_ERRORS, decode, eager_task, new_id, parse
-from ._errors import (
-    APIResponseValidationError,
-    BriaError,
-    InvalidJobTokenError,
-    JobCancelledError,
-    JobError,
-    JobFailedError,
-    JobTimeoutError,
-)
-from ._events import JobEvent, current_job, emit
+from ._completion import Direct
+from ._direct import PARSE_ERRORS, decode, eager_task
+from ._errors import BriaError, InvalidJobTokenError, JobCancelledError, JobError, JobFailedError
+from ._events import current_job
 from ._forks import forked_error
-from ._request import Call, Deadline
-from ._specs import JobSpec, result_type
-from ._tokens import TokenData, sign, verify
-from .types._download import ResultContext
+from ._job_handle import ANSWERED, FollowedJob
+from ._job_state import FINAL, JobState, JobStatus
+from ._job_tokens import read_token, restore, token_of
+from ._request import Deadline
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
     from ._runtime import Runtime
+    from ._specs import JobSpec
+    from ._tokens import TokenData
+
+#: JobStatus is re-exported from `_job_state`: it is read with the Job.
+__all__ = ["HasImages", "I", "Job", "JobStatus", "R", "RetiredModelVersionWarning"]
 
 R = TypeVar("R", covariant=True)
 I_co = TypeVar("I_co", covariant=True)
@@ -64,59 +53,12 @@ class RetiredModelVersionWarning(UserWarning):
     """The server answered 209: the requested model version is retired, the latest was used."""
 
 
-class JobStatus(str, enum.Enum):
-    """Where a Job stands. STALLED: its polling window ended; awaiting it polls again."""
-
-    PENDING = "pending"
-    SUBMITTED = "submitted"
-    RUNNING = "running"
-    STALLED = "stalled"
-    DONE = "done"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-
-_FINAL = frozenset({JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED})
-
-
-class Job(Generic[R]):
+class Job(JobState[R]):
     """An API call and everything that follows it, awaitable any number of times.
 
     `await job` sends it (once), waits, and returns the typed result. `await job.submit()`
     only sends it, so `job.urls` and `job.to_dict()` are ready to hand out.
     """
-
-    # Where every Job starts: class attributes (immutable values), not set per instance, as
-    # a batch makes thousands of Jobs and a direct call pays for each assignment.
-    _status = JobStatus.PENDING
-    _http_status: int | None = None
-    _body: Any = None
-    _submitted_at: float | None = None
-    _completion: Completion | None = None
-    _started = False
-    _window_opened = 0.0
-    _send_task: asyncio.Task[None] | None = None
-    _changed: asyncio.Future[None] | None = None
-    _parsed = False
-    _result: R | None = None
-    _error: BaseException | None = None
-    _stalled: JobTimeoutError | None = None
-
-    def __init__(
-        self,
-        runtime: Runtime,
-        spec: JobSpec[R],
-        call: Call | None,
-        context: Mapping[str, Any] | None = None,
-        *,
-        job_id: str | None = None,
-    ) -> None:
-        self._runtime = runtime
-        self._spec = spec
-        self._call = call
-        self._context: Mapping[str, Any] = dict(context) if context else {}
-        self.id = job_id or new_id()
-        self._send_waiters: list[asyncio.Future[None]] = []
 
     # --- what users read -------------------------------------------------------------
     @property
@@ -149,14 +91,11 @@ class Job(Generic[R]):
 
     @property
     def submitted_at(self) -> dt.datetime | None:
-        if self._submitted_at is None:
-            return None
-        # tz positionally: the keyword costs datetime more than the conversion itself
-        return dt.datetime.fromtimestamp(self._submitted_at, dt.timezone.utc)
+        return self._submitted_time()
 
     def done(self) -> bool:
         """True once the job has its result, failed, or was cancelled."""
-        return self._status in _FINAL
+        return self._status in FINAL
 
     def exception(self) -> BaseException | None:
         """The error the job ended with; for a STALLED job, the JobTimeoutError of its window."""
@@ -222,7 +161,7 @@ class Job(Generic[R]):
                         return False
             if self._error is not None:
                 raise self._error
-        if self._status not in _FINAL:  # (a direct answer is final: nothing to start)
+        if self._status not in FINAL:  # (a direct answer is final: nothing to start)
             self._start()
         return True
 
@@ -283,19 +222,19 @@ class Job(Generic[R]):
         self._submitted_at = time.time()
         finish = self._spec.finish
         if type(finish) is Direct:  # the answer is the result: no strategy to follow it
-            self._completion = _ANSWERED
+            self._completion = ANSWERED
             self._set_status(JobStatus.SUBMITTED)
             self._started = True
             self._complete()
             return
-        self._completion = finish.begin(_Followed(self), http_status)
+        self._completion = finish.begin(FollowedJob(self), http_status)
         self._set_status(JobStatus.SUBMITTED)
         self._start()
 
     def _start(self) -> None:
         """Start the completion once; after a window ended, give it a new one."""
         completion = self._completion
-        if completion is None or self._status in _FINAL:
+        if completion is None or self._status in FINAL:
             return
         if not self._started:
             self._started = True
@@ -324,7 +263,7 @@ class Job(Generic[R]):
         deadline = None if timeout is None else started + timeout
         if not await self._sent(deadline):
             raise self._timeout_error(time.monotonic() - started, submitting=True)
-        while self._status not in _FINAL:
+        while self._status not in FINAL:
             if self._status is JobStatus.STALLED:
                 raise self._timeout_error(time.monotonic() - started)
             if not await self._next_change(deadline):
@@ -371,70 +310,6 @@ class Job(Generic[R]):
         done, _ = await asyncio.wait((changed,), timeout=left)
         return bool(done)
 
-    def _notify(self) -> None:
-        changed, self._changed = self._changed, None
-        if changed is not None and not changed.done():
-            changed.set_result(None)
-
-    def _timeout_error(self, waited: float, *, submitting: bool = False) -> JobTimeoutError:
-        """The error for a wait that ended first: the URLs still pending, or else what the
-        job is still waiting for (its submission, a 205 info route, a training's status)."""
-        completion = self._completion
-        if submitting or completion is None:
-            waiting_for = f"its submission ({self.kind})"
-        else:
-            waiting_for = f"{self.kind}, {completion.waiting_for}"
-        return JobTimeoutError(
-            job_id=self.id, pending_urls=self.pending_urls, waited=waited, waiting_for=waiting_for
-        )
-
-    # --- what completions report (through _Followed) ---------------------------------------
-    def _parse_early(self) -> bool:
-        """Parse the answer before the images are ready (for `as_completed`); False if the
-        job failed because the answer could not be parsed."""
-        if not self._parsed:
-            try:
-                self._result = parse(
-                    self._spec, self._body, self._result_context(), self._http_status
-                )
-            except APIResponseValidationError as error:
-                self._fail(error)
-                return False
-            self._parsed = True
-        return True
-
-    def _complete(self, body: Any = None, http_status: int | None = None) -> None:
-        """The job's result is here: `body` (when given) replaces the submission's answer."""
-        if self._status in _FINAL:
-            return
-        if body is not None:
-            self._body, self._parsed = body, False
-        if http_status is not None:
-            self._http_status = http_status
-        if self._parse_early():
-            self._set_status(JobStatus.DONE)
-            self._notify()
-
-    def _stall(self) -> None:
-        """The completion's window ended: the job waits to be awaited again."""
-        if self.done() or self._status is JobStatus.STALLED:
-            return
-        self._stalled = self._timeout_error(time.monotonic() - self._window_opened)
-        self._set_status(JobStatus.STALLED)
-        self._notify()
-
-    def _fail(self, error: BaseException) -> None:
-        if self.done():
-            return
-        self._error = error
-        self._stalled = None
-        self._set_status(
-            JobStatus.CANCELLED if isinstance(error, JobCancelledError) else JobStatus.FAILED
-        )
-        if self._completion is not None:
-            self._completion.cancel()
-        self._notify()
-
     def cancel(self) -> bool:
         """Stop the job: no more polling; waiters get JobCancelledError. False if done."""
         if self.done():
@@ -443,43 +318,6 @@ class Job(Generic[R]):
             self._send_task.cancel()
         self._fail(JobCancelledError(job_id=self.id))
         return True
-
-    def _set_status(self, status: JobStatus) -> None:
-        self._status = status
-        hook = self._runtime.hooks.on_job
-        if hook is not None:
-            emit(hook, self._event())
-
-    def _event(self) -> JobEvent:
-        """The JobEvent of the job's status now, with what a metric needs of it."""
-        model = self._context.get("model")
-        version = self._context.get("model_version")
-        if model is not None and version is not None:
-            model = f"{model}/{version}"
-        done = self._status is JobStatus.DONE
-        images = getattr(self._result, "images", None) if done else None
-        error = self.exception()
-        body = self._call.json if self._call is not None else None
-        prompt = body.get("prompt") if isinstance(body, Mapping) else None
-        return JobEvent(
-            job_id=self.id,
-            kind=self.kind,
-            status=self._status.value,
-            model=None if model is None else str(model),
-            images=len(images) if isinstance(images, Sequence) else None,
-            error=None if error is None else type(error).__name__,
-            prompt=prompt if isinstance(prompt, str) else None,
-        )
-
-    def _result_context(self) -> ResultContext:
-        # job_id, submitted_at, context, downloader: positionally, as keywords would cost the
-        # call of a class a dict (one is made per result)
-        return ResultContext(
-            self.id,
-            self.submitted_at or dt.datetime.now(dt.timezone.utc),
-            self._context,
-            self._runtime.storage,
-        )
 
     # --- tokens ----------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -490,20 +328,7 @@ class Job(Generic[R]):
         `job_token_key`). Whoever holds it can poll the job's placeholder URLs and read its
         result: hand it only to those who may see the images.
         """
-        if self._submitted_at is None or self._http_status is None:
-            raise JobError(
-                f"job {self.id} has not been sent yet: await job.submit() first", job_id=self.id
-            )
-        data = TokenData(
-            id=self.id,
-            kind=self.kind,
-            submitted_at=self._submitted_at,
-            http_status=self._http_status,
-            response=self._body,
-            context=self._context,
-            state=self._completion.state() if self._completion is not None else {},
-        )
-        return sign(data, self._runtime.token_key())
+        return token_of(self)
 
     @classmethod
     def _from_token(
@@ -516,16 +341,7 @@ class Job(Generic[R]):
         """The Job a token describes, its kind looked up in `specs` (`_registry.SPECS`),
         checked in full before anything is sent; with `expect`, also that its route gives
         results of that type."""
-        data = verify(token, runtime.token_key)
-        spec = specs.get(data.kind)
-        if spec is None:
-            raise InvalidJobTokenError(f"unknown job kind {data.kind!r} in the job token")
-        produces = result_type(spec)
-        if expect is not None and produces is not None and not issubclass(produces, expect):
-            raise InvalidJobTokenError(
-                f"the job token is of {data.kind}, whose result is {produces.__name__}, "
-                f"not {expect.__name__}"
-            )
+        spec, data = read_token(runtime, token, specs, expect)
         try:
             return cls._sent_before(runtime, spec, data)
         except (*PARSE_ERRORS, BriaError) as exc:
@@ -539,78 +355,5 @@ class Job(Generic[R]):
         again by its route's plan from `data.state`, never sent again; raises what the
         plan's `restore` raises when the state is not valid. An empty `data.id`: a new id."""
         job: Job[Any] = cls(runtime, spec, None, context=data.context, job_id=data.id or None)
-        job._status = JobStatus.SUBMITTED  # sent long ago: never "never sent", even if refused
-        job._http_status = data.http_status
-        job._body = data.response
-        job._submitted_at = data.submitted_at
-        job._completion = spec.finish.restore(_Followed(job), data.state)
+        restore(job, data)
         return job
-
-
-class _Followed:
-    """A job as its completion strategy sees it (`_followed.Followed`): the submission,
-    and the four ways to report (complete, fail, stall, progress)."""
-
-    __slots__ = ("_job",)
-
-    def __init__(self, job: Job[Any]) -> None:
-        self._job = job
-
-    @property
-    def id(self) -> str:
-        return self._job.id
-
-    @property
-    def kind(self) -> str:
-        return self._job.kind
-
-    @property
-    def context(self) -> Mapping[str, Any]:
-        return self._job._context
-
-    @property
-    def body(self) -> Any:
-        return self._job._body
-
-    @property
-    def http_status(self) -> int | None:
-        return self._job._http_status
-
-    @property
-    def submitted_at(self) -> float:
-        submitted = self._job._submitted_at
-        return submitted if submitted is not None else time.time()
-
-    @property
-    def runtime(self) -> Runtime:
-        return self._job._runtime
-
-    def complete(self, body: Any = None, http_status: int | None = None) -> None:
-        self._job._complete(body, http_status)
-
-    def fail(self, error: BaseException) -> None:
-        self._job._fail(error)
-
-    def stall(self) -> None:
-        self._job._stall()
-
-    def progress(self) -> bool:
-        job = self._job
-        if not job._parse_early():
-            return False
-        job._notify()
-        return True
-
-    def succeeded(self) -> bool:
-        return self._job._status is JobStatus.DONE
-
-
-class _Answered(Completion):
-    """The completion of a job whose answer was its result: nothing to follow."""
-
-    def __init__(self) -> None:
-        pass
-
-
-#: Shared by every job a Direct route answered.
-_ANSWERED = _Answered()

@@ -16,7 +16,8 @@ from bria_async._client import AsyncBria
 from bria_async._client import R as client_R
 from bria_async._events import Hooks
 from bria_async._inputs import ImageInput
-from bria_async._jobs import HasImages, I, Job, JobStatus, R
+from bria_async._job_state import JobStatus
+from bria_async._jobs import HasImages, I, Job, R
 from bria_async._jobs import Job as AsyncJob
 from bria_async._jobs_namespace import Jobs as AsyncJobs
 from bria_async._jobs_namespace import R as jobs_namespace_R

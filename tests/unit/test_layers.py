@@ -13,10 +13,6 @@ PACKAGE = Path(__file__).resolve().parents[2] / "bria_async"
 #: Files a generator writes: exempt from the size rule (a test checks them against it).
 GENERATED = {"_sync/_api.py"}
 MAX_LINES = 400
-#: Over the limit while the route-table work (route table, direct routes) rewrites them in
-#: another branch: being split by the route-table work. Expected to fail the size rule
-#: (strictly: one that passes it must leave this list).
-BEING_SPLIT = {"_jobs.py"}
 #: What result types are (data) must not depend on how they are fetched.
 RUNTIME = {
     "bria_async._client",
@@ -144,18 +140,7 @@ HAND_WRITTEN = sorted(
 )
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(
-            name,
-            marks=pytest.mark.xfail(reason="being split by the route-table work", strict=True),
-        )
-        if name in BEING_SPLIT
-        else name
-        for name in HAND_WRITTEN
-    ],
-)
+@pytest.mark.parametrize("name", HAND_WRITTEN)
 def test_no_hand_written_module_is_over_400_lines(name: str) -> None:
     lines = len((PACKAGE / name).read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_LINES, f"{name} has {lines} lines (at most {MAX_LINES})"
