@@ -1,4 +1,4 @@
-"""A FastAPI app on one shared BriaClient: wait for images, or submit now and come back later.
+"""A FastAPI app on one shared AsyncBria client: wait for images, or submit now and come back later.
 
 FastAPI reads the handlers' annotations at run time, so this module does not postpone them
 (no ``from __future__ import annotations``). Run it with

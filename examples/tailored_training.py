@@ -22,10 +22,10 @@ from pathlib import Path
 import anyio
 import anyio.to_thread
 
-from bria_async import BriaClient, PollSettings, Settings, UploadOutcome, UseCase
+from bria_async import AsyncBria, PollSettings, Settings, UploadOutcome, UseCase
 
 
-async def train_and_generate(bria: BriaClient, images: list[Path], out_dir: Path) -> list[Path]:
+async def train_and_generate(bria: AsyncBria, images: list[Path], out_dir: Path) -> list[Path]:
     """The seven steps; the paths of the generated images."""
     # 1. A dataset, created as a draft.
     dataset = await bria.datasets.create(
@@ -89,7 +89,7 @@ def draw_samples(directory: Path, count: int = 8) -> list[Path]:
 async def main(folder: str | None) -> None:
     async with AsyncExitStack() as stack:
         if os.environ.get("BRIA_API_TOKEN"):
-            bria = await stack.enter_async_context(BriaClient())
+            bria = await stack.enter_async_context(AsyncBria())
         else:
             from bria_async.testing import Emulator, EmulatorConfig
 
@@ -99,7 +99,7 @@ async def main(folder: str | None) -> None:
             print(f"No BRIA_API_TOKEN: using the emulator at {emulator.base_url}")
             quick = Settings(polling=PollSettings(training_interval=0.5, initial_delay=0.2))
             bria = await stack.enter_async_context(
-                BriaClient(emulator.api_token, base_url=emulator.base_url, settings=quick)
+                AsyncBria(emulator.api_token, base_url=emulator.base_url, settings=quick)
             )
         if folder is not None:
             found = [Path(p) async for p in anyio.Path(folder).iterdir() if await p.is_file()]
