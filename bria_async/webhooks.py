@@ -21,7 +21,6 @@ import base64
 import binascii
 import hashlib
 import hmac
-import json
 import re
 import time
 from collections.abc import Mapping
@@ -29,6 +28,7 @@ from collections.abc import Mapping
 import attrs
 
 from ._errors import WebhookVerificationError, short_repr
+from ._json import loads
 from .types.v2 import StatusEvent, parse_status
 
 __all__ = [
@@ -168,9 +168,6 @@ def parse_event(body: bytes | bytearray | str) -> StatusEvent:
     """The StatusEvent a (verified) webhook body carries; WebhookVerificationError if it is
     not a status body (nested too deep to decode included)."""
     try:
-        return parse_status(json.loads(body))
-    except (KeyError, TypeError, ValueError, RecursionError) as exc:
-        reason = "nested too deep" if isinstance(exc, RecursionError) else exc
-        raise WebhookVerificationError(
-            f"the webhook's body is not a v2 status ({reason})"
-        ) from None
+        return parse_status(loads(body))
+    except (KeyError, TypeError, ValueError) as exc:  # too deep to decode is a ValueError
+        raise WebhookVerificationError(f"the webhook's body is not a v2 status ({exc})") from None
