@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
 
@@ -64,3 +64,13 @@ def cli(
         return code, output.out + output.err
 
     return run
+
+
+@pytest.fixture
+def umask_022() -> Iterator[None]:
+    """The usual umask, under which a plain open() makes files others can read."""
+    old = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(old)

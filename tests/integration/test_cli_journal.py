@@ -4,10 +4,8 @@ files are owner-only."""
 from __future__ import annotations
 
 import asyncio
-import os
 import stat
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,16 +34,6 @@ def test_a_line_nested_too_deeply_is_skipped_like_a_foreign_one(tmp_path: Path) 
     deep = b'{"line": 2, "job": ' + b"[" * 30_000 + b"]" * 30_000 + b"}"
     path.write_bytes(b'{"line": 1}\n' + deep + b'\n{"line": 3}\n')
     assert [r["line"] for r in read_records(path)] == [1, 3]
-
-
-@pytest.fixture
-def umask_022() -> Iterator[None]:
-    """The usual umask, under which a plain open() makes files others can read."""
-    old = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(old)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import stat
 import sys
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -103,16 +102,6 @@ async def test_a_second_batch_in_another_batchs_out_is_refused_before_sending(
         assert "batch 'a'" in output  # names the batch that owns the folder
     assert sum(emulator.counters.submissions.values()) == 1  # the whale was never sent
     assert (out / "images" / "line-000001-0.png").read_bytes() == fox
-
-
-@pytest.fixture
-def umask_022() -> Iterator[None]:
-    """The usual umask, under which a plain open() makes files others can read."""
-    old = os.umask(0o022)
-    try:
-        yield
-    finally:
-        os.umask(old)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
