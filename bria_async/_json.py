@@ -19,7 +19,7 @@ _SCAN_JSON: Callable[[str, int], tuple[Any, int]]
 _SCAN_JSON = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # (typeshed lacks it)
 
 
-def loads(data: str | bytes) -> Any:
+def loads(data: str | bytes | bytearray) -> Any:
     """`data` decoded, as json.loads does. UTF-8 bytes that start an object or an array (every
     API answer) are decoded at once and scanned to their end in one C call; anything else is
     left to json.loads (to detect a BOM, UTF-16 or UTF-32; to skip whitespace around the
