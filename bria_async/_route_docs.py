@@ -23,7 +23,9 @@ _V2_HEAD = "| route (under /v2) | method |\n|---|---|\n"
 def markdown() -> dict[str, str]:
     """The route tables, by the name of the block that holds each."""
     v1 = "".join(
-        f"| {r.number} | {r.method} {r.path} | {r.usage} |\n" for r in ROUTES if r.version == 1
+        f"| {r.number or ''} | {r.method} {r.path} | {r.usage} |\n"
+        for r in ROUTES
+        if r.version == 1
     )
     v2 = "".join(f"| {r.method} {r.path} | {r.usage} |\n" for r in ROUTES if r.version == 2)
     return {"routes-v1": _V1_HEAD + v1, "routes-v2": _V2_HEAD + v2}

@@ -60,7 +60,7 @@ class Route(NamedTuple):
     billable: bool = False
     #: False: sent once, never repeated (v2 submissions).
     repeat: bool = True
-    #: Its number in ROUTES.md (v1), 0 for v2 routes.
+    #: Its number in ROUTES.md (the seed's v1 routes), 0 for the routes only Bria's OpenAPI has.
     number: int = 0
 
     @property
