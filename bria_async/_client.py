@@ -23,7 +23,8 @@ from ._logging import configure_from_env
 from ._options import apply_options
 from ._poller import Poller
 from ._ratelimit import RateLimiter
-from ._raw import RawView
+from ._raw import raw_call
+from ._raw_views import AsyncBriaNamespacesWithRawResponse
 from ._redact import redact_url
 from ._runtime import Runtime
 from ._settings import Settings, Timeouts
@@ -271,12 +272,12 @@ class AsyncBria:
         return V2(self)
 
     @cached_property
-    def with_raw_response(self) -> RawView:
+    def with_raw_response(self) -> AsyncBriaWithRawResponse:
         """This client's calls answered with their HTTP response:
         ``bria.with_raw_response.v2.image.generate(...)`` gives a RawResponse (`status_code`,
         `headers`, `request_id`, `url`; `parse()`: what the plain call returns). For a route
         that finishes later, the response is its submission's."""
-        return RawView(self)
+        return AsyncBriaWithRawResponse(self)
 
     async def request(
         self,
@@ -349,6 +350,13 @@ class AsyncBria:
             )
         saved: R = await save_with(self._runtime.storage, directory)
         return saved
+
+
+class AsyncBriaWithRawResponse(AsyncBriaNamespacesWithRawResponse):
+    """``bria.with_raw_response``: the client's namespaces (generated) and `request`, their
+    calls answering a RawResponse of what the plain call returns."""
+
+    request = raw_call(AsyncBria.request)
 
 
 #: The name the SDK had first: the same class as AsyncBria, so isinstance holds either way.

@@ -1,19 +1,23 @@
 """``bria.with_raw_response``: any call of the client, answered with its HTTP response.
 
-The view wraps the client's namespaces generically, not method by method: a call made
-through it runs the plain call with a `_request.Capture` set in its context, which
-`Transport.send` fills with the Response of the call's first API request (the submission of
-a Job, the answer of a direct call). Nothing else changes, so the plain call's checks,
-retries and result are the raw call's too.
+A call made through it runs the plain call with a `_request.Capture` set in its context,
+which `Transport.send` fills with the Response of the call's first API request (the
+submission of a Job, the answer of a direct call). Nothing else changes, so the plain
+call's checks, retries and result are the raw call's too.
+
+The views themselves (``.images``, ``.v2.image``, ...) are generated (`_raw_views`, by
+``python -m bria_async._sync._generate``) as classes of `RawMethod` attributes, one per
+call of a namespace, so a type checker sees each raw call's parameters and
+``RawResponse[...]`` as the plain call's.
 """
 
 from __future__ import annotations
 
 import copy
 import functools
-import inspect
+import types
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, NoReturn, ParamSpec, TypeVar, overload
 
 from multidict import CIMultiDictProxy
 
@@ -22,9 +26,10 @@ from ._jobs import Job
 from ._redact import redact_url
 from ._request import CAPTURE, Capture
 from ._response import Response, answer_headers, request_id_of
-from .resources._base import Resource
 
+P = ParamSpec("P")
 R = TypeVar("R")
+S = TypeVar("S")
 T = TypeVar("T")
 
 
@@ -61,29 +66,65 @@ class RawResponse(Generic[R]):
         return f"<RawResponse {self.status_code} {self.method} {self.url}>"
 
 
-class RawView:
-    """``bria.with_raw_response``: the client's namespaces (``.images``, ``.v2.image``, ...)
-    and ``.request``, whose calls return a RawResponse instead of their result."""
+class RawNamespace(Generic[S]):
+    """A view of ``bria.with_raw_response``: the namespace (or client) `target`, whose
+    calls its generated `RawMethod` attributes answer with a RawResponse."""
 
-    __slots__ = ("_target",)
-
-    def __init__(self, target: object) -> None:
+    def __init__(self, target: S) -> None:
         self._target = target
 
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        attr = getattr(self._target, name)
-        if isinstance(attr, Resource):
-            return RawView(attr)
-        if inspect.ismethod(attr) and (isinstance(self._target, Resource) or name == "request"):
-            return _raw(attr)
-        raise AttributeError(
-            f"with_raw_response has no {name!r}: it offers the client's namespaces and request"
-        )
+    if not TYPE_CHECKING:  # to a type checker, a name the view lacks is an error
+
+        def __getattr__(self, name: str) -> NoReturn:
+            raise missing(name)
 
     def __repr__(self) -> str:
         return f"<with_raw_response of {self._target!r}>"
+
+
+def missing(name: str) -> AttributeError:
+    """The error for `name`, which a view of ``with_raw_response`` does not offer."""
+    if name.startswith("_"):
+        return AttributeError(name)
+    return AttributeError(
+        f"with_raw_response has no {name!r}: it offers the client's namespaces and request, "
+        "and the namespaces' calls that send a request (a Job's or a direct call's); call "
+        "anything else without with_raw_response"
+    )
+
+
+class RawMethod(Generic[S, P, T]):
+    """A call of namespace class `S` on a view of ``with_raw_response``: it takes the
+    call's parameters `P` and answers ``RawResponse[T]``, `T` being what the call returns."""
+
+    def __init__(self, method: Callable[Concatenate[S, P], object]) -> None:
+        self.method = method
+        self.__doc__ = method.__doc__
+
+    @overload
+    def __get__(self, view: None, owner: type[Any]) -> RawMethod[S, P, T]: ...
+
+    @overload
+    def __get__(
+        self, view: RawNamespace[S], owner: type[Any]
+    ) -> Callable[P, Awaitable[RawResponse[T]]]: ...
+
+    def __get__(
+        self, view: RawNamespace[S] | None, owner: type[Any]
+    ) -> RawMethod[S, P, T] | Callable[P, Awaitable[RawResponse[T]]]:
+        if view is None:
+            return self
+        return _raw(types.MethodType(self.method, view._target))
+
+
+def raw_job(method: Callable[Concatenate[S, P], Job[R]]) -> RawMethod[S, P, Job[R]]:
+    """`method`, a route that returns a Job, on a view: its RawResponse parses to the Job."""
+    return RawMethod(method)
+
+
+def raw_call(method: Callable[Concatenate[S, P], Awaitable[R]]) -> RawMethod[S, P, R]:
+    """`method`, a call awaited for its result, on a view: its RawResponse parses to it."""
+    return RawMethod(method)
 
 
 def _raw(method: Callable[..., Any]) -> Callable[..., Awaitable[RawResponse[Any]]]:
@@ -95,15 +136,7 @@ def _raw(method: Callable[..., Any]) -> Callable[..., Awaitable[RawResponse[Any]
         reset = CAPTURE.set(capture)
         try:
             made = method(*args, **kwargs)
-            if isinstance(made, Job):
-                parsed: Any = await made.submit()
-            elif inspect.isawaitable(made):
-                parsed = await made
-            else:
-                raise TypeError(
-                    f"{method.__qualname__} returns a {type(made).__name__}, not a call to "
-                    "answer with a response: call it without with_raw_response"
-                )
+            parsed: Any = await (made.submit() if isinstance(made, Job) else made)
         finally:
             CAPTURE.reset(reset)
             capture.closed = True  # tasks begun in this context (the poller's) keep nothing

@@ -52,14 +52,12 @@ def _home(name: str, obj: object, namespace: dict[str, Any]) -> str:
 class Annotations:
     """Rewrites annotation text for the twins, collecting the imports it needs."""
 
-    def __init__(
-        self, twin_names: dict[str, str], hand_written: dict[str, tuple[str, str]]
-    ) -> None:
+    def __init__(self, twin_names: dict[str, str], elsewhere: dict[str, tuple[str, str]]) -> None:
         self.imports = Imports()
         #: Each async class name (and alias) and its twin's.
         self.twin_names = twin_names
-        #: Async classes whose twins are written by hand: each twin's name and module.
-        self.hand_written = hand_written
+        #: Async classes whose twins are written elsewhere: each twin's name and module.
+        self.elsewhere = elsewhere
 
     def annotation(
         self, text: str, namespace: dict[str, Any], owner: str, *, twins: bool = True
@@ -100,8 +98,8 @@ class Annotations:
             return "Self"
         if owner is not None and name in self.twin_names:
             return self.twin_names[name]
-        if owner is not None and name in self.hand_written:
-            twin, module = self.hand_written[name]
+        if owner is not None and name in self.elsewhere:
+            twin, module = self.elsewhere[name]
             return self.imports.name(twin, None, module)
         if hasattr(builtins, name):
             return name

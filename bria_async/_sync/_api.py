@@ -24,7 +24,7 @@ from bria_async._jobs_namespace import R as jobs_namespace_R
 from bria_async._ratelimit import RateLimiter
 from bria_async._settings import Settings, Timeouts
 from bria_async._sync._portal import Twin
-from bria_async._sync._raw import SyncRawView
+from bria_async._sync._raw_views import BriaWithRawResponse
 from bria_async._sync._root import SyncRoot
 from bria_async.resources._params import HasSid
 from bria_async.resources.background import Background as AsyncBackground
@@ -2552,13 +2552,13 @@ class Bria(SyncRoot):
         return V2._wrap(self._async.v2, self._portal)
 
     @cached_property
-    def with_raw_response(self) -> SyncRawView:
+    def with_raw_response(self) -> BriaWithRawResponse:
         """This client's calls answered with their HTTP response:
         ``bria.with_raw_response.v2.image.generate(...)`` gives a RawResponse (`status_code`,
         `headers`, `request_id`, `url`; `parse()`: what the plain call returns). For a route
         that finishes later, the response is its submission's.
         """
-        return SyncRawView._wrap(self._async.with_raw_response, self._portal)
+        return BriaWithRawResponse._wrap(self._async.with_raw_response, self._portal)
 
     def request(
         self,

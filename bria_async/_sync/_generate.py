@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import ast
 import inspect
-import subprocess
 import sys
 import typing
 from collections.abc import Callable
@@ -39,8 +38,9 @@ from ..resources import (
     v2,
     visuals,
 )
-from . import _portal, _root
+from . import _generate_raw, _portal, _root
 from ._annotations import Annotations, is_name
+from ._ruff import formatted
 from ._wording import docstring, sync_doc
 
 TARGET = Path(__file__).with_name("_api.py")
@@ -91,8 +91,8 @@ ClientStateError.""",
 #: AsyncBria's arguments Bria does not take: a caller's aiohttp session lives in the caller's
 #: event loop, and Bria's loop is a private thread's.
 ASYNC_ONLY = frozenset({"session"})
-#: Async classes whose twins are written by hand, and the module each twin lives in.
-HAND_WRITTEN = {"RawView": ("SyncRawView", "bria_async._sync._raw")}
+#: Async classes whose twins another generator writes, and the module each twin lives in.
+ELSEWHERE = {"AsyncBriaWithRawResponse": ("BriaWithRawResponse", _generate_raw.SYNC_MODULE)}
 #: Other names async annotations use for a class that has a twin.
 ALIASES = {"BriaClient": "Bria"}
 _SIMPLE = (type(None), bool, int, float, str)
@@ -102,9 +102,7 @@ class _Writer(Annotations):
     """Writes the twins' source, their annotations rewritten by `Annotations`."""
 
     def __init__(self) -> None:
-        super().__init__(
-            {cls.__name__: twin for cls, twin in TWINS.items()} | ALIASES, HAND_WRITTEN
-        )
+        super().__init__({cls.__name__: twin for cls, twin in TWINS.items()} | ALIASES, ELSEWHERE)
 
     # --- members ---------------------------------------------------------------------
     def twin(self, cls: type, twin: str) -> str:
@@ -378,22 +376,14 @@ def generate() -> str:
 
 def render() -> str:
     """`generate()` formatted and fixed by ruff, with the project's settings: `_api.py`."""
-    source = generate()
-    path = str(TARGET.relative_to(Path.cwd())) if TARGET.is_relative_to(Path.cwd()) else None
-    for command in (["format"], ["check", "--fix", "--exit-zero", "-q"], ["format"]):
-        source = subprocess.run(  # noqa: S603 - this interpreter's own ruff
-            [sys.executable, "-m", "ruff", *command, "--stdin-filename", path or str(TARGET), "-"],
-            input=source,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    return source
+    return formatted(generate(), TARGET)
 
 
 def main() -> None:
-    """Write `_api.py`."""
+    """Write `_api.py`, and the views of ``with_raw_response`` (`_generate_raw`)."""
     TARGET.write_text(render(), encoding="utf-8")
+    for path, source in _generate_raw.render().items():
+        path.write_text(source, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ RequestOptions merged by the transport."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,6 +15,8 @@ import bria_async as ba
 from bria_async import BriaClient
 from bria_async._extras import with_call_extras
 from bria_async._request import Call
+from bria_async._sync import _generate_raw
+from bria_async.resources._base import Resource
 from tests.conftest import BASE_URL, TOKEN, MockAPI
 
 V2 = BASE_URL.removesuffix("/v1") + "/v2"
@@ -280,11 +283,45 @@ async def test_raw_responses_of_concurrent_calls_are_their_own(
     assert [r.parse().request_id for r in raws] == ["r0", "r1", "r2"]
 
 
-async def test_raw_response_offers_namespaces_and_request_only(client: BriaClient) -> None:
-    with pytest.raises(AttributeError, match="namespaces and request"):
-        _ = client.with_raw_response.gather
+@pytest.mark.parametrize(
+    "path", ["gather", "jobs", "with_options", "search.text", "images.nope", "v2.image.nope"]
+)
+async def test_raw_response_offers_namespaces_and_request_only(
+    client: BriaClient, path: str
+) -> None:
+    view: Any = client.with_raw_response
+    *namespaces, name = path.split(".")
+    for namespace in namespaces:
+        view = getattr(view, namespace)
+    with pytest.raises(AttributeError, match=f"no '{name}': it offers the client's namespaces"):
+        getattr(view, name)
+    with pytest.raises(AttributeError, match=r"^_private$"):
+        _ = view._private
+
+
+async def test_a_raw_call_checks_its_arguments_as_the_plain_call(client: BriaClient) -> None:
     with pytest.raises(ba.ValidationError):
         await client.with_raw_response.v2.status("..")
+
+
+def test_with_raw_response_has_every_namespace_and_each_call_that_sends_a_request(
+    client: BriaClient,
+) -> None:
+    def walk(namespace: object, view: Any, path: str) -> Iterator[str]:
+        for name in dir(namespace):  # of the client: its namespaces and request
+            attr = None if name.startswith("_") else getattr(namespace, name)
+            if isinstance(attr, Resource):
+                assert getattr(view, name)._target is attr, f"{path}{name}"
+                yield from walk(attr, getattr(view, name), f"{path}{name}.")
+            elif (path or name == "request") and _generate_raw.kind_of(
+                getattr(attr, "__func__", 0)
+            ):
+                assert getattr(view, name).__wrapped__ == attr, f"{path}{name}"
+                yield f"{path}{name}"
+
+    covered = set(walk(client, client.with_raw_response, ""))
+    assert {"images.generate", "models.list", "v2.image.generate", "v2.status"} <= covered
+    assert "request" in covered
 
 
 # --- extras, as the per-method keywords will pass them -----------------------------------------

@@ -18,7 +18,7 @@ import pytest
 
 import bria_async as ba
 from bria_async import Bria, ClientStateError, ImageResult, Settings, SyncJob
-from bria_async._sync import _api, _generate
+from bria_async._sync import _api, _generate, _generate_raw
 from tests.conftest import BASE_URL, TOKEN, MockAPI
 
 GENERATE = f"{BASE_URL}/text-to-image/base/2.3"
@@ -96,12 +96,31 @@ def test_the_generated_twins_are_up_to_date() -> None:
     assert _generate.render() == written, "run: python -m bria_async._sync._generate"
 
 
+def test_the_generated_raw_response_views_are_up_to_date() -> None:
+    for path, source in _generate_raw.render().items():
+        written = path.read_text(encoding="utf-8")
+        assert source == written, f"{path.name}: run python -m bria_async._sync._generate"
+
+
 def test_namespace_methods_return_results_not_jobs(bria: Bria, mock_api: MockAPI) -> None:
     mock_api.post(GENERATE, payload=ANSWER)
     result = bria.images.generate("a fox", sync=True)
     assert isinstance(result, ImageResult)
     assert result.images[0].seed == 7
     assert bria.v2.image._async is bria.aio.v2.image  # nested namespaces have twins too
+
+
+def test_raw_responses_give_what_the_sync_calls_give(bria: Bria, mock_api: MockAPI) -> None:
+    mock_api.post(GENERATE, payload=ANSWER, headers={"X-Request-Id": "r-1"})
+    raw = bria.with_raw_response.images.generate("a fox", sync=True)
+    assert (raw.status_code, raw.request_id) == (200, "r-1")
+    assert isinstance(raw.parse(), ImageResult)  # the result, not the async call's Job
+    mock_api.get(CAPTION, payload={"results": ["a caption"]})
+    caption = bria.with_raw_response.visuals.caption("vis1")  # a direct call
+    assert caption.parse().caption == "a caption"
+    assert bria.with_raw_response.images.generate.__doc__ == bria.aio.images.generate.__doc__
+    with pytest.raises(AttributeError, match="no 'text': it offers the client's namespaces"):
+        _ = bria.with_raw_response.search.text  # type: ignore[attr-defined]
 
 
 def test_bad_input_is_refused_in_the_calling_thread_before_any_request(
