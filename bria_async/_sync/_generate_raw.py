@@ -15,6 +15,7 @@ itself is `_client.AsyncBriaWithRawResponse`: the generated namespaces and ``req
 from __future__ import annotations
 
 import inspect
+import re
 import textwrap
 import typing
 from collections.abc import Callable
@@ -87,8 +88,9 @@ def calls(cls: type) -> list[tuple[str, str]]:
     return [(name, kind) for name, member in _public(cls) if (kind := kind_of(member))]
 
 
-def tree() -> list[tuple[str, type]]:
-    """Every namespace of the client (nested ones first) and its path (``v2.image``)."""
+def tree() -> dict[type, str]:
+    """Every namespace class of the client (nested ones first) and its path (``v2.image``);
+    a class found at two paths has one view, named after the first."""
     found: dict[type, str] = {}
 
     def visit(cls: type, prefix: str) -> None:
@@ -98,15 +100,14 @@ def tree() -> list[tuple[str, type]]:
                 found[child] = f"{prefix}{name}"
 
     visit(_client.AsyncBria, "")
-    names = [view_name(cls, sync=False) for cls in found]
-    clashes = sorted({name for name in names if names.count(name) > 1})
-    if clashes:
-        raise LookupError(f"two namespace classes make the view {clashes}: rename one")
-    return [(path, cls) for cls, path in found.items()]
+    return found
 
 
-def view_name(cls: type, *, sync: bool) -> str:
-    return f"{'' if sync else 'Async'}{cls.__name__}WithRawResponse"
+def view_name(path: str, *, sync: bool) -> str:
+    """The view of the namespace at `path`: ``v2.image`` has ``AsyncV2ImageWithRawResponse``
+    (sync: ``V2ImageWithRawResponse``), unique as paths are."""
+    words = "".join(word[:1].upper() + word[1:] for word in re.split(r"[._]", path))
+    return f"{'' if sync else 'Async'}{words}WithRawResponse"
 
 
 def _doc(path: str, *, sync: bool) -> str:
@@ -118,8 +119,8 @@ def _doc(path: str, *, sync: bool) -> str:
     return textwrap.fill(doc, 92)
 
 
-def _namespace(name: str, child: type, *, sync: bool) -> str:
-    view = view_name(child, sync=sync)
+def _namespace(name: str, path: str, *, sync: bool) -> str:
+    view = view_name(path, sync=sync)
     made = (
         f"{view}._wrap(self._async.{name}, self._portal)"
         if sync
@@ -128,11 +129,12 @@ def _namespace(name: str, child: type, *, sync: bool) -> str:
     return f"    @cached_property\n    def {name}(self) -> {view}:\n        return {made}\n"
 
 
-def _class(
-    view: str, base: str, doc: str, children: list[tuple[str, type]], lines: list[str], sync: bool
-) -> str:
+def _class(view: str, base: str, doc: str, owner: type, lines: list[str], sync: bool) -> str:
+    """The view class `view` of the namespace (or client) `owner`: its nested namespaces'
+    views, then `lines`, its calls."""
+    paths = tree()
     body = [f"class {view}({base}):", docstring(doc, 4)]
-    body += [_namespace(name, child, sync=sync) for name, child in children]
+    body += [_namespace(name, paths[child], sync=sync) for name, child in namespaces(owner)]
     body.append("".join(f"    {line}\n" for line in lines))
     return "\n".join(part for part in body if part)
 
@@ -148,22 +150,21 @@ def async_source() -> str:
         }
     )
     classes = []
-    for path, cls in tree():
+    for cls, path in tree().items():
         target = imports.name(cls.__name__, cls, cls.__module__)
         lines = []
         for name, kind in calls(cls):
             maker = imports.name(MAKERS[kind][0], getattr(_raw, MAKERS[kind][0]), _raw.__name__)
             lines.append(f"{name} = {maker}({target}.{name})")
-        view = view_name(cls, sync=False)
+        view = view_name(path, sync=False)
         base = f"RawNamespace[{target}]"
-        doc = _doc(path, sync=False)
-        classes.append(_class(view, base, doc, namespaces(cls), lines, sync=False))
+        classes.append(_class(view, base, _doc(path, sync=False), cls, lines, sync=False))
     doc = textwrap.fill(
         "The namespaces of ``bria.with_raw_response``, whose calls answer a RawResponse "
         "(`_client.AsyncBriaWithRawResponse` adds ``request``).",
         92,
     )
-    root = namespaces(_client.AsyncBria)
+    root = _client.AsyncBria
     classes.append(_class(ASYNC_ROOT, "RawNamespace[Any]", doc, root, [], sync=False))
     return _module("The typed views of ``AsyncBria.with_raw_response``", imports, classes)
 
@@ -178,13 +179,12 @@ def sync_source() -> str:
         }
     )
     classes = []
-    for path, cls in tree():
-        async_view = imports.name(view_name(cls, sync=False), None, ASYNC_MODULE)
+    for cls, path in tree().items():
+        async_view = imports.name(view_name(path, sync=False), None, ASYNC_MODULE)
         lines = [_settled(imports, async_view, name, kind) for name, kind in calls(cls)]
         base = f"SyncRawNamespace[{async_view}]"
-        doc = _doc(path, sync=True)
-        view = view_name(cls, sync=True)
-        classes.append(_class(view, base, doc, namespaces(cls), lines, sync=True))
+        view = view_name(path, sync=True)
+        classes.append(_class(view, base, _doc(path, sync=True), cls, lines, sync=True))
     root = _client.AsyncBriaWithRawResponse
     async_root = imports.name(root.__name__, root, root.__module__)
     lines = [
@@ -198,7 +198,7 @@ def sync_source() -> str:
         "answering a RawResponse (`parse()`: what the sync call returns).",
         92,
     )
-    classes.append(_class(SYNC_ROOT, base, doc, namespaces(_client.AsyncBria), lines, sync=True))
+    classes.append(_class(SYNC_ROOT, base, doc, _client.AsyncBria, lines, sync=True))
     return _module("The typed views of ``Bria.with_raw_response``", imports, classes)
 
 

@@ -19,6 +19,8 @@ import pytest
 import bria_async as ba
 from bria_async import Bria, ClientStateError, ImageResult, Settings, SyncJob
 from bria_async._sync import _api, _generate, _generate_raw
+from bria_async.resources import product
+from bria_async.resources.v2 import V2Product
 from tests.conftest import BASE_URL, TOKEN, MockAPI
 
 GENERATE = f"{BASE_URL}/text-to-image/base/2.3"
@@ -276,3 +278,18 @@ def test_a_callback_that_calls_the_client_back_fails_instead_of_deadlocking(
     assert errors
     assert all("running event loop" in str(e) for e in errors)
     assert threading.active_count() >= 1
+
+
+def test_the_raw_views_generator_finds_a_namespace_it_was_not_told_of(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def vehicle(self: Any) -> V2Product:
+        return V2Product(self._client)
+
+    found = cached_property(vehicle)
+    found.__set_name__(product.Product, "vehicle")
+    monkeypatch.setattr(product.Product, "vehicle", found, raising=False)
+    assert _generate_raw.tree()[V2Product] == "product.vehicle"  # found first there
+    source = _generate_raw.async_source()
+    assert "def vehicle(self) -> AsyncProductVehicleWithRawResponse:" in source
+    assert "integrate = raw_job(V2Product.integrate)" in source
