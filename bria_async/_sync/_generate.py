@@ -1,7 +1,8 @@
 """Writes `_api.py`, the synchronous twins of the async surface, from that surface itself.
 
-``python -m bria_async._sync._generate`` after changing a public method; a test fails while
-the file on disk differs from what this makes. Every twin keeps its async original's
+``python -m bria_async._sync._generate`` after changing a public method (it writes the
+views of ``with_raw_response`` too: `_generate_raw`); a test fails while a file on disk
+differs from what this makes. Every twin keeps its async original's
 name, parameters, defaults, annotations and docstring; what changes is what it returns:
 
 - a namespace method's Job is awaited on the loop thread: the twin returns its result;
