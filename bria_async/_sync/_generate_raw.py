@@ -129,10 +129,17 @@ def _namespace(name: str, path: str, *, sync: bool) -> str:
     return f"    @cached_property\n    def {name}(self) -> {view}:\n        return {made}\n"
 
 
-def _class(view: str, base: str, doc: str, owner: type, lines: list[str], sync: bool) -> str:
+def _class(
+    view: str,
+    base: str,
+    doc: str,
+    owner: type,
+    lines: list[str],
+    paths: dict[type, str],
+    sync: bool,
+) -> str:
     """The view class `view` of the namespace (or client) `owner`: its nested namespaces'
-    views, then `lines`, its calls."""
-    paths = tree()
+    views (named after their `paths`, the `tree`), then `lines`, its calls."""
     body = [f"class {view}({base}):", docstring(doc, 4)]
     body += [_namespace(name, paths[child], sync=sync) for name, child in namespaces(owner)]
     body.append("".join(f"    {line}\n" for line in lines))
@@ -149,8 +156,8 @@ def async_source() -> str:
             "from bria_async._raw import RawNamespace",
         }
     )
-    classes = []
-    for cls, path in tree().items():
+    classes, paths = [], tree()
+    for cls, path in paths.items():
         target = imports.name(cls.__name__, cls, cls.__module__)
         lines = []
         for name, kind in calls(cls):
@@ -158,14 +165,14 @@ def async_source() -> str:
             lines.append(f"{name} = {maker}({target}.{name})")
         view = view_name(path, sync=False)
         base = f"RawNamespace[{target}]"
-        classes.append(_class(view, base, _doc(path, sync=False), cls, lines, sync=False))
+        classes.append(_class(view, base, _doc(path, sync=False), cls, lines, paths, sync=False))
     doc = textwrap.fill(
         "The namespaces of ``bria.with_raw_response``, whose calls answer a RawResponse "
         "(`_client.AsyncBriaWithRawResponse` adds ``request``).",
         92,
     )
     root = _client.AsyncBria
-    classes.append(_class(ASYNC_ROOT, "RawNamespace[Any]", doc, root, [], sync=False))
+    classes.append(_class(ASYNC_ROOT, "RawNamespace[Any]", doc, root, [], paths, sync=False))
     return _module("The typed views of ``AsyncBria.with_raw_response``", imports, classes)
 
 
@@ -178,13 +185,13 @@ def sync_source() -> str:
             "from bria_async._sync._raw import SyncRawNamespace",
         }
     )
-    classes = []
-    for cls, path in tree().items():
+    classes, paths = [], tree()
+    for cls, path in paths.items():
         async_view = imports.name(view_name(path, sync=False), None, ASYNC_MODULE)
         lines = [_settled(imports, async_view, name, kind) for name, kind in calls(cls)]
         base = f"SyncRawNamespace[{async_view}]"
         view = view_name(path, sync=True)
-        classes.append(_class(view, base, _doc(path, sync=True), cls, lines, sync=True))
+        classes.append(_class(view, base, _doc(path, sync=True), cls, lines, paths, sync=True))
     root = _client.AsyncBriaWithRawResponse
     async_root = imports.name(root.__name__, root, root.__module__)
     lines = [
@@ -198,7 +205,7 @@ def sync_source() -> str:
         "answering a RawResponse (`parse()`: what the sync call returns).",
         92,
     )
-    classes.append(_class(SYNC_ROOT, base, doc, _client.AsyncBria, lines, sync=True))
+    classes.append(_class(SYNC_ROOT, base, doc, _client.AsyncBria, lines, paths, sync=True))
     return _module("The typed views of ``Bria.with_raw_response``", imports, classes)
 
 
